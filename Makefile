@@ -1,0 +1,49 @@
+# Two commands set everything up on a fresh machine:
+#   make demo   – create .venv, install nqpf, run the demo on bundled real data, print where the report is
+#   make test   – create .venv with test extras and run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+DEMO_OUT ?= nqpf-demo-output
+
+.PHONY: demo test venv browser bench clean docs
+
+$(VENV)/.stamp-base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.stamp-test: $(VENV)/.stamp-base
+	$(PIP) install -q -e ".[test]"
+	touch $@
+
+$(VENV)/.stamp-bench: $(VENV)/.stamp-test
+	$(PIP) install -q -e ".[bench]"
+	touch $@
+
+venv: $(VENV)/.stamp-base
+
+demo: $(VENV)/.stamp-base
+	$(VENV)/bin/nqpf demo --out $(DEMO_OUT)
+
+# Browser tests (report and dashboard) use Debian's chromium; install it when we can, skip otherwise.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "chromium could not be installed: browser tests will be skipped"; \
+	fi
+
+test: $(VENV)/.stamp-test browser
+	$(PY) -m pytest -n 2 -q
+
+bench: $(VENV)/.stamp-bench
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+docs: $(VENV)/.stamp-base
+	$(PY) -m nqpf.framework.docs
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache build *.egg-info src/*.egg-info

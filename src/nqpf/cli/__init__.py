@@ -1,0 +1,82 @@
+"""The ``nqpf`` command line: a thin typer shell over the Python API.
+
+Each command group lives in its own module of this package and exposes
+``register(app)``; modules present in the package are registered in the order
+of :data:`COMMAND_MODULES`. Library errors (:class:`nqpf.NqpfError`) become a
+one-line ``Error: …`` message and exit code 1.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+
+import typer
+
+from .._errors import NqpfError
+
+__all__ = ["app", "main", "COMMAND_MODULES"]
+
+COMMAND_MODULES = (
+    "build",      # nqpf build, nqpf regenerate, nqpf validate, nqpf demo
+    "analyze",    # nqpf analyze KIND
+    "sensitivity",
+    "explain",
+    "gtfp",
+    "text",       # nqpf text count
+    "guide",
+    "serve",
+    "report",
+)
+
+app = typer.Typer(
+    name="nqpf",
+    help=(
+        "nqpf — measure, diagnose and explain New Quality Productive Forces (新质生产力).\n\n"
+        "Build a composite index (熵值法 entropy weights, 极差标准化 min–max normalisation, TOPSIS …) "
+        "from one config file plus data, analyse it (Dagum 基尼系数, Moran's I, Markov, 耦合协调度, "
+        "障碍度 …) and write tables, figures, an HTML report and per-unit path guides."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the nqpf version and exit.", is_eager=True),
+) -> None:
+    if version:
+        from .. import __version__
+
+        typer.echo(f"nqpf {__version__}")
+        raise typer.Exit(0)
+
+
+for _name in COMMAND_MODULES:
+    _full = f"{__name__}.{_name}"
+    if importlib.util.find_spec(_full) is not None:
+        importlib.import_module(_full).register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(standalone_mode=False)
+    except NqpfError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
