@@ -1,0 +1,335 @@
+"""``nqpf.build``: one config (+ data) → :class:`IndexResult`; ``nqpf.regenerate``: replay a manifest."""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata as md
+import json
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from .._errors import ConfigError, DataError
+from ..framework.derive import derive_indicators
+from ..framework.io import builtin_frameworks, load_framework
+from ..framework.model import Framework
+from .config import RunConfig, load_config
+from .engine import EngineInput, rank_desc, run_engine
+from .result import IndexResult, frame_from_array
+
+__all__ = ["build", "regenerate", "build_from_frames", "load_inputs"]
+
+_PACKAGES = ("numpy", "pandas", "scipy", "pyarrow", "pydantic")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _frame_hash(df: pd.DataFrame) -> str:
+    cols = sorted(df.columns)
+    data = pd.util.hash_pandas_object(df[cols].sort_values(cols[:3] if len(cols) >= 3 else cols).reset_index(drop=True), index=False)
+    return hashlib.sha256(data.to_numpy().tobytes()).hexdigest()
+
+
+def _framework_of(cfg: RunConfig, framework: Framework | str | Mapping | None) -> tuple[Framework, dict]:
+    if framework is not None:
+        fw = load_framework(framework)
+        info = {"source": "python object", "id": fw.id}
+    else:
+        src = cfg.framework.path
+        if not src:
+            raise ConfigError(
+                "Config [framework]: no framework given; got path = \"\". "
+                f"Set [framework] path to a TOML/CSV file or a built-in name ({', '.join(builtin_frameworks())})."
+            )
+        if src in builtin_frameworks():
+            p = builtin_frameworks()[src]
+            fw = load_framework(p)
+            info = {"source": f"builtin:{src}", "sha256": _sha256(p), "id": fw.id}
+        else:
+            p = cfg.resolve(src)
+            fw = load_framework(p)
+            info = {"source": src, "sha256": _sha256(p), "id": fw.id}
+    if cfg.framework.indicators or cfg.framework.exclude:
+        keep = cfg.framework.indicators or fw.indicators
+        keep = [i for i in keep if i not in set(cfg.framework.exclude)]
+        fw = fw.subset(keep)
+        info["indicators_kept"] = keep
+    return fw, info
+
+
+def load_inputs(cfg: RunConfig, data: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """Read every raw input of a config.
+
+    Returns ``raw`` (``unit, year, indicator, value``), a unit table (``unit`` + ``unit_name`` and group
+    columns found in the files) and the input records for the manifest.
+    """
+    frames: list[pd.DataFrame] = []
+    unit_tables: list[pd.DataFrame] = []
+    inputs: list[dict] = []
+    if data is not None:
+        need = {"unit", "year", "indicator", "value"}
+        if not need <= set(data.columns):
+            raise DataError(f"build(data=...): the DataFrame must have columns {sorted(need)}; got {list(data.columns)}. "
+                            "Pass a long table or read it with nqpf.read_panel first.")
+        d = data.copy()
+        d["unit"] = d["unit"].astype(str)
+        frames.append(d[["unit", "year", "indicator", "value"]])
+        extra = [c for c in d.columns if c not in ("year", "indicator", "value")]
+        unit_tables.append(d[extra].drop_duplicates("unit"))
+        inputs.append({"source": "DataFrame", "rows": int(len(d)), "sha256": _frame_hash(d[["unit", "year", "indicator", "value"]])})
+    if cfg.data.bundled == "province":
+        from ..datasets import load_province_raw
+
+        b = load_province_raw().rename(columns={"series": "indicator"})
+        frames.append(b[["unit", "year", "indicator", "value"]])
+        inputs.append({"source": "bundled:province", "rows": int(len(b)), "sha256": _frame_hash(b[["unit", "year", "indicator", "value"]])})
+    for f in cfg.data.files:
+        from ..data.io import read_panel
+
+        path = cfg.resolve(f.path)
+        panel = read_panel(
+            path, layout=f.layout, unit=f.unit, year=f.year, indicator=f.indicator, value=f.value,
+            unit_name=f.unit_name, groups=tuple(f.groups), units=f.units, sheet=f.sheet, encoding=f.encoding,
+        )
+        d = panel.data
+        frames.append(d[["unit", "year", "indicator", "value"]])
+        extra = [c for c in d.columns if c not in ("year", "indicator", "value")]
+        unit_tables.append(d[extra].drop_duplicates("unit"))
+        src = dict(panel.source) if isinstance(panel.source, Mapping) else dict(vars(panel.source))
+        src["path"] = f.path
+        inputs.append({k: (str(v) if isinstance(v, Path) else v) for k, v in src.items() if k != "file"})
+    if not frames:
+        raise ConfigError("Config [data]: no input; got neither files nor bundled data. Add [data] path = \"data.csv\" "
+                          "or bundled = \"province\".")
+    raw = pd.concat(frames, ignore_index=True)
+    raw["unit"] = raw["unit"].astype(str)
+    raw["year"] = raw["year"].astype(int)
+    raw["value"] = pd.to_numeric(raw["value"], errors="raise").astype(float)
+    units = pd.concat(unit_tables, ignore_index=True).drop_duplicates("unit") if unit_tables else pd.DataFrame({"unit": []})
+    return raw, units, inputs
+
+
+def _filter(raw: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    out = raw
+    if cfg.data.years is not None:
+        lo, hi = cfg.data.years
+        out = out[(out["year"] >= lo) & (out["year"] <= hi)]
+        if out.empty:
+            raise ConfigError(f"Config [data] years: no data in {lo}–{hi}; got years {sorted(raw['year'].unique())}. Adjust the range.")
+    if cfg.data.units or cfg.data.exclude_units:
+        keys = set(out["unit"])
+
+        def resolve(u: str) -> str:
+            if u in keys:
+                return u
+            try:
+                from ..data.regions import registry
+
+                return registry.resolve(u)
+            except (ImportError, DataError):
+                raise ConfigError(f"Config [data] units: unknown unit; got {u!r}. Use codes or names present in the data.") from None
+
+        if cfg.data.units:
+            out = out[out["unit"].isin({resolve(u) for u in cfg.data.units})]
+        if cfg.data.exclude_units:
+            out = out[~out["unit"].isin({resolve(u) for u in cfg.data.exclude_units})]
+    return out
+
+
+def _unit_table(units: list[str], found: pd.DataFrame, cfg: RunConfig, unit_level: str) -> pd.DataFrame:
+    tab = pd.DataFrame({"unit": units})
+    prov = None
+    if unit_level == "province" or all(len(u) == 6 and u.isdigit() and u.endswith("0000") for u in units):
+        try:
+            from ..data.regions import registry
+
+            prov = registry.provinces()
+        except ImportError:
+            prov = None
+    if prov is not None and set(units) <= set(prov["unit"]):
+        p = prov.rename(columns={"name_zh": "unit_name"})
+        keep = [c for c in ("unit", "unit_name", "name_en", "region4", "region4_zh", "belt3", "belt3_zh") if c in p.columns]
+        tab = tab.merge(p[keep], on="unit", how="left")
+    if not found.empty:
+        cols = [c for c in found.columns if c != "unit" and c not in tab.columns]
+        if cols:
+            tab = tab.merge(found[["unit"] + cols], on="unit", how="left")
+    if "unit_name" not in tab:
+        tab["unit_name"] = tab["unit"]
+    tab["unit_name"] = tab["unit_name"].fillna(tab["unit"]).astype(str)
+    if "name_en" not in tab:
+        tab["name_en"] = ""
+    for gname, mapping in cfg.data.groups.items():
+        tab[gname] = tab["unit"].map(lambda u: mapping.get(u, mapping.get(tab.set_index("unit").at[u, "unit_name"], "")))
+    front = ["unit", "unit_name", "name_en"]
+    return tab[front + [c for c in tab.columns if c not in front]].fillna("")
+
+
+def _versions() -> dict[str, str]:
+    out = {"nqpf": __version__}
+    for p in _PACKAGES:
+        try:
+            out[p] = md.version(p)
+        except md.PackageNotFoundError:  # pragma: no cover
+            out[p] = "not installed"
+    return out
+
+
+def build_from_frames(
+    raw: pd.DataFrame,
+    framework: Framework,
+    cfg: RunConfig,
+    *,
+    unit_table: pd.DataFrame | None = None,
+    inputs: list[dict] | None = None,
+    framework_info: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IndexResult:
+    """Build from an in-memory raw long table (``unit, year, indicator, value``) and a framework."""
+    say = progress or (lambda s: None)
+    say("derive")
+    raw = _filter(raw, cfg)
+    ind_long, derive_log = derive_indicators(raw, framework)
+    units = sorted(ind_long["unit"].astype(str).unique())
+    years = sorted(int(y) for y in ind_long["year"].unique())
+    inds = framework.indicators
+    wide = ind_long.pivot_table(index=["year", "unit"], columns="indicator", values="value", dropna=False, aggfunc="first")
+    full = pd.MultiIndex.from_product([years, units], names=["year", "unit"])
+    wide = wide.reindex(index=full, columns=inds)
+    X = wide.to_numpy(dtype=float).reshape(len(years), len(units), len(inds))
+    utab = _unit_table(units, unit_table if unit_table is not None else pd.DataFrame({"unit": []}), cfg, framework.unit_level)
+    groups = {c: utab[c].replace("", np.nan).to_numpy(dtype=object) for c in utab.columns if c not in ("unit",)}
+
+    out = run_engine(
+        EngineInput(X=X, units=units, years=years, framework=framework, groups=groups),
+        impute=cfg.impute, screen=cfg.screen, treat=cfg.treat, normalise=cfg.normalise, weight=cfg.weight,
+        aggregate=cfg.aggregate, raw_for_weights=X, progress=say,
+    )
+    say("assemble")
+    R = rank_desc(out.scores)
+    T, n, N = out.scores.shape
+    names = dict(zip(utab["unit"], utab["unit_name"]))
+    unit_arr = np.asarray(units, dtype=object)
+    scores = pd.DataFrame({
+        "unit": np.tile(np.repeat(unit_arr, N), T),
+        "year": np.repeat(np.asarray(years, dtype=np.int64), n * N),
+        "node": np.tile(np.asarray(out.nodes, dtype=object), T * n),
+        "score": out.scores.reshape(-1),
+        "rank": R.reshape(-1),
+    })
+    scores.insert(1, "unit_name", scores["unit"].map(names))
+    scores["rank"] = scores["rank"].astype("Int64")
+    changes = pd.concat([derive_log] + [c for c in out.changes if len(c)], ignore_index=True)
+    changes = changes.sort_values(["step", "indicator", "unit", "year"], kind="stable").reset_index(drop=True) if len(changes) else changes
+    manifest = {
+        "nqpf_version": __version__,
+        "versions": _versions(),
+        "title": cfg.title,
+        "config": json.loads(cfg.model_dump_json()),
+        "inputs": inputs or [],
+        "framework": framework_info or {"id": framework.id},
+        "steps": [{"name": "derive", "params": {"expressions": {i: framework.by_id[i].derive or f"series({i})" for i in inds}}}] + out.steps,
+        "units": len(units),
+        "years": years,
+        "indicators": inds,
+        "counts": {
+            "changed_cells": int(len(changes)),
+            "imputed": int((changes["step"] == "impute").sum()) if len(changes) else 0,
+            "treated": int((changes["step"] == "treat").sum()) if len(changes) else 0,
+            "derive_missing": int((changes["step"] == "derive").sum()) if len(changes) else 0,
+            "excluded": int(len(out.excluded)),
+        },
+        "regenerable": True,
+    }
+    return IndexResult(
+        scores=scores,
+        weights=out.weights,
+        normalised=frame_from_array(out.normalised, units, years, inds),
+        treated=frame_from_array(out.treated, units, years, inds),
+        raw=frame_from_array(X, units, years, inds),
+        units=utab,
+        changes=changes,
+        excluded=out.excluded.sort_values(["year", "unit", "node"], kind="stable").reset_index(drop=True),
+        framework=framework,
+        treatment=out.treat_details,
+        manifest=manifest,
+    )
+
+
+def build(
+    config: str | Path | Mapping[str, Any] | RunConfig,
+    *,
+    data: pd.DataFrame | None = None,
+    framework: Framework | str | Mapping | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IndexResult:
+    """Build a composite index from one config (a TOML path or the same content as a dict).
+
+    Parameters
+    ----------
+    config
+        Path to the run config (TOML, or a saved ``manifest.json`` to replay) or a dict.
+    data
+        Optional long DataFrame ``unit, year, indicator, value`` used in addition to the config's files.
+    framework
+        Optional framework overriding ``[framework] path``.
+    progress
+        Callback receiving the name of each step as it starts.
+
+    Returns
+    -------
+    IndexResult
+
+    Examples
+    --------
+    >>> import nqpf
+    >>> res = nqpf.build({"data": {"bundled": "province", "years": [2020, 2022]},
+    ...                   "framework": {"path": "scitech_province"}})
+    >>> res.ranking(2022)["unit_name"].head(3).tolist()
+    ['北京', '广东', '上海']
+    """
+    cfg = load_config(config)
+    say = progress or (lambda s: None)
+    say("read")
+    fw, fw_info = _framework_of(cfg, framework)
+    raw, found_units, inputs = load_inputs(cfg, data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        return build_from_frames(raw, fw, cfg, unit_table=found_units, inputs=inputs, framework_info=fw_info, progress=say)
+
+
+def regenerate(manifest: str | Path | Mapping[str, Any], *, data: pd.DataFrame | None = None) -> IndexResult:
+    """Re-run a build from its saved manifest (``manifest.json`` path or dict).
+
+    The manifest's inputs are re-read and their hashes checked, so a changed input file is
+    reported instead of silently giving other numbers.
+    """
+    if isinstance(manifest, (str, Path)):
+        path = Path(manifest)
+        if path.is_dir():
+            path = path / "manifest.json"
+        m = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        m = dict(manifest)
+    if not m.get("regenerable", False):
+        raise ConfigError("regenerate: this manifest is marked regenerable = false; got a build that cannot be replayed.")
+    cfg = load_config(m["config"])
+    res = build(cfg, data=data)
+    old = {(i.get("path") or i.get("source")): i.get("sha256") for i in m.get("inputs", [])}
+    for i in res.manifest["inputs"]:
+        key = i.get("path") or i.get("source")
+        if key in old and old[key] and i.get("sha256") and old[key] != i.get("sha256"):
+            raise DataError(
+                f"regenerate: input {key!r} changed since the manifest was written; got sha256 {i['sha256'][:12]}… "
+                f"instead of {old[key][:12]}…. Restore the original file to reproduce the run."
+            )
+    return res

@@ -1,0 +1,242 @@
+"""IndexResult: everything a build produced, with save/load to a run directory.
+
+Saved layout (stable column names; CSV always, Parquet too unless disabled)::
+
+    DIR/scores.csv       unit, unit_name, year, node, score, rank
+    DIR/weights.csv      node, parent, level, year, weight, effective_weight
+    DIR/normalised.csv   unit, year, indicator, value
+    DIR/treated.csv      unit, year, indicator, value
+    DIR/raw.csv          unit, year, indicator, value
+    DIR/units.csv        unit, unit_name, name_en, <group columns>
+    DIR/changes.csv      step, unit, year, indicator, old, new, reason
+    DIR/excluded.csv     unit, year, node, reason
+    DIR/framework.csv    the framework's node table (CSV twin)
+    DIR/treatment.csv    per indicator (and year): skew/kurtosis before/after, points Winsorised, action
+    DIR/manifest.json    versions, input hashes, every parameter, ordered steps
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError
+from .._results import Summary
+from ..framework.model import Framework
+
+__all__ = ["IndexResult", "load_result", "write_csv", "TABLES"]
+
+TABLES = ("scores", "weights", "normalised", "treated", "raw", "units", "changes", "excluded", "framework", "treatment")
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """Deterministic CSV: UTF-8, '\\n' line ends, shortest round-trip float repr."""
+    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format=None)
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = table.replace_schema_metadata(None)
+    pq.write_table(table, path, compression="zstd", write_statistics=False)
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """The result of :func:`nqpf.build`.
+
+    Attributes
+    ----------
+    scores : DataFrame ``unit, unit_name, year, node, score, rank`` — every node of the framework
+        (indicators carry their normalised value) and every grouping node (``driver:数据`` …);
+        rank 1 = best, ties = min, per (year, node).
+    weights : DataFrame ``node, parent, level, year, weight, effective_weight``.
+    normalised, treated, raw : long DataFrames ``unit, year, indicator, value``.
+    units : unit table ``unit, unit_name, name_en`` + group columns.
+    changes : every imputed / treated / derived-missing cell ``step, unit, year, indicator, old, new, reason``.
+    excluded : ``unit, year, node, reason`` for every unit-year (and node) without a score.
+    framework : the :class:`~nqpf.framework.model.Framework` used.
+    treatment : per-indicator outlier-treatment details.
+    manifest : dict — versions, input hashes, parameters, steps.
+    """
+
+    scores: pd.DataFrame
+    weights: pd.DataFrame
+    normalised: pd.DataFrame
+    treated: pd.DataFrame
+    raw: pd.DataFrame
+    units: pd.DataFrame
+    changes: pd.DataFrame
+    excluded: pd.DataFrame
+    framework: Framework
+    treatment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    kind = "index"
+
+    # ------------------------------------------------------------------ views
+    @property
+    def root(self) -> str:
+        return self.framework.root
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.scores["year"].unique())
+
+    def node_names(self, lang: str = "zh") -> dict[str, str]:
+        """``{node id: display name}`` including grouping nodes."""
+        out = {n.id: (n.name_zh if lang == "zh" else n.name_en) or n.id for n in self.framework.nodes}
+        for g in self.framework.groupings:
+            for value in self.framework.grouping_members(g):
+                gid = f"{g.id}:{value}"
+                from ..framework.model import TAG_LABELS_EN
+
+                out[gid] = value if lang == "zh" else TAG_LABELS_EN.get(value, value)
+        return out
+
+    def panel(self, node: str | None = None) -> pd.DataFrame:
+        """Long panel ``unit, unit_name, year, value`` (+ unit-table group columns) of one node's score."""
+        node = node or self.root
+        sub = self.scores.loc[self.scores["node"] == node, ["unit", "unit_name", "year", "score"]]
+        if sub.empty:
+            raise DataError(
+                f"IndexResult.panel: unknown node; got {node!r}. Use a framework node, an indicator or a grouping node "
+                f"such as {list(self.scores['node'].unique()[:6])}."
+            )
+        out = sub.rename(columns={"score": "value"}).reset_index(drop=True)
+        extra = [c for c in self.units.columns if c not in ("unit_name",)]
+        return out.merge(self.units[extra], on="unit", how="left")
+
+    def wide(self, year: int | None = None, nodes: list[str] | None = None) -> pd.DataFrame:
+        """Unit × node table of scores (index ``unit`` or ``(unit, year)`` when ``year`` is None)."""
+        s = self.scores
+        if nodes is not None:
+            s = s[s["node"].isin(nodes)]
+        if year is not None:
+            s = s[s["year"] == year]
+            out = s.pivot(index="unit", columns="node", values="score")
+        else:
+            out = s.pivot(index=["unit", "year"], columns="node", values="score")
+        cols = [c for c in (nodes or list(dict.fromkeys(self.scores["node"]))) if c in out.columns]
+        return out[cols]
+
+    def children(self, node: str) -> list[str]:
+        return self.framework.children(node)
+
+    def indicators(self, node: str | None = None) -> list[str]:
+        return self.framework.leaves_under(node or self.root)
+
+    def ranking(self, year: int | None = None, node: str | None = None) -> pd.DataFrame:
+        """Units sorted by rank for one year (default: last) and node (default: root)."""
+        year = year if year is not None else self.years[-1]
+        node = node or self.root
+        s = self.scores[(self.scores["year"] == year) & (self.scores["node"] == node)]
+        return s.sort_values(["rank", "unit"]).reset_index(drop=True)
+
+    def summary(self) -> Summary:
+        last = self.years[-1]
+        r = self.ranking(last)
+        top = ", ".join(f"{u} {v:.4g}" for u, v in zip(r["unit_name"].head(5), r["score"].head(5)))
+        bottom = ", ".join(f"{u} {v:.4g}" for u, v in zip(r["unit_name"].tail(5), r["score"].tail(5)))
+        rows = [
+            ("framework", self.framework.id),
+            ("units", self.units.shape[0]),
+            ("years", f"{self.years[0]}–{last}"),
+            ("indicators", len(self.framework.indicators)),
+            ("normalisation", _describe_step(self.manifest, "normalise")),
+            ("weighting", _describe_step(self.manifest, "weight")),
+            ("aggregation", _describe_step(self.manifest, "aggregate")),
+            (f"top 5 ({last})", top),
+            (f"bottom 5 ({last})", bottom),
+            ("changed cells", len(self.changes)),
+            ("unit-years without a score", int((self.excluded["node"].isin([self.root, "*"])).sum()) if len(self.excluded) else 0),
+        ]
+        notes = []
+        if len(self.excluded):
+            notes.append(f"{len(self.excluded)} unit-year-node cells have no score; see excluded.csv for the reason of each.")
+        return Summary(title=f"IndexResult: {self.framework.name_en or self.framework.id}", rows=rows, notes=notes)
+
+    def __repr__(self) -> str:
+        return (f"IndexResult(framework={self.framework.id!r}, units={self.units.shape[0]}, "
+                f"years={self.years[0]}–{self.years[-1]}, nodes={self.scores['node'].nunique()})")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "scores": self.scores, "weights": self.weights, "normalised": self.normalised, "treated": self.treated,
+            "raw": self.raw, "units": self.units, "changes": self.changes, "excluded": self.excluded,
+            "framework": self.framework.to_frame(), "treatment": self.treatment,
+        }
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, directory: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet")) -> Path:
+        """Write every table (CSV and Parquet) and ``manifest.json`` into ``directory``."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        for name, df in self.tables().items():
+            if "csv" in formats:
+                write_csv(df, d / f"{name}.csv")
+            if "parquet" in formats and name != "framework":
+                _write_parquet(df, d / f"{name}.parquet")
+        (d / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+        return d
+
+
+def _describe_step(manifest: dict, name: str) -> str:
+    for s in manifest.get("steps", []):
+        if s.get("name") == name:
+            p = s.get("params", {})
+            keys = {"normalise": ("method", "scope", "range", "shift"), "weight": ("method", "scope", "scheme"),
+                    "aggregate": ("method", "scale")}.get(name, ())
+            return ", ".join(f"{k}={p.get(k)}" for k in keys if k in p)
+    return ""
+
+
+def load_result(directory: str | Path) -> IndexResult:
+    """Read a run directory written by :meth:`IndexResult.save`."""
+    from ..framework.io import framework_from_frame
+
+    d = Path(directory)
+    if not (d / "scores.csv").exists():
+        raise DataError(f"load_result: {str(directory)!r} is not a run directory; got no scores.csv in it. "
+                        "Give the --out folder of 'nqpf build'.")
+
+    def read(name: str) -> pd.DataFrame:
+        p = d / f"{name}.csv"
+        if not p.exists():
+            return pd.DataFrame()
+        return pd.read_csv(p, dtype={"unit": str, "node": str, "indicator": str, "parent": str}, keep_default_na=True)
+
+    fw_frame = pd.read_csv(d / "framework.csv", dtype=str, keep_default_na=False)
+    framework = framework_from_frame(fw_frame, source="framework.csv")
+    manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8")) if (d / "manifest.json").exists() else {}
+    scores = read("scores")
+    scores["unit_name"] = scores["unit_name"].astype(str)
+    weights = read("weights")
+    if "year" in weights:
+        weights["year"] = weights["year"].astype("Int64")
+    if "parent" in weights:
+        weights["parent"] = weights["parent"].fillna("")
+    units = pd.read_csv(d / "units.csv", dtype=str, keep_default_na=False)
+    return IndexResult(
+        scores=scores, weights=weights, normalised=read("normalised"), treated=read("treated"), raw=read("raw"),
+        units=units, changes=read("changes"), excluded=read("excluded"), framework=framework,
+        treatment=read("treatment"), manifest=manifest,
+    )
+
+
+def frame_from_array(A: np.ndarray, units: list[str], years: list[int], names: list[str], *, col: str = "indicator") -> pd.DataFrame:
+    """Long table ``unit, year, <col>, value`` from a (T, n, m) array (year-major, unit, then name order)."""
+    T, n, m = A.shape
+    return pd.DataFrame({
+        "unit": np.tile(np.repeat(np.asarray(units, dtype=object), m), T),
+        "year": np.repeat(np.asarray(years, dtype=np.int64), n * m),
+        col: np.tile(np.asarray(names, dtype=object), T * n),
+        "value": A.reshape(-1),
+    })

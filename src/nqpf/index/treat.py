@@ -1,0 +1,195 @@
+"""Outlier treatment — COINr's skew/kurtosis rule with iterative Winsorisation, percentile
+Winsorisation and log transforms.
+
+All functions work on one indicator vector (1-D, NaN ignored) and return the
+treated vector plus a record of what changed; :func:`treat_panel` applies them to
+a (years, units, indicators) panel per year or pooled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .._errors import MethodError
+from .._validation import check_option
+
+__all__ = [
+    "TreatMethod",
+    "skew",
+    "kurt",
+    "check_skew_kurt",
+    "winsorise_coinr",
+    "log_ct",
+    "winsorise_percentile",
+    "TreatDetail",
+    "treat_vector",
+    "treat_panel",
+]
+
+TreatMethod = Literal["none", "coinr", "winsorise", "log", "log_ct"]
+
+
+def skew(x: np.ndarray) -> float:
+    """Bias-adjusted sample skewness G1 (Excel SKEW, e1071 type 2):
+    ``sqrt(n) Σ d³ / (Σ d²)^{3/2} · sqrt(n(n−1))/(n−2)``."""
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n < 3:
+        return float("nan")
+    d = x - x.mean()
+    s2 = np.sum(d * d)
+    if s2 == 0:
+        return 0.0
+    y = np.sqrt(n) * np.sum(d ** 3) / s2 ** 1.5
+    return float(y * np.sqrt(n * (n - 1)) / (n - 2))
+
+
+def kurt(x: np.ndarray) -> float:
+    """Bias-adjusted excess kurtosis G2 (Excel KURT, e1071 type 2):
+    ``((n+1)(r − 3) + 6)(n−1)/((n−2)(n−3))`` with ``r = n Σ d⁴ / (Σ d²)²``."""
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n < 4:
+        return float("nan")
+    d = x - x.mean()
+    s2 = np.sum(d * d)
+    if s2 == 0:
+        return float("nan")
+    r = n * np.sum(d ** 4) / s2 ** 2
+    return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
+
+
+def check_skew_kurt(x: np.ndarray, *, skew_thresh: float = 2.0, kurt_thresh: float = 3.5) -> tuple[bool, float, float]:
+    """COINr ``check_SkewKurt``: passes if ``|skew| < skew_thresh`` OR ``kurt < kurt_thresh``."""
+    sk, kt = skew(x), kurt(x)
+    if np.isnan(sk) or np.isnan(kt):
+        return True, sk, kt
+    return bool(abs(sk) < skew_thresh or kt < kurt_thresh), sk, kt
+
+
+def winsorise_coinr(x: np.ndarray, *, winmax: int | None = 5, skew_thresh: float = 2.0, kurt_thresh: float = 3.5) -> tuple[np.ndarray, int]:
+    """COINr ``winsorise``: while the skew/kurtosis test fails and fewer than ``winmax`` points
+    are Winsorised, reassign the point(s) equal to the maximum (skew ≥ 0) to the largest
+    remaining value, or those equal to the minimum (skew < 0) to the smallest remaining value.
+
+    Returns the treated vector and ``nwin`` as COINr counts it: the number of points at the
+    clipped extreme(s) after the last pass.
+    """
+    x = x.astype(float).copy()
+    passing = check_skew_kurt(x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)[0]
+    nwin = 0
+    imax = np.array([], dtype=int)
+    imin = np.array([], dtype=int)
+    ok = ~np.isnan(x)
+    while not passing and (winmax is None or nwin < winmax):
+        if skew(x) >= 0:
+            imax = np.where(ok & (x == np.nanmax(x)))[0]
+            rest = np.delete(x, imax)
+            if np.all(np.isnan(rest)):
+                break
+            x[imax] = np.nanmax(rest)
+        else:
+            imin = np.where(ok & (x == np.nanmin(x)))[0]
+            rest = np.delete(x, imin)
+            if np.all(np.isnan(rest)):
+                break
+            x[imin] = np.nanmin(rest)
+        nwin = len(imax) + len(imin)
+        passing = check_skew_kurt(x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)[0]
+    return x, nwin
+
+
+def log_ct(x: np.ndarray) -> np.ndarray:
+    """COINr ``log_CT``: ``ln(x − min x + 0.01 (max x − min x))``."""
+    mn, mx = np.nanmin(x), np.nanmax(x)
+    return np.log(x - mn + 0.01 * (mx - mn))
+
+
+def winsorise_percentile(x: np.ndarray, *, lower: float = 0.01, upper: float = 0.99) -> np.ndarray:
+    """Clip to the ``lower`` and ``upper`` quantiles (linear interpolation, as numpy/Stata ``winsor2``)."""
+    lo, hi = np.nanquantile(x, [lower, upper])
+    return np.clip(x, lo, hi)
+
+
+@dataclass(frozen=True)
+class TreatDetail:
+    """What treatment did to one indicator in one scope."""
+
+    skew0: float
+    kurt0: float
+    pass0: bool
+    nwin: int
+    skew1: float
+    kurt1: float
+    pass1: bool
+    action: str  # "none", "winsorised", "log_ct", "winsorised(percentile)", "log"
+
+
+def treat_vector(x: np.ndarray, method: str = "coinr", *, winmax: int | None = 5, skew_thresh: float = 2.0,
+                 kurt_thresh: float = 3.5, lower: float = 0.01, upper: float = 0.99) -> tuple[np.ndarray, TreatDetail]:
+    """Treat one indicator vector; returns the treated vector and a :class:`TreatDetail`.
+
+    ``"coinr"``: test; if failing, COINr Winsorisation; if still failing, ``log_CT`` of the
+    *original* values (COINr default ``combine_treat = FALSE``).
+    """
+    p0, s0, k0 = check_skew_kurt(x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    if method == "none":
+        return x.copy(), TreatDetail(s0, k0, p0, 0, s0, k0, p0, "none")
+    if method == "coinr":
+        if p0:
+            return x.copy(), TreatDetail(s0, k0, p0, 0, np.nan, np.nan, p0, "none")
+        xw, nwin = winsorise_coinr(x, winmax=winmax, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        p1, s1, k1 = check_skew_kurt(xw, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        if p1:
+            return xw, TreatDetail(s0, k0, p0, nwin, s1, k1, p1, "winsorised")
+        xl = log_ct(x)
+        p2, s2, k2 = check_skew_kurt(xl, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        return xl, TreatDetail(s0, k0, p0, nwin, s2, k2, p2, "log_ct")
+    if method == "winsorise":
+        xw = winsorise_percentile(x, lower=lower, upper=upper)
+        p1, s1, k1 = check_skew_kurt(xw, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        n = int(np.sum((xw != x) & ~np.isnan(x)))
+        return xw, TreatDetail(s0, k0, p0, n, s1, k1, p1, "winsorised(percentile)")
+    if method == "log":
+        if np.nanmin(x) <= 0:
+            raise MethodError("treat(method='log') requires strictly positive values; got values <= 0. Use method='log_ct'.")
+        xl = np.log(x)
+        p1, s1, k1 = check_skew_kurt(xl, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        return xl, TreatDetail(s0, k0, p0, 0, s1, k1, p1, "log")
+    if method == "log_ct":
+        xl = log_ct(x)
+        p1, s1, k1 = check_skew_kurt(xl, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        return xl, TreatDetail(s0, k0, p0, 0, s1, k1, p1, "log_ct")
+    check_option(method, TreatMethod, param="method", caller="treat")
+    raise AssertionError("unreachable")
+
+
+def treat_panel(X: np.ndarray, *, method: str = "coinr", scope: str = "year", **params) -> tuple[np.ndarray, list[tuple[int | None, int, TreatDetail]]]:
+    """Treat every indicator of a (T, n, m) panel, per year (``scope="year"``) or pooled.
+
+    Returns the treated array and ``[(year_index or None, indicator_index, TreatDetail)]``.
+    """
+    check_option(method, TreatMethod, param="method", caller="treat")
+    check_option(scope, Literal["year", "pooled"], param="scope", caller="treat")
+    T, n, m = X.shape
+    out = X.astype(float).copy()
+    details = []
+    if method == "none":
+        return out, details
+    if scope == "pooled":
+        flat = out.reshape(T * n, m)
+        for j in range(m):
+            if np.sum(~np.isnan(flat[:, j])) < 4:
+                continue
+            flat[:, j], det = treat_vector(flat[:, j], method, **params)
+            details.append((None, j, det))
+        return flat.reshape(T, n, m), details
+    for t in range(T):
+        for j in range(m):
+            if np.sum(~np.isnan(out[t, :, j])) < 4:
+                continue
+            out[t, :, j], det = treat_vector(out[t, :, j], method, **params)
+            details.append((t, j, det))
+    return out, details

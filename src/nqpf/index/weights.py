@@ -1,0 +1,295 @@
+"""Weighting methods — methods-reference §2.
+
+Objective methods are pure functions of a 2-D block ``z`` (rows = units of the
+reference set: one year, or all years pooled; columns = indicators) that return
+a weight vector summing to 1. Missing values are ignored column by column.
+Subjective (AHP) and combination rules work on weight vectors.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+
+from .._errors import MethodError, MethodWarning
+from .._validation import check_option
+
+__all__ = [
+    "WeightMethod",
+    "EntropyK",
+    "EntropyZeros",
+    "entropy_weights",
+    "critic_weights",
+    "cv_weights",
+    "pca_weights",
+    "equal_weights",
+    "AHPResult",
+    "ahp_weights",
+    "SAATY_RI",
+    "combine_linear",
+    "combine_multiplicative",
+    "combine_mdi",
+    "combine_game",
+    "objective_weights",
+]
+
+WeightMethod = Literal["equal", "given", "entropy", "critic", "cv", "pca", "ahp", "combined"]
+EntropyK = Literal["ln_n", "ln_nonzero"]
+EntropyZeros = Literal["keep", "shift", "replace", "e_zero"]
+
+#: Saaty's random consistency index RI for m = 1 … 15
+SAATY_RI = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+
+
+def _normalise_vector(v: np.ndarray, what: str) -> np.ndarray:
+    s = float(np.sum(v))
+    if not np.isfinite(s) or s <= 0:
+        raise MethodError(
+            f"{what}: the weights sum to {s:g}; at least one indicator must carry information "
+            "(every indicator is constant or missing). Check the data or use given/equal weights."
+        )
+    return v / s
+
+
+def equal_weights(m: int) -> np.ndarray:
+    """``w_j = 1/m``."""
+    return np.full(m, 1.0 / m)
+
+
+def entropy_weights(
+    z: np.ndarray,
+    *,
+    k: str = "ln_n",
+    zeros: str = "keep",
+    shift: float = 0.0001,
+) -> np.ndarray:
+    """Entropy weight method (熵值法): methods-reference §2.1.
+
+    ``p_ij = z_ij / Σ_i z_ij``, ``e_j = −k Σ_i p_ij ln p_ij`` (0·ln 0 = 0), ``d_j = 1 − e_j``,
+    ``w_j = d_j / Σ d``. With a pooled block (rows = all unit-years) this is the panel
+    entropy method of Yang & Sun (2015) with ``n`` replaced by ``nT``.
+
+    Parameters
+    ----------
+    z
+        Non-negative normalised data, shape (rows, m).
+    k
+        ``"ln_n"``: k = 1/ln n (n = non-missing rows of the column); ``"ln_nonzero"``: k = 1/ln(number
+        of non-zero proportions) — a variant found in published code.
+    zeros
+        ``"keep"``: 0·ln 0 = 0 (no change); ``"shift"``: add ``shift`` to every value first;
+        ``"replace"``: replace exact zeros by ``shift``; ``"e_zero"``: a column with any zero
+        proportion gets e_j = 0 (the behaviour of pymcdm, reproduced for comparability).
+
+    Notes
+    -----
+    A constant column has p_ij = 1/n, e_j = 1 and weight 0 (no NaN).
+    """
+    check_option(k, EntropyK, param="k", caller="entropy_weights")
+    check_option(zeros, EntropyZeros, param="zeros", caller="entropy_weights")
+    z = np.asarray(z, dtype=float)
+    if np.nanmin(z) < 0:
+        raise MethodError(
+            "entropy_weights requires non-negative normalised values; got a minimum of "
+            f"{np.nanmin(z):.6g}. Use min–max normalisation (or shift the data) before the entropy method."
+        )
+    if zeros == "shift":
+        z = z + shift
+    elif zeros == "replace":
+        z = np.where(z == 0, shift, z)
+    m = z.shape[1]
+    d = np.zeros(m)
+    for j in range(m):
+        col = z[:, j]
+        col = col[~np.isnan(col)]
+        n = col.size
+        tot = col.sum()
+        if n < 2 or tot <= 0:
+            d[j] = 0.0
+            continue
+        p = col / tot
+        nz = p > 0
+        plogp = np.zeros_like(p)
+        plogp[nz] = p[nz] * np.log(p[nz])
+        if k == "ln_n":
+            kk = 1.0 / np.log(n)
+        else:
+            nnz = int(nz.sum())
+            kk = 1.0 / np.log(nnz) if nnz > 1 else 0.0
+        e = -kk * plogp.sum()
+        if zeros == "e_zero" and not nz.all():
+            e = 0.0
+        d[j] = 1.0 - e
+    d = np.where(np.abs(d) < 1e-15, 0.0, d)
+    return _normalise_vector(d, "entropy_weights")
+
+
+def critic_weights(z: np.ndarray, *, ddof: int = 1, correlation: Literal["signed", "abs"] = "signed",
+                   contrast: Literal["sd", "cv"] = "sd") -> np.ndarray:
+    """CRITIC (Diakoulaki et al. 1995): ``C_j = σ_j Σ_k (1 − r_jk)``, ``w_j = C_j / Σ C``.
+
+    ``correlation="abs"`` uses |r_jk|; ``contrast="cv"`` uses σ_j / mean_j in place of σ_j.
+    Rows with any missing value are dropped for the correlations (complete cases).
+    """
+    z = np.asarray(z, dtype=float)
+    ok = ~np.isnan(z).any(axis=1)
+    zc = z[ok]
+    if zc.shape[0] < 3:
+        raise MethodError(f"critic_weights needs at least 3 complete rows; got {zc.shape[0]}. Impute missing values first.")
+    sd = zc.std(axis=0, ddof=ddof)
+    if contrast == "cv":
+        sd = sd / zc.mean(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        r = np.corrcoef(zc, rowvar=False)
+    r = np.atleast_2d(r)
+    r = np.where(np.isnan(r), 0.0, r)  # a constant column has sd = 0, so C_j = 0 whatever r is
+    np.fill_diagonal(r, 1.0)
+    if correlation == "abs":
+        r = np.abs(r)
+    c = sd * (1.0 - r).sum(axis=1)
+    return _normalise_vector(c, "critic_weights")
+
+
+def cv_weights(x: np.ndarray, *, ddof: int = 1) -> np.ndarray:
+    """Coefficient-of-variation weights (变异系数法): ``V_j = s_j / x̄_j``, ``w_j = V_j / Σ V``."""
+    x = np.asarray(x, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(x, axis=0)
+        sd = np.nanstd(x, axis=0, ddof=ddof)
+    if np.any(mean <= 0):
+        raise MethodError(
+            "cv_weights requires positive column means; got non-positive means for columns "
+            f"{list(np.where(mean <= 0)[0])}. Apply it to positive raw data or min–max data with a shift."
+        )
+    return _normalise_vector(sd / mean, "cv_weights")
+
+
+def pca_weights(z: np.ndarray, *, retain: Literal["kaiser", "variance"] = "kaiser", variance: float = 0.85) -> np.ndarray:
+    """PCA weights (主成分分析赋权), as commonly used in Chinese evaluation studies.
+
+    On the correlation matrix R of z: eigenpairs (λ_k, a_k); retained components: λ_k > 1
+    (``"kaiser"``) or the smallest set explaining ``variance`` of the total. Indicator
+    coefficient in component k: ``a_jk / sqrt(λ_k)``; combined coefficient
+    ``c_j = Σ_k λ_k c_jk / Σ_k λ_k`` over retained k; ``w_j = |c_j| / Σ |c|``.
+    """
+    z = np.asarray(z, dtype=float)
+    zc = z[~np.isnan(z).any(axis=1)]
+    if zc.shape[0] < zc.shape[1] + 1:
+        raise MethodError(f"pca_weights needs more complete rows than indicators; got {zc.shape[0]} rows for {zc.shape[1]} indicators.")
+    sd = zc.std(axis=0, ddof=1)
+    if np.any(sd == 0):
+        raise MethodError(f"pca_weights: constant indicators (columns {list(np.where(sd == 0)[0])}) have no correlation; drop them or use entropy weights.")
+    R = np.corrcoef(zc, rowvar=False)
+    lam, vec = np.linalg.eigh(R)
+    order = np.argsort(lam)[::-1]
+    lam, vec = lam[order], vec[:, order]
+    # sign convention: each loading vector sums to a positive number
+    vec = vec * np.where(vec.sum(axis=0) < 0, -1.0, 1.0)
+    if retain == "kaiser":
+        keep = max(1, int(np.sum(lam > 1.0)))
+    else:
+        keep = int(np.searchsorted(np.cumsum(lam) / lam.sum(), variance) + 1)
+    coef = vec[:, :keep] / np.sqrt(lam[:keep])
+    c = (coef * lam[:keep]).sum(axis=1) / lam[:keep].sum()
+    return _normalise_vector(np.abs(c), "pca_weights")
+
+
+@dataclass(frozen=True)
+class AHPResult:
+    """AHP result: weights, λmax, CI, RI, CR."""
+
+    weights: np.ndarray
+    lambda_max: float
+    CI: float
+    RI: float
+    CR: float
+
+
+def ahp_weights(A: np.ndarray, *, max_cr: float = 0.10, allow_inconsistent: bool = False) -> AHPResult:
+    """AHP (Saaty 1980): normalised principal eigenvector of the pairwise matrix A.
+
+    ``CI = (λmax − m)/(m − 1)``, ``CR = CI/RI`` with Saaty's RI; refuses CR > ``max_cr``
+    unless ``allow_inconsistent=True``.
+    """
+    A = np.asarray(A, dtype=float)
+    m = A.shape[0]
+    if A.ndim != 2 or A.shape[1] != m:
+        raise MethodError(f"ahp_weights needs a square pairwise matrix; got shape {A.shape}.")
+    if np.any(A <= 0):
+        raise MethodError("ahp_weights: pairwise judgements must be positive; got entries <= 0.")
+    if not np.allclose(A * A.T, 1.0, rtol=1e-6):
+        bad = [(i, j) for i in range(m) for j in range(m) if not np.isclose(A[i, j] * A[j, i], 1.0, rtol=1e-6)][:5]
+        raise MethodError(f"ahp_weights: the matrix must be reciprocal (a_ji = 1/a_ij); got violations at {bad}. Fill the lower triangle with reciprocals.")
+    vals, vecs = np.linalg.eig(A)
+    i = int(np.argmax(vals.real))
+    lam = float(vals[i].real)
+    w = np.abs(vecs[:, i].real)
+    w = w / w.sum()
+    ci = (lam - m) / (m - 1) if m > 2 else 0.0
+    ri = SAATY_RI[m - 1] if m <= len(SAATY_RI) else SAATY_RI[-1]
+    cr = ci / ri if ri > 0 else 0.0
+    if cr > max_cr and not allow_inconsistent:
+        raise MethodError(
+            f"ahp_weights: the pairwise matrix is inconsistent; got CR = {cr:.4f} > {max_cr} "
+            f"(λmax = {lam:.4f}, CI = {ci:.4f}, RI = {ri}). Revise the judgements or pass allow_inconsistent=True."
+        )
+    return AHPResult(w, lam, ci, ri, cr)
+
+
+def combine_linear(a: np.ndarray, b: np.ndarray, *, alpha: float = 0.5) -> np.ndarray:
+    """``w = α a + (1 − α) b``."""
+    return _normalise_vector(alpha * np.asarray(a) + (1 - alpha) * np.asarray(b), "combine_linear")
+
+
+def combine_multiplicative(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """乘法合成: ``w_j = a_j b_j / Σ a_k b_k``."""
+    return _normalise_vector(np.asarray(a) * np.asarray(b), "combine_multiplicative")
+
+
+def combine_mdi(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Minimum discrimination information (最小相对信息熵): ``w_j = sqrt(a_j b_j) / Σ sqrt(a_k b_k)``."""
+    return _normalise_vector(np.sqrt(np.asarray(a) * np.asarray(b)), "combine_mdi")
+
+
+def combine_game(vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """Game-theoretic combination (博弈论组合赋权), methods-reference §2.5.
+
+    Solve ``Σ_k α_k (u_l · u_k) = u_l · u_l`` for α, normalise ``α*_k = |α_k| / Σ |α_h|``,
+    ``w = Σ α*_k u_k``.
+    """
+    U = np.vstack([np.asarray(v, dtype=float) for v in vectors])
+    G = U @ U.T
+    rhs = np.diag(G).copy()
+    try:
+        alpha = np.linalg.solve(G, rhs)
+    except np.linalg.LinAlgError:
+        raise MethodError("combine_game: the weight vectors are linearly dependent (e.g. identical); combine distinct vectors.") from None
+    a = np.abs(alpha) / np.abs(alpha).sum()
+    return _normalise_vector(a @ U, "combine_game")
+
+
+def objective_weights(block: np.ndarray, method: str, params: dict | None = None) -> np.ndarray:
+    """Dispatch an objective method on one block (rows × m)."""
+    p = dict(params or {})
+    if method == "equal":
+        return equal_weights(block.shape[1])
+    if method == "entropy":
+        return entropy_weights(block, k=p.get("k", "ln_n"), zeros=p.get("zeros", "keep"), shift=p.get("shift", 0.0001))
+    if method == "critic":
+        return critic_weights(block, ddof=p.get("ddof", 1), correlation=p.get("correlation", "signed"),
+                              contrast=p.get("contrast", "sd"))
+    if method == "cv":
+        return cv_weights(block, ddof=p.get("ddof", 1))
+    if method == "pca":
+        return pca_weights(block, retain=p.get("retain", "kaiser"), variance=p.get("variance", 0.85))
+    raise MethodError(f"objective_weights: {method!r} is not an objective weighting method; got it for a block. Use equal, entropy, critic, cv or pca.")
+
+
+def warn_zero_weights(names: Sequence[str], w: np.ndarray, where: str) -> None:
+    zero = [names[j] for j in np.where(w == 0)[0]]
+    if zero:
+        warnings.warn(f"{where}: indicators {zero} get weight 0 (no dispersion).", MethodWarning, stacklevel=3)
