@@ -231,7 +231,7 @@ def run_engine(
             reason[t, :, jj] = d.action
     changes.append(_cell_changes("treat", X1s, X2, inp, reason))
     steps.append({"name": "treat", "params": treat.model_dump()})
-    treat_details = pd.DataFrame(det_rows)
+    treat_details = pd.DataFrame(det_rows, columns=["year", "indicator", "skew0", "kurt0", "pass0", "nwin", "skew1", "kurt1", "pass1", "action"])
 
     say("normalise")
     direction = np.array([fw.by_id[i].direction for i in inds], dtype=float)

@@ -209,7 +209,7 @@ def load_result(directory: str | Path) -> IndexResult:
 
     def read(name: str) -> pd.DataFrame:
         p = d / f"{name}.csv"
-        if not p.exists():
+        if not p.exists() or p.stat().st_size == 0:
             return pd.DataFrame()
         return pd.read_csv(p, dtype={"unit": str, "node": str, "indicator": str, "parent": str}, keep_default_na=True)
 

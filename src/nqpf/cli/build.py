@@ -1,0 +1,194 @@
+"""``nqpf build``, ``nqpf regenerate``, ``nqpf validate``, ``nqpf demo``, ``nqpf framework``."""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+
+from ._common import console, handle_errors
+
+__all__ = ["register"]
+
+STEPS = ["read", "derive", "impute", "treat", "normalise", "weight", "aggregate", "assemble", "save"]
+
+
+@contextlib.contextmanager
+def progress_display(enabled: bool = True) -> Iterator:
+    """A rich progress bar driven by the step names that the library reports."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console(), transient=True) as prog:
+        task = prog.add_task("starting", total=len(STEPS))
+        seen: list[str] = []
+
+        def update(step: str) -> None:
+            seen.append(step)
+            prog.update(task, description=step, completed=min(len(seen), len(STEPS)),
+                        total=max(len(STEPS), len(seen) + 1))
+
+        yield update
+        prog.update(task, completed=prog.tasks[0].total)
+
+
+def _print_summary(out) -> None:
+    from rich.panel import Panel
+
+    c = console()
+    c.print(Panel.fit(out.result.summary().as_text(), title="nqpf"))
+    if out.out_dir is not None:
+        c.print(f"Results written to [bold]{out.out_dir}[/bold]")
+        for name in ("report.html", "nqpf_results.xlsx"):
+            p = out.out_dir / name
+            if p.exists():
+                c.print(f"  {name}: {p}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("build")
+    @handle_errors
+    def build_cmd(
+        config: Path = typer.Argument(..., help="Run config (TOML), or a saved manifest.json to replay.", exists=False),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: [output] dir of the config)."),
+        stages: bool = typer.Option(True, "--stages/--no-stages", help="Run the analysis/sensitivity/report sections of the config."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary."),
+    ) -> None:
+        """Build a composite index from one config file plus data, run its analyses and save everything.
+
+        Steps: derive indicators from raw series → impute → screen → treat outliers → normalise
+        (e.g. 极差标准化 min–max, pooled over all years) → weight (e.g. 熵值法 entropy, CRITIC, AHP)
+        → aggregate (weighted mean, TOPSIS …) → scores and ranks per unit × year × node.
+
+        Example: nqpf build examples/scitech.toml --out runs/scitech
+        """
+        from ..index.build import build
+        from ..index.config import load_config
+        from ..run import RunOutput, run
+
+        cfg = load_config(config)
+        with progress_display(not quiet) as prog:
+            if stages:
+                out_obj = run(cfg, out=out, progress=prog)
+            else:
+                res = build(cfg, progress=prog)
+                target = out or (cfg.resolve(cfg.output.dir) if cfg.output.dir else None)
+                if target is not None:
+                    res.save(target, formats=tuple(cfg.output.formats))
+                out_obj = RunOutput(result=res, out_dir=Path(target) if target else None)
+        if not quiet:
+            _print_summary(out_obj)
+
+    @app.command("regenerate")
+    @handle_errors
+    def regenerate_cmd(
+        run_dir: Path = typer.Argument(..., help="A run folder (or its manifest.json) written by 'nqpf build'."),
+        out: Path = typer.Option(..., "--out", "-o", help="Folder for the regenerated run."),
+    ) -> None:
+        """Re-run a saved build from its manifest; outputs are byte-identical when the inputs are unchanged.
+
+        Input files are re-read and their SHA-256 hashes compared with the manifest first.
+        """
+        from ..index.build import regenerate
+
+        res = regenerate(run_dir)
+        res.save(out)
+        console().print(f"Regenerated run written to [bold]{out}[/bold]")
+
+    @app.command("validate")
+    @handle_errors
+    def validate_cmd(config: Path = typer.Argument(..., help="Run config (TOML).")) -> None:
+        """Check a config, its framework and its data without building (errors name file, row and column)."""
+        from ..framework.derive import derive_indicators
+        from ..index.build import _framework_of, _filter, load_inputs
+        from ..index.config import load_config
+
+        cfg = load_config(config)
+        fw, _ = _framework_of(cfg, None)
+        raw, _, inputs = load_inputs(cfg)
+        ind, log = derive_indicators(_filter(raw, cfg), fw)
+        c = console()
+        c.print(f"[green]OK[/green] framework {fw.id!r}: {len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates")
+        for i in inputs:
+            c.print(f"  input {i.get('path') or i.get('source')}: {i.get('rows', '?')} rows")
+        miss = ind["value"].isna().groupby(ind["indicator"]).sum()
+        miss = miss[miss > 0]
+        c.print(f"  {ind['unit'].nunique()} units × {ind['year'].nunique()} years; "
+                f"{int(miss.sum())} missing indicator cells" + (f" in {len(miss)} indicators" if len(miss) else ""))
+        if len(log):
+            c.print(f"  {len(log)} derived cells undefined (division by zero, missing lag …)")
+
+    @app.command("demo")
+    @handle_errors
+    def demo_cmd(
+        out: Path = typer.Option(Path("nqpf-demo-output"), "--out", "-o", help="Output folder."),
+        years: Optional[str] = typer.Option(None, help="Year range, e.g. 2015-2022 (default: all years the data cover)."),
+        provinces: Optional[str] = typer.Option(None, help="Comma-separated provinces (names or codes); default all 31."),
+        weighting: Optional[str] = typer.Option(None, help="Weighting: entropy (熵值法, default), critic, cv, pca, equal."),
+        normalisation: Optional[str] = typer.Option(None, help="Normalisation scope: pooled (全局, default) or year (截面)."),
+        level: str = typer.Option("province", help="Demo level: province (city and industry where available)."),
+        quiet: bool = typer.Option(False, "--quiet", "-q"),
+    ) -> None:
+        """Run the default NQPF demo on bundled real provincial data and print a short summary.
+
+        Builds the 新质生产力 index for 31 provinces with pooled normalisation and pooled
+        panel entropy weights, runs every available analysis and writes tables, workbook and report.
+        """
+        from ..demo import demo_summary, run_demo
+
+        with progress_display(not quiet) as prog:
+            out_obj = run_demo(out=out, years=years, provinces=provinces, weighting=weighting,
+                               normalisation=normalisation, level=level, progress=prog)
+        typer.echo(demo_summary(out_obj))
+
+    fw_app = typer.Typer(help="Inspect and export indicator frameworks (指标体系).", no_args_is_help=True)
+
+    @fw_app.command("list")
+    @handle_errors
+    def fw_list() -> None:
+        """List the frameworks shipped with nqpf."""
+        from ..framework.io import builtin_frameworks, load_framework
+
+        for name, path in builtin_frameworks().items():
+            fw = load_framework(path)
+            typer.echo(f"{name}\t{len(fw.indicators)} indicators\t{fw.name_zh} / {fw.name_en}")
+
+    @fw_app.command("export")
+    @handle_errors
+    def fw_export(
+        framework: str = typer.Argument(..., help="Built-in name or path of a framework file."),
+        to: Path = typer.Option(..., "--to", help="Target file: .csv (Excel-friendly twin) or .toml."),
+    ) -> None:
+        """Export a framework to its CSV twin or to TOML."""
+        from ..framework.io import load_framework, write_framework_csv, write_framework_toml
+
+        fw = load_framework(framework)
+        if to.suffix.lower() == ".csv":
+            write_framework_csv(fw, to)
+        else:
+            write_framework_toml(fw, to)
+        typer.echo(f"Framework {fw.id!r} written to {to}")
+
+    @fw_app.command("show")
+    @handle_errors
+    def fw_show(framework: str = typer.Argument(..., help="Built-in name or path of a framework file.")) -> None:
+        """Print the indicator tree with directions and tags."""
+        from ..framework.io import load_framework
+
+        fw = load_framework(framework)
+        for nid in fw.preorder():
+            n = fw.by_id[nid]
+            pad = "  " * fw.depth[nid]
+            extra = ""
+            if n.is_indicator:
+                extra = f"  [{'+' if n.direction > 0 else '−'}] {n.unit}"
+                tags = [t for t in (n.element, n.driver, n.type) if t]
+                if tags:
+                    extra += "  " + "/".join(tags)
+            typer.echo(f"{pad}{nid}  {n.name_zh or n.name_en}{extra}")
+
+    app.add_typer(fw_app, name="framework")

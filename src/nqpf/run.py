@@ -1,0 +1,108 @@
+"""A full run: build the index, run every configured post-build stage, save everything.
+
+``nqpf build CONFIG --out DIR`` is a thin shell over :func:`run`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+from pydantic import ValidationError
+
+from ._errors import ConfigError
+from .index.build import build
+from .index.config import RunConfig, load_config
+from .index.result import IndexResult, write_csv
+from .pipeline import stages
+
+__all__ = ["RunOutput", "run", "run_stages", "check_stage_sections", "save_stage_outputs"]
+
+
+@dataclass
+class RunOutput:
+    """What :func:`run` produced."""
+
+    result: IndexResult
+    out_dir: Path | None
+    stage_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    def table(self, stage: str, name: str) -> pd.DataFrame:
+        return self.stage_outputs[stage][name]
+
+
+def _validate_section(stage, section: Any):
+    try:
+        return stage.config_model.model_validate(section or {})
+    except ValidationError as exc:
+        parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}; got {e.get('input')!r}" for e in exc.errors()[:8]]
+        raise ConfigError(f"Config [{stage.name}]: invalid — " + "; ".join(parts) + ".") from None
+
+
+def check_stage_sections(cfg: RunConfig) -> dict[str, Any]:
+    """The stage sections of a config; unknown top-level sections are an error naming them."""
+    sections = cfg.stage_sections()
+    known = {s.name for s in stages()}
+    unknown = set(sections) - known
+    if unknown:
+        raise ConfigError(
+            f"Config: unknown sections {sorted(unknown)}; got them at the top level. "
+            f"Known sections: data, framework, impute, screen, treat, normalise, weight, aggregate, output, {', '.join(sorted(known))}."
+        )
+    return sections
+
+
+def run_stages(result: IndexResult, cfg: RunConfig, *, out_dir: Path | None = None,
+               progress: Callable[[str], None] | None = None, only: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+    """Run the post-build stages whose config sections are present (in stage order)."""
+    sections = check_stage_sections(cfg)
+    context: dict[str, Any] = {"out_dir": out_dir, "progress": progress, "config": cfg}
+    outputs: dict[str, dict[str, Any]] = {}
+    for st in stages():
+        if st.name not in sections or (only and st.name not in only):
+            continue
+        if progress:
+            progress(st.name)
+        sc = _validate_section(st, sections[st.name])
+        sub = out_dir / st.name if out_dir is not None else None
+        if sub is not None:
+            sub.mkdir(parents=True, exist_ok=True)
+        ctx = dict(context, out_dir=sub, run_dir=out_dir, **outputs)
+        res = st.run(result, sc, ctx) or {}
+        outputs[st.name] = res
+        if sub is not None:
+            save_stage_outputs(res, sub)
+    return outputs
+
+
+def save_stage_outputs(tables: Mapping[str, Any], directory: Path) -> list[Path]:
+    """Write every DataFrame of a stage output as CSV (other objects are the stage's own business)."""
+    written = []
+    for name, obj in tables.items():
+        if isinstance(obj, pd.DataFrame):
+            p = directory / f"{name}.csv"
+            write_csv(obj, p)
+            written.append(p)
+    return written
+
+
+def run(config: str | Path | Mapping[str, Any] | RunConfig, *, out: str | Path | None = None,
+        data: pd.DataFrame | None = None, progress: Callable[[str], None] | None = None) -> RunOutput:
+    """Build, run the configured stages and save into ``out`` (or ``[output] dir``)."""
+    cfg = load_config(config)
+    check_stage_sections(cfg)
+    result = build(cfg, data=data, progress=progress)
+    out_dir = Path(out) if out else (cfg.resolve(cfg.output.dir) if cfg.output.dir else None)
+    if out_dir is not None:
+        if progress:
+            progress("save")
+        result.save(out_dir, formats=tuple(cfg.output.formats))
+    outputs = run_stages(result, cfg, out_dir=out_dir, progress=progress)
+    if out_dir is not None:
+        (out_dir / "stages.json").write_text(
+            json.dumps({k: sorted(v) for k, v in outputs.items()}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+            encoding="utf-8")
+    return RunOutput(result=result, out_dir=out_dir, stage_outputs=outputs)
