@@ -66,7 +66,7 @@ class Summary:
         return str(v)
 
     def as_text(self) -> str:
-        width = max([len(self.title)] + [len(k) for k, _ in self.rows] + [20])
+        width = max([len(k) for k, _ in self.rows] + [12])
         lines = [self.title, "=" * max(len(self.title), 20)]
         for k, v in self.rows:
             lines.append(f"{k:<{width}}  {self._fmt(v)}")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._errors import ConfigError, DataError
+from .._errors import ConfigError, DataError, NqpfWarning
 from ..framework.derive import derive_indicators
 from ..framework.io import builtin_frameworks, load_framework
 from ..framework.model import Framework
@@ -302,9 +302,18 @@ def build(
     say("read")
     fw, fw_info = _framework_of(cfg, framework)
     raw, found_units, inputs = load_inputs(cfg, data)
-    with warnings.catch_warnings():
-        warnings.simplefilter("default")
-        return build_from_frames(raw, fw, cfg, unit_table=found_units, inputs=inputs, framework_info=fw_info, progress=say)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = build_from_frames(raw, fw, cfg, unit_table=found_units, inputs=inputs, framework_info=fw_info, progress=say)
+    seen: set[str] = set()
+    for w in caught:  # record every warning in the manifest, then pass it on to the caller
+        msg = str(w.message)
+        if msg in seen or not issubclass(w.category, NqpfWarning):
+            continue
+        seen.add(msg)
+        res.manifest.setdefault("warnings", []).append({"category": w.category.__name__, "message": msg})
+        warnings.warn(msg, w.category, stacklevel=2)
+    return res
 
 
 def regenerate(manifest: str | Path | Mapping[str, Any], *, data: pd.DataFrame | None = None) -> IndexResult:
