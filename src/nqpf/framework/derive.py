@@ -38,7 +38,7 @@ import pandas as pd
 from .._errors import FrameworkError
 from .model import Framework
 
-__all__ = ["Derivation", "parse_derivation", "derive_indicators", "OPS", "required_series"]
+__all__ = ["Derivation", "parse_derivation", "derive_indicators", "derive_wide", "long_to_wide", "OPS", "required_series"]
 
 OPS = {
     "series": (1, 1),
@@ -161,6 +161,78 @@ def _apply(d: Derivation, cols: dict[str, pd.Series], units: pd.Series, years: p
     return out * d.scale if d.scale != 1.0 else out
 
 
+def long_to_wide(raw: pd.DataFrame, *, series_col: str = "indicator") -> pd.DataFrame:
+    """Fast pivot of ``unit, year, <series_col>, value`` to a (unit, year) × series table.
+
+    Every unit × year combination is present (missing ones are all-NaN rows). Duplicate
+    (unit, year, series) keys are an error naming them.
+    """
+    u_codes, u_uniq = pd.factorize(raw["unit"].astype(str), sort=True)
+    y_codes, y_uniq = pd.factorize(raw["year"], sort=True)
+    s_codes, s_uniq = pd.factorize(raw[series_col], sort=True)
+    nu, ny, ns = len(u_uniq), len(y_uniq), len(s_uniq)
+    key = (u_codes.astype(np.int64) * ny + y_codes) * ns + s_codes
+    counts = np.bincount(key, minlength=nu * ny * ns)
+    if counts.max(initial=0) > 1:
+        dup = raw.loc[raw.duplicated(["unit", "year", series_col], keep=False), ["unit", "year", series_col]]
+        first = dup.drop_duplicates().head(5).to_dict(orient="records")
+        raise FrameworkError(
+            f"Raw series: duplicate (unit, year, series) keys; got {int((counts > 1).sum())} duplicated keys, e.g. {first}. "
+            "Remove the duplicate rows (or give each source a distinct series name)."
+        )
+    arr = np.full(nu * ny * ns, np.nan)
+    arr[key] = raw["value"].to_numpy(dtype=float)
+    index = pd.MultiIndex.from_product([list(u_uniq), list(y_uniq)], names=["unit", "year"])
+    return pd.DataFrame(arr.reshape(nu * ny, ns), index=index, columns=list(s_uniq))
+
+
+def derive_wide(raw: pd.DataFrame, framework: Framework, *, series_col: str = "indicator") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Like :func:`derive_indicators` but returns the (unit, year) × indicator table."""
+    derivs = required_series(framework)
+    available = set(raw[series_col].unique())
+    missing = {}
+    for ind, d in derivs.items():
+        miss = [x for x in d.args if x not in available]
+        if miss:
+            missing[ind] = miss
+    if missing:
+        parts = []
+        for ind, miss in list(missing.items())[:10]:
+            close = {m: difflib.get_close_matches(m, sorted(map(str, available)), n=1) for m in miss}
+            hint = "; ".join(f"{m!r}" + (f" (did you mean {c[0]!r}?)" if c else "") for m, c in close.items())
+            parts.append(f"{ind!r} needs {hint}")
+        raise FrameworkError(
+            f"Framework {framework.id!r}: indicators refer to series not in the data; got {'; '.join(parts)}"
+            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            + ". Add the series to the data or correct the derive expressions."
+        )
+    needed = sorted({x for d in derivs.values() for x in d.args})
+    wide = long_to_wide(raw[raw[series_col].isin(needed)], series_col=series_col)
+    units = pd.Series(wide.index.get_level_values(0), index=wide.index)
+    years = pd.Series(wide.index.get_level_values(1), index=wide.index)
+    cols = {c: wide[c] for c in wide.columns}
+    out = {}
+    logs = []
+    for ind, d in derivs.items():
+        val = _apply(d, cols, units, years)
+        inputs_present = np.logical_and.reduce([cols[x].notna().to_numpy() for x in d.args])
+        lost = inputs_present & val.isna().to_numpy()
+        if lost.any():
+            reason = {
+                "growth": "no value for the previous year",
+                "log": "log of a non-positive value",
+            }.get(d.op, "division by zero")
+            idx = wide.index[lost]
+            logs.append(pd.DataFrame({
+                "step": "derive", "unit": idx.get_level_values(0), "year": idx.get_level_values(1),
+                "indicator": ind, "old": np.nan, "new": np.nan, "reason": f"{d}: {reason}",
+            }))
+        out[ind] = val.to_numpy(dtype=float)
+    frame = pd.DataFrame(out, index=wide.index)
+    log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=["step", "unit", "year", "indicator", "old", "new", "reason"])
+    return frame, log
+
+
 def derive_indicators(raw: pd.DataFrame, framework: Framework, *, series_col: str = "indicator") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compute the framework's indicators from a long table of raw series.
 
@@ -173,58 +245,11 @@ def derive_indicators(raw: pd.DataFrame, framework: Framework, *, series_col: st
 
     Returns
     -------
-    indicators : DataFrame ``unit, year, indicator, value`` (one row per unit × year × indicator
-        of the raw panel's unit-years).
+    indicators : DataFrame ``unit, year, indicator, value`` (one row per unit × year × indicator).
     log : DataFrame ``step, unit, year, indicator, old, new, reason`` of derived cells that are
         missing because of a division by zero, a non-positive log argument or a missing lag.
     """
-    derivs = required_series(framework)
-    available = set(raw[series_col].unique())
-    missing = {}
-    for ind, d in derivs.items():
-        miss = [s for s in d.args if s not in available]
-        if miss:
-            missing[ind] = miss
-    if missing:
-        parts = []
-        for ind, miss in list(missing.items())[:10]:
-            close = {m: difflib.get_close_matches(m, sorted(available), n=1) for m in miss}
-            hint = "; ".join(f"{m!r}" + (f" (did you mean {c[0]!r}?)" if c else "") for m, c in close.items())
-            parts.append(f"{ind!r} needs {hint}")
-        raise FrameworkError(
-            f"Framework {framework.id!r}: indicators refer to series not in the data; got {'; '.join(parts)}"
-            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-            + ". Add the series to the data or correct the derive expressions."
-        )
-    dup = raw.duplicated(["unit", "year", series_col])
-    if dup.any():
-        first = raw.loc[dup, ["unit", "year", series_col]].head(5).to_dict(orient="records")
-        raise FrameworkError(
-            f"Raw series: duplicate (unit, year, series) keys; got {int(dup.sum())} duplicates, e.g. {first}. Remove the duplicate rows."
-        )
-    wide = raw.pivot(index=["unit", "year"], columns=series_col, values="value").sort_index()
-    units = pd.Series(wide.index.get_level_values(0), index=wide.index)
-    years = pd.Series(wide.index.get_level_values(1), index=wide.index)
-    cols = {c: wide[c].astype(float) for c in wide.columns}
-    out = {}
-    logs = []
-    for ind, d in derivs.items():
-        val = _apply(d, cols, units, years)
-        inputs_present = pd.concat([cols[x].notna() for x in d.args], axis=1).all(axis=1)
-        lost = inputs_present & val.isna()
-        if lost.any():
-            reason = {
-                "growth": "growth: no value for the previous year",
-                "log": "log of a non-positive value",
-            }.get(d.op, "division by zero")
-            idx = lost[lost].index
-            logs.append(pd.DataFrame({
-                "step": "derive", "unit": idx.get_level_values(0), "year": idx.get_level_values(1),
-                "indicator": ind, "old": np.nan, "new": np.nan, "reason": f"{d}: {reason}",
-            }))
-        out[ind] = val
-    frame = pd.DataFrame(out, index=wide.index)
+    frame, log = derive_wide(raw, framework, series_col=series_col)
     long = frame.stack(future_stack=True).rename("value").reset_index()
     long.columns = ["unit", "year", "indicator", "value"]
-    log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=["step", "unit", "year", "indicator", "old", "new", "reason"])
     return long, log

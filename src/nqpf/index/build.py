@@ -13,12 +13,12 @@ import pandas as pd
 
 from .. import __version__
 from .._errors import ConfigError, DataError, NqpfWarning
-from ..framework.derive import derive_indicators
+from ..framework.derive import derive_wide
 from ..framework.io import builtin_frameworks, load_framework
 from ..framework.model import Framework
 from .config import RunConfig, load_config
 from .engine import EngineInput, rank_desc, run_engine
-from .result import IndexResult, frame_from_array
+from .result import IndexResult, frame_from_array, str_column
 
 __all__ = ["build", "regenerate", "build_from_frames", "load_inputs"]
 
@@ -34,9 +34,11 @@ def _sha256(path: Path) -> str:
 
 
 def _frame_hash(df: pd.DataFrame) -> str:
+    """Order-independent SHA-256 of a table: the sum (mod 2^64) of its row hashes, with the shape."""
     cols = sorted(df.columns)
-    data = pd.util.hash_pandas_object(df[cols].sort_values(cols[:3] if len(cols) >= 3 else cols).reset_index(drop=True), index=False)
-    return hashlib.sha256(data.to_numpy().tobytes()).hexdigest()
+    rows = pd.util.hash_pandas_object(df[cols], index=False).to_numpy(dtype=np.uint64)
+    digest = f"{len(df)}|{','.join(cols)}|{int(rows.sum(dtype=np.uint64))}|{int(np.bitwise_xor.reduce(rows)) if len(rows) else 0}"
+    return hashlib.sha256(digest.encode()).hexdigest()
 
 
 def _framework_of(cfg: RunConfig, framework: Framework | str | Mapping | None) -> tuple[Framework, dict]:
@@ -198,14 +200,12 @@ def build_from_frames(
     say = progress or (lambda s: None)
     say("derive")
     raw = _filter(raw, cfg)
-    ind_long, derive_log = derive_indicators(raw, framework)
-    units = sorted(ind_long["unit"].astype(str).unique())
-    years = sorted(int(y) for y in ind_long["year"].unique())
+    wide, derive_log = derive_wide(raw, framework)
+    units = [str(u) for u in wide.index.levels[0]]
+    years = [int(y) for y in wide.index.levels[1]]
     inds = framework.indicators
-    wide = ind_long.pivot_table(index=["year", "unit"], columns="indicator", values="value", dropna=False, aggfunc="first")
-    full = pd.MultiIndex.from_product([years, units], names=["year", "unit"])
-    wide = wide.reindex(index=full, columns=inds)
-    X = wide.to_numpy(dtype=float).reshape(len(years), len(units), len(inds))
+    # (unit, year) rows in product order → (year, unit, indicator) array
+    X = wide[inds].to_numpy(dtype=float).reshape(len(units), len(years), len(inds)).transpose(1, 0, 2).copy()
     utab = _unit_table(units, unit_table if unit_table is not None else pd.DataFrame({"unit": []}), cfg, framework.unit_level)
     groups = {c: utab[c].replace("", np.nan).to_numpy(dtype=object) for c in utab.columns if c not in ("unit",)}
 
@@ -219,14 +219,15 @@ def build_from_frames(
     T, n, N = out.scores.shape
     names = dict(zip(utab["unit"], utab["unit_name"]))
     unit_arr = np.asarray(units, dtype=object)
+    unit_codes = np.tile(np.repeat(np.arange(n), N), T)
     scores = pd.DataFrame({
-        "unit": np.tile(np.repeat(unit_arr, N), T),
+        "unit": str_column(unit_codes, unit_arr),
+        "unit_name": str_column(unit_codes, [names.get(u, u) for u in unit_arr]),
         "year": np.repeat(np.asarray(years, dtype=np.int64), n * N),
-        "node": np.tile(np.asarray(out.nodes, dtype=object), T * n),
+        "node": str_column(np.tile(np.arange(N), T * n), out.nodes),
         "score": out.scores.reshape(-1),
         "rank": R.reshape(-1),
     })
-    scores.insert(1, "unit_name", scores["unit"].map(names))
     scores["rank"] = scores["rank"].astype("Int64")
     changes = pd.concat([derive_log] + [c for c in out.changes if len(c)], ignore_index=True)
     changes = changes.sort_values(["step", "indicator", "unit", "year"], kind="stable").reset_index(drop=True) if len(changes) else changes

@@ -61,12 +61,11 @@ class EngineOutput:
 
 
 def rank_desc(S: np.ndarray) -> np.ndarray:
-    """Ranks along axis 1 of a (T, n, …) array: 1 = highest, ties = min, NaN unranked."""
-    from scipy.stats import rankdata
-
-    filled = np.where(np.isnan(S), -np.inf, S)
-    r = rankdata(-filled, method="min", axis=1).astype(float)
-    return np.where(np.isnan(S), np.nan, r)
+    """Ranks along axis 1 of a (T, n, N) array: 1 = highest, ties = min, NaN unranked."""
+    T, n, N = S.shape
+    flat = pd.DataFrame(S.transpose(1, 0, 2).reshape(n, T * N))
+    r = flat.rank(axis=0, method="min", ascending=False, na_option="keep").to_numpy()
+    return r.reshape(n, T, N).transpose(1, 0, 2)
 
 
 def _cell_changes(step: str, before: np.ndarray, after: np.ndarray, inp: EngineInput, reason: str | np.ndarray) -> pd.DataFrame:

@@ -47,11 +47,11 @@ def impute_panel(X: np.ndarray, *, method: str = "none", groups: np.ndarray | No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if method == "linear":
-            for i in range(n):
-                for j in range(m):
-                    col = out[:, i, j]
-                    if np.isnan(col).any():
-                        out[:, i, j] = _interp_linear(col)
+            flat = out.reshape(T, n * m)
+            gaps = np.nonzero(np.isnan(flat).any(axis=0) & ~np.isnan(flat).all(axis=0))[0]
+            for c in gaps:
+                flat[:, c] = _interp_linear(flat[:, c])
+            out = flat.reshape(T, n, m)
         elif method == "locf":
             flat = out.reshape(T, n * m)
             out = pd.DataFrame(flat).ffill().to_numpy().reshape(T, n, m)

@@ -28,7 +28,7 @@ from .._errors import DataError
 from .._results import Summary
 from ..framework.model import Framework
 
-__all__ = ["IndexResult", "load_result", "write_csv", "TABLES"]
+__all__ = ["IndexResult", "load_result", "write_csv", "frame_from_array", "str_column", "TABLES"]
 
 TABLES = ("scores", "weights", "normalised", "treated", "raw", "units", "changes", "excluded", "framework", "treatment")
 
@@ -231,12 +231,24 @@ def load_result(directory: str | Path) -> IndexResult:
     )
 
 
+def str_column(codes: np.ndarray, categories) -> pd.Series:
+    """A string column from integer codes into ``categories`` (fast: decoded by Arrow, not Python)."""
+    import pyarrow as pa
+
+    dictionary = pa.array([str(c) for c in categories], type=pa.large_string())
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), dictionary).dictionary_decode()
+    return arr.to_pandas()
+
+
 def frame_from_array(A: np.ndarray, units: list[str], years: list[int], names: list[str], *, col: str = "indicator") -> pd.DataFrame:
-    """Long table ``unit, year, <col>, value`` from a (T, n, m) array (year-major, unit, then name order)."""
+    """Long table ``unit, year, <col>, value`` from a (T, n, m) array (year-major, unit, then name order).
+
+    ``unit`` and ``<col>`` are categorical columns (cheap for millions of rows; they behave like strings).
+    """
     T, n, m = A.shape
     return pd.DataFrame({
-        "unit": np.tile(np.repeat(np.asarray(units, dtype=object), m), T),
+        "unit": pd.Categorical.from_codes(np.tile(np.repeat(np.arange(n), m), T), categories=pd.Index(units, dtype=object)),
         "year": np.repeat(np.asarray(years, dtype=np.int64), n * m),
-        col: np.tile(np.asarray(names, dtype=object), T * n),
+        col: pd.Categorical.from_codes(np.tile(np.arange(m), T * n), categories=pd.Index(names, dtype=object)),
         "value": A.reshape(-1),
     })

@@ -26,6 +26,7 @@ __all__ = [
     "TreatDetail",
     "treat_vector",
     "treat_panel",
+    "skew_kurt_cols",
 ]
 
 TreatMethod = Literal["none", "coinr", "winsorise", "log", "log_ct"]
@@ -166,30 +167,85 @@ def treat_vector(x: np.ndarray, method: str = "coinr", *, winmax: int | None = 5
     raise AssertionError("unreachable")
 
 
+def skew_kurt_cols(B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column-wise :func:`skew` and :func:`kurt` of a 2-D block (NaN ignored), vectorised."""
+    ok = ~np.isnan(B)
+    n = ok.sum(axis=0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(ok, B, 0.0).sum(axis=0) / n
+        d = np.where(ok, B - mean, 0.0)
+        d2 = d * d
+        s2 = d2.sum(axis=0)
+        s3 = (d2 * d).sum(axis=0)
+        s4 = (d2 * d2).sum(axis=0)
+        sk = np.sqrt(n) * s3 / s2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+        r = n * s4 / s2 ** 2
+        kt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    sk = np.where(n < 3, np.nan, np.where(s2 == 0, 0.0, sk))
+    kt = np.where((n < 4) | (s2 == 0), np.nan, kt)
+    return sk, kt
+
+
+def _passes(sk: np.ndarray, kt: np.ndarray, skew_thresh: float, kurt_thresh: float) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.isnan(sk) | np.isnan(kt) | (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
+
+
+def _treat_block(B: np.ndarray, method: str, params: dict) -> tuple[np.ndarray, list[tuple[int, TreatDetail]]]:
+    """Treat every column of a 2-D block; vectorised except COINr's iterative Winsorisation."""
+    st, kt_ = params.get("skew_thresh", 2.0), params.get("kurt_thresh", 3.5)
+    out = B.copy()
+    enough = (~np.isnan(B)).sum(axis=0) >= 4
+    sk0, kt0 = skew_kurt_cols(B)
+    p0 = _passes(sk0, kt0, st, kt_)
+    details: list[tuple[int, TreatDetail]] = []
+    if method == "coinr":
+        for j in np.nonzero(enough)[0]:
+            if p0[j]:
+                details.append((j, TreatDetail(sk0[j], kt0[j], True, 0, np.nan, np.nan, True, "none")))
+            else:
+                out[:, j], det = treat_vector(B[:, j], "coinr", **params)
+                details.append((j, det))
+        return out, details
+    if method == "winsorise":
+        lo, hi = np.nanquantile(B[:, enough], [params.get("lower", 0.01), params.get("upper", 0.99)], axis=0)
+        out[:, enough] = np.clip(B[:, enough], lo, hi)
+        action = "winsorised(percentile)"
+    elif method == "log":
+        if np.nanmin(B[:, enough]) <= 0:
+            raise MethodError("treat(method='log') requires strictly positive values; got values <= 0. Use method='log_ct'.")
+        out[:, enough] = np.log(B[:, enough])
+        action = "log"
+    else:  # log_ct
+        mn, mx = np.nanmin(B[:, enough], axis=0), np.nanmax(B[:, enough], axis=0)
+        out[:, enough] = np.log(B[:, enough] - mn + 0.01 * (mx - mn))
+        action = "log_ct"
+    sk1, kt1 = skew_kurt_cols(out)
+    p1 = _passes(sk1, kt1, st, kt_)
+    changed = ((out != B) & ~np.isnan(B)).sum(axis=0)
+    for j in np.nonzero(enough)[0]:
+        details.append((j, TreatDetail(sk0[j], kt0[j], bool(p0[j]), int(changed[j]) if method == "winsorise" else 0,
+                                       sk1[j], kt1[j], bool(p1[j]), action)))
+    return out, details
+
+
 def treat_panel(X: np.ndarray, *, method: str = "coinr", scope: str = "year", **params) -> tuple[np.ndarray, list[tuple[int | None, int, TreatDetail]]]:
     """Treat every indicator of a (T, n, m) panel, per year (``scope="year"``) or pooled.
 
     Returns the treated array and ``[(year_index or None, indicator_index, TreatDetail)]``.
+    Indicators with fewer than 4 values in a scope are left as they are.
     """
     check_option(method, TreatMethod, param="method", caller="treat")
     check_option(scope, Literal["year", "pooled"], param="scope", caller="treat")
     T, n, m = X.shape
     out = X.astype(float).copy()
-    details = []
+    details: list[tuple[int | None, int, TreatDetail]] = []
     if method == "none":
         return out, details
     if scope == "pooled":
-        flat = out.reshape(T * n, m)
-        for j in range(m):
-            if np.sum(~np.isnan(flat[:, j])) < 4:
-                continue
-            flat[:, j], det = treat_vector(flat[:, j], method, **params)
-            details.append((None, j, det))
-        return flat.reshape(T, n, m), details
+        flat, det = _treat_block(out.reshape(T * n, m), method, params)
+        return flat.reshape(T, n, m), [(None, j, d) for j, d in det]
     for t in range(T):
-        for j in range(m):
-            if np.sum(~np.isnan(out[t, :, j])) < 4:
-                continue
-            out[t, :, j], det = treat_vector(out[t, :, j], method, **params)
-            details.append((t, j, det))
+        out[t], det = _treat_block(out[t], method, params)
+        details += [(t, j, d) for j, d in det]
     return out, details
