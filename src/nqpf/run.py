@@ -56,10 +56,11 @@ def check_stage_sections(cfg: RunConfig) -> dict[str, Any]:
 
 
 def run_stages(result: IndexResult, cfg: RunConfig, *, out_dir: Path | None = None,
-               progress: Callable[[str], None] | None = None, only: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+               progress: Callable[[str], None] | None = None, only: tuple[str, ...] | None = None,
+               data: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
     """Run the post-build stages whose config sections are present (in stage order)."""
     sections = check_stage_sections(cfg)
-    context: dict[str, Any] = {"out_dir": out_dir, "progress": progress, "config": cfg}
+    context: dict[str, Any] = {"out_dir": out_dir, "progress": progress, "config": cfg, "data": data}
     outputs: dict[str, dict[str, Any]] = {}
     for st in stages():
         if st.name not in sections or (only and st.name not in only):
@@ -100,7 +101,7 @@ def run(config: str | Path | Mapping[str, Any] | RunConfig, *, out: str | Path |
         if progress:
             progress("save")
         result.save(out_dir, formats=tuple(cfg.output.formats))
-    outputs = run_stages(result, cfg, out_dir=out_dir, progress=progress)
+    outputs = run_stages(result, cfg, out_dir=out_dir, progress=progress, data=data)
     if out_dir is not None:
         (out_dir / "stages.json").write_text(
             json.dumps({k: sorted(v) for k, v in outputs.items()}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",

@@ -58,6 +58,9 @@ class EngineOutput:
     excluded: pd.DataFrame
     treat_details: pd.DataFrame
     steps: list[dict]
+    within: dict = field(default_factory=dict)  # node -> within-parent weights of its children, (k,) or (T, k)
+    keep: np.ndarray | None = None  # (T, n) unit-years kept by screening
+    aggregated_with: np.ndarray | None = None  # (T, n, m) values the aggregation used (z, or p when score_on = "p")
 
 
 def rank_desc(S: np.ndarray) -> np.ndarray:
@@ -381,7 +384,7 @@ def run_engine(
 
     weights = _weights_table(fw, within, eff_leaf, inp.years, weight.scope == "year", group_weight_rows)
     excluded = pd.DataFrame(excluded_rows, columns=["unit", "year", "node", "reason"])
-    return EngineOutput(scores=S, nodes=nodes, imputed=X1, treated=X2, normalised=Z, weights=weights,
+    return EngineOutput(within=within, keep=keep, aggregated_with=Zagg, scores=S, nodes=nodes, imputed=X1, treated=X2, normalised=Z, weights=weights,
                         changes=changes, excluded=excluded, treat_details=treat_details, steps=steps)
 
 

@@ -1,1 +1,53 @@
-"""nqpf.sensitivity"""
+"""Uncertainty and sensitivity analysis: would the ranking survive other defensible choices?
+
+>>> from nqpf.sensitivity import SensitivityModel, uncertainty_analysis, sensitivity_analysis  # doctest: +SKIP
+"""
+from .core import (
+    LeaveOneOutResult,
+    OATResult,
+    SensitivityModel,
+    SensitivityResult,
+    UncertaintyResult,
+    leave_one_out,
+    one_at_a_time,
+    rank_statistics,
+    sensitivity_analysis,
+    uncertainty_analysis,
+)
+from .design import Factor, SensitivityConfig
+
+__all__ = [
+    "Factor", "SensitivityConfig", "SensitivityModel", "UncertaintyResult", "SensitivityResult", "OATResult",
+    "LeaveOneOutResult", "uncertainty_analysis", "sensitivity_analysis", "one_at_a_time", "leave_one_out",
+    "rank_statistics", "run_sensitivity",
+]
+
+
+def run_sensitivity(config, sensitivity: "SensitivityConfig | dict", *, data=None, framework=None, progress=None) -> dict:
+    """Run every analysis named in ``sensitivity.analyses``; returns ``{name: result}``."""
+    if isinstance(sensitivity, SensitivityConfig):
+        sc = sensitivity
+    else:
+        from pydantic import ValidationError
+
+        from .._errors import ConfigError
+
+        try:
+            sc = SensitivityConfig.model_validate(sensitivity)
+        except ValidationError as exc:
+            parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:6]]
+            raise ConfigError("Config [sensitivity]: invalid — " + "; ".join(parts) + ".") from None
+    model = SensitivityModel(config, sc.factors, data=data, framework=framework, node=sc.node, seed=sc.seed,
+                             n_jobs=sc.n_jobs, scheduler=sc.scheduler, progress=progress)
+    years = sc.years or None
+    out = {}
+    if "uncertainty" in sc.analyses:
+        out["uncertainty"] = uncertainty_analysis(model, n=sc.n, seed=sc.seed, years=years)
+    if "sensitivity" in sc.analyses:
+        out["sensitivity"] = sensitivity_analysis(model, n=sc.n, seed=sc.seed, years=years, bootstrap=sc.bootstrap,
+                                                  conf_level=sc.conf_level)
+    if "oat" in sc.analyses:
+        out["oat"] = one_at_a_time(model, years=years)
+    if "leave_one_out" in sc.analyses:
+        out["leave_one_out"] = leave_one_out(model, years=years, top=sc.top)
+    return out

@@ -1,0 +1,154 @@
+"""Aggregation of one normalised panel under many weight sets at once.
+
+The index engine aggregates one run. For uncertainty and sensitivity analysis,
+thousands of runs share their treated and normalised data and differ only in
+weights (noise, leave-one-out) and aggregation method; here the tree is
+aggregated for R weight sets in one pass (arrays with a trailing run axis), with
+the same rules as :mod:`nqpf.index.aggregate` (missing components skipped and the
+remaining weights rescaled; ``min_coverage``; the two TOPSIS distance variants).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._errors import MethodError
+from ..framework.model import Framework
+
+__all__ = ["within_sets", "aggregate_runs"]
+
+
+def within_sets(fw: Framework, base: dict[str, np.ndarray], T: int, *, noise: list[dict[str, float] | None],
+                zero: list[set[str]]) -> dict[str, np.ndarray]:
+    """Per aggregate node, child weights of shape (T, k, R) for R runs.
+
+    ``noise[r]`` multiplies the weight of node c in its parent by ``noise[r][c]``; ``zero[r]`` is the set of
+    nodes/indicators whose weight is set to 0 (leave-out). Weights are renormalised within each parent.
+    """
+    R = len(noise)
+    out = {}
+    for nid in fw.aggregates:
+        ch = fw.children(nid)
+        b = np.asarray(base[nid], dtype=float)
+        b = np.broadcast_to(b if b.ndim == 2 else b[None, :], (T, len(ch)))
+        mult = np.ones((len(ch), R))
+        for r in range(R):
+            nz = noise[r]
+            if nz:
+                for k, c in enumerate(ch):
+                    if c in nz:
+                        mult[k, r] = nz[c]
+            if zero[r]:
+                for k, c in enumerate(ch):
+                    if c in zero[r]:
+                        mult[k, r] = 0.0
+        w = b[:, :, None] * mult[None, :, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tot = w.sum(axis=1, keepdims=True)
+            out[nid] = np.where(tot > 0, w / tot, 0.0)
+    return out
+
+
+def _weighted_mean(V: np.ndarray, W: np.ndarray, method: str, node: str) -> tuple[np.ndarray, np.ndarray]:
+    """V (T, n, k, Rv) with Rv ∈ {1, R}; W (T, k, R) → scores (T, n, R) and available weight share."""
+    avail = ~np.isnan(V)
+    Wb = W[:, None, :, :]
+    den = (avail * Wb).sum(axis=2)
+    tot = Wb.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "arithmetic":
+            num = (np.where(avail, V, 0.0) * Wb).sum(axis=2)
+            s = num / den
+        elif method == "geometric":
+            if np.nanmin(V) <= 0:
+                raise MethodError(f"aggregate(method='geometric') requires strictly positive values; node {node!r} has values <= 0. "
+                                  "Use normalise.method='minmax' with range = [1, 100].")
+            num = (np.where(avail, np.log(np.where(avail, V, 1.0)), 0.0) * Wb).sum(axis=2)
+            s = np.exp(num / den)
+        elif method == "harmonic":
+            if np.nanmin(V) <= 0:
+                raise MethodError(f"aggregate(method='harmonic') requires strictly positive values; node {node!r} has values <= 0.")
+            inv = (np.where(avail, 1.0 / np.where(avail, V, 1.0), 0.0) * Wb).sum(axis=2)
+            s = den / inv
+        else:
+            raise MethodError(f"vectorised aggregation supports arithmetic, geometric, harmonic and topsis; got {method!r}.")
+        cov = den / tot
+    s = np.where(den > 0, s, np.nan)
+    return s, cov
+
+
+def _topsis_runs(Z: np.ndarray, eff: np.ndarray, ideal: str, distance: str) -> np.ndarray:
+    """TOPSIS closeness for R weight sets: Z (T, n, m), eff (T, m, R) → (T, n, R)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eff = eff / eff.sum(axis=1, keepdims=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if ideal == "pooled":
+            zmax = np.nanmax(Z, axis=(0, 1), keepdims=True)
+            zmin = np.nanmin(Z, axis=(0, 1), keepdims=True)
+        else:
+            zmax = np.nanmax(Z, axis=1, keepdims=True)
+            zmin = np.nanmin(Z, axis=1, keepdims=True)
+    miss = np.isnan(Z)
+    gp = np.where(miss, 0.0, (Z - zmax) ** 2)
+    gm = np.where(miss, 0.0, (Z - zmin) ** 2)
+    # v = w z and w ≥ 0, so max_i v_ij = w_j max_i z_ij: D± = sqrt(Σ_j w_j² (z_ij − z±_j)²)
+    wpow = eff ** 2 if distance == "weighted_values" else eff
+    dp = np.sqrt(np.einsum("tnm,tmr->tnr", gp, wpow))
+    dm = np.sqrt(np.einsum("tnm,tmr->tnr", gm, wpow))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = dm / (dp + dm)
+    c = np.where((dp + dm) == 0, 0.5, c)
+    return np.where(miss.all(axis=2)[:, :, None], np.nan, c)
+
+
+def aggregate_runs(fw: Framework, Zagg: np.ndarray, Z: np.ndarray, W: dict[str, np.ndarray], *, method: str,
+                   target: str, min_coverage: float = 0.0, scale: float = 1.0, topsis_ideal: str = "pooled",
+                   topsis_distance: str = "weighted_values", node_methods: dict[str, str] | None = None) -> np.ndarray:
+    """Scores of ``target`` for every run: (T, n, R)."""
+    col = {ind: j for j, ind in enumerate(fw.indicators)}
+    node_methods = node_methods or {}
+    cache: dict[str, np.ndarray] = {}
+
+    def score(nid: str) -> np.ndarray:
+        if nid in cache:
+            return cache[nid]
+        if fw.by_id[nid].is_indicator:
+            return Zagg[:, :, col[nid]][:, :, None]
+        m = node_methods.get(nid, method)
+        if m == "topsis":
+            leaves = fw.leaves_under(nid)
+            eff = _eff(nid, leaves)
+            s = _topsis_runs(Z[:, :, [col[x] for x in leaves]], eff, topsis_ideal, topsis_distance)
+            cov = None
+            if min_coverage > 0:
+                avail = ~np.isnan(Z[:, :, [col[x] for x in leaves]])
+                cov = np.einsum("tnm,tmr->tnr", avail.astype(float), eff) / eff.sum(axis=1)[:, None, :]
+        else:
+            kids = fw.children(nid)
+            parts = [score(c) for c in kids]
+            Rv = max(p.shape[2] for p in parts)
+            V = np.stack([np.broadcast_to(p, p.shape[:2] + (Rv,)) for p in parts], axis=2)
+            s, cov = _weighted_mean(V, W[nid], m, nid)
+        if min_coverage > 0 and cov is not None:
+            s = np.where(cov < min_coverage, np.nan, s)
+        cache[nid] = s
+        return s
+
+    def _eff(node: str, leaves: list[str]) -> np.ndarray:
+        out = []
+        for leaf in leaves:
+            w = 1.0
+            cur = leaf
+            while cur != node:
+                parent = fw.by_id[cur].parent
+                w = w * W[parent][:, fw.children(parent).index(cur), :]
+                cur = parent
+            out.append(w)
+        return np.stack(out, axis=1)
+
+    s = score(target)
+    if not fw.by_id[target].is_indicator:
+        s = s * scale
+    return s

@@ -1,0 +1,148 @@
+"""Uncertainty and sensitivity analysis: COINr ASEM vignette specification, analytic cases, determinism."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nqpf
+from nqpf.framework.io import framework_from_dict
+from nqpf.sensitivity import (
+    SensitivityModel,
+    leave_one_out,
+    one_at_a_time,
+    run_sensitivity,
+    sensitivity_analysis,
+    uncertainty_analysis,
+)
+from _shared import fixture_path
+from test_index_coinr_asem import ASEM_CONFIG, asem_framework, asem_long
+
+FIX = fixture_path("coinr_asem", "sensitivity")
+COINR_FACTORS = [
+    {"name": "Winmax", "section": "treat", "param": "winmax", "values": [1, 2, 3, 4, 5]},
+    {"name": "Normalisation", "options": [{"normalise": {"method": "minmax", "range": [1, 100]}},
+                                          {"normalise": {"method": "zscore", "mean": 10, "sd": 2}}]},
+    {"name": "Weights", "kind": "weights_noise", "levels": [2, 3], "spread": 0.25, "n_sets": 100},
+    {"name": "Aggregation", "section": "aggregate", "param": "method", "values": ["arithmetic", "geometric"]},
+]
+
+
+@pytest.fixture(scope="module")
+def asem_model():
+    return SensitivityModel(ASEM_CONFIG, COINR_FACTORS, data=asem_long(), framework=asem_framework(), seed=11)
+
+
+def test_vectorised_nominal_equals_engine(asem_model):
+    built = nqpf.build(ASEM_CONFIG, data=asem_long(), framework=asem_framework())
+    s = built.scores[built.scores["node"] == "Index"].set_index("unit").loc[asem_model.units, "score"].to_numpy()
+    np.testing.assert_allclose(asem_model.nominal_scores[0], s, rtol=1e-12)
+
+
+@pytest.mark.parametrize("agg", [{"method": "geometric"}, {"method": "harmonic"}, {"method": "topsis"},
+                                 {"method": "topsis", "topsis_distance": "weights_inside", "topsis_ideal": "year"},
+                                 {"method": "arithmetic", "min_coverage": 0.9, "scale": 100}])
+def test_vectorised_aggregation_matches_engine(agg):
+    cfg = dict(ASEM_CONFIG, normalise={"method": "minmax", "range": [1, 100]}, aggregate=agg)
+    m = SensitivityModel(cfg, [{"name": "w", "kind": "weights_noise", "levels": [2], "n_sets": 3}],
+                         data=asem_long(), framework=asem_framework())
+    built = nqpf.build(cfg, data=asem_long(), framework=asem_framework())
+    s = built.scores[built.scores["node"] == "Index"].set_index("unit").loc[m.units, "score"].to_numpy()
+    np.testing.assert_allclose(m.nominal_scores[0], s, rtol=1e-10)
+
+
+def test_uncertainty_matches_coinr(asem_model):
+    ua = uncertainty_analysis(asem_model, n=1000, seed=2)
+    exp = pd.read_csv(FIX / "ua_N100_rankstats.csv").set_index("uCode")
+    rs = ua.rank_stats.set_index("unit").loc[exp.index]
+    np.testing.assert_array_equal(rs["nominal"].to_numpy(int), exp["Nominal"].to_numpy(int))
+    for ours, theirs in (("median", "Median"), ("q05", "Q5"), ("q95", "Q95")):
+        within = (rs[ours] - exp[theirs]).abs() <= 2
+        assert within.mean() >= 0.9, (ours, within.mean())
+    assert len(ua.runs) == 1000 and set(ua.runs.columns) >= {"Winmax", "Normalisation", "Weights", "Aggregation"}
+    assert ((rs["q05"] <= rs["median"]) & (rs["median"] <= rs["q95"])).all()
+
+
+def test_sensitivity_ordering_matches_coinr(asem_model):
+    sa = sensitivity_analysis(asem_model, n=1000, seed=3)
+    st = sa.indices.set_index("factor")["STi"]
+    assert len(sa.runs) == 1000 * (4 + 2)
+    assert st["Aggregation"] > 2 * max(st["Normalisation"], st["Weights"])
+    assert min(st["Normalisation"], st["Weights"]) > st["Winmax"]
+    assert 0.55 <= st["Aggregation"] <= 0.85 and 0.12 <= st["Normalisation"] <= 0.35 and 0.12 <= st["Weights"] <= 0.35
+    assert 0.0 <= st["Winmax"] <= 0.12
+
+
+def tiny():
+    rng = np.random.default_rng(5)
+    rows = [(f"u{i}", 2020, f"x{j}", float(rng.uniform(1, 10))) for i in range(12) for j in range(4)]
+    data = pd.DataFrame(rows, columns=["unit", "year", "indicator", "value"])
+    fw = framework_from_dict({"framework": {"id": "t"}, "node": [{"id": "I", "parent": ""}],
+                              "indicator": [{"id": f"x{j}", "parent": "I"} for j in range(4)]})
+    return data, fw
+
+
+def test_inert_factor_has_zero_total_index_and_single_factor_carries_all():
+    data, fw = tiny()
+    factors = [
+        {"name": "scale", "options": [{"normalise": {"range": [0, 1]}}, {"normalise": {"range": [0, 100]}}]},  # never changes ranks
+        {"name": "agg", "section": "aggregate", "param": "method", "values": ["arithmetic", "topsis"]},
+    ]
+    m = SensitivityModel({"weight": {"method": "equal"}}, factors, data=data, framework=fw)
+    sa = sensitivity_analysis(m, n=256, seed=1)
+    idx = sa.indices.set_index("factor")
+    if np.var(sa.runs["mean_abs_rank_shift"]) == 0:
+        pytest.skip("aggregation choice did not change ranks on this draw")
+    assert idx.at["scale", "STi"] == pytest.approx(0.0, abs=1e-12)
+    assert idx.at["scale", "Si"] == pytest.approx(0.0, abs=1e-12)
+    assert idx.at["agg", "STi"] == pytest.approx(1.0, abs=1e-9)
+    assert idx.at["agg", "Si"] == pytest.approx(1.0, abs=0.05)
+
+
+def test_seeded_and_parallel_runs_identical():
+    data, fw = tiny()
+    f = [{"name": "w", "kind": "weights_noise", "levels": [1], "spread": 0.5, "n_sets": 20},
+         {"name": "n", "options": [{"normalise": {"method": "minmax"}}, {"normalise": {"method": "zscore"}}]}]
+    a = uncertainty_analysis(SensitivityModel({"weight": {"method": "equal"}}, f, data=data, framework=fw, seed=4), n=200, seed=9)
+    b = uncertainty_analysis(SensitivityModel({"weight": {"method": "equal"}}, f, data=data, framework=fw, seed=4, n_jobs=2), n=200, seed=9)
+    pd.testing.assert_frame_equal(a.rank_stats, b.rank_stats)
+    pd.testing.assert_frame_equal(a.runs, b.runs)
+
+
+def test_oat_and_leave_one_out():
+    data, fw = tiny()
+    f = [{"name": "agg", "section": "aggregate", "param": "method", "values": ["arithmetic", "geometric"]},
+         {"name": "loo", "kind": "leave_out"}]
+    m = SensitivityModel({"weight": {"method": "entropy"}, "normalise": {"range": [1, 100]}}, f, data=data, framework=fw)
+    oat = one_at_a_time(m)
+    eff = oat.effects.set_index(["factor", "level"])
+    assert eff.at[("agg", 0), "mean_abs_rank_shift"] == 0.0  # arithmetic = nominal
+    assert eff.at[("loo", 0), "mean_abs_rank_shift"] == 0.0
+    assert len(eff.loc["loo"]) == 5
+    lo = leave_one_out(m, top=3)
+    assert set(lo.effects["indicator"]) == {"x0", "x1", "x2", "x3"}
+    assert lo.effects["changes_top"].dtype == bool
+    # leaving an indicator out by zero weight in the vectorised path equals an exact rebuild for entropy weights
+    for j, ind in enumerate(fw.indicators):
+        exact = lo.ranks[lo.ranks["indicator"] == ind].set_index("unit").loc[m.units, "rank"].to_numpy()
+        fast = oat.ranks[(oat.ranks["factor"] == "loo") & (oat.ranks["level"] == j + 1)].set_index("unit").loc[m.units, "rank"].to_numpy()
+        np.testing.assert_array_equal(exact, fast)
+
+
+def test_run_sensitivity_from_config_and_stage(tmp_path):
+    data, fw = tiny()
+    from nqpf.run import run
+
+    cfg = {"weight": {"method": "equal"}, "sensitivity": {"n": 64, "factors": [
+        {"name": "agg", "section": "aggregate", "param": "method", "values": ["arithmetic", "topsis"]},
+        {"name": "w", "kind": "weights_noise", "levels": [1], "n_sets": 10}]}}
+    fw_path = tmp_path / "fw.toml"
+    from nqpf.framework.io import write_framework_toml
+
+    write_framework_toml(fw, fw_path)
+    cfg["framework"] = {"path": str(fw_path)}
+    out = run(cfg, data=data, out=tmp_path / "run")
+    files = {p.name for p in (tmp_path / "run" / "sensitivity").iterdir()}
+    assert {"uncertainty_rank_stats.csv", "sensitivity_indices.csv", "oat_effects.csv"} <= files
+    with pytest.raises(nqpf.ConfigError, match=r"Config \[sensitivity\]: invalid — factors.0"):
+        run_sensitivity(cfg, {"factors": [{"name": "x", "options": [{"normalise": {}}]}]}, data=data, framework=fw)
