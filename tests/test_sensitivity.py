@@ -146,3 +146,15 @@ def test_run_sensitivity_from_config_and_stage(tmp_path):
     assert {"uncertainty_rank_stats.csv", "sensitivity_indices.csv", "oat_effects.csv"} <= files
     with pytest.raises(nqpf.ConfigError, match=r"Config \[sensitivity\]: invalid — factors.0"):
         run_sensitivity(cfg, {"factors": [{"name": "x", "options": [{"normalise": {}}]}]}, data=data, framework=fw)
+
+
+def test_dask_scheduler_gives_identical_results():
+    distributed = pytest.importorskip("distributed")
+    data, fw = tiny()
+    f = [{"name": "w", "kind": "weights_noise", "levels": [1], "spread": 0.5, "n_sets": 20},
+         {"name": "a", "section": "aggregate", "param": "method", "values": ["arithmetic", "topsis"]}]
+    local = uncertainty_analysis(SensitivityModel({"weight": {"method": "equal"}}, f, data=data, framework=fw, seed=4), n=100, seed=9)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        m = SensitivityModel({"weight": {"method": "equal"}}, f, data=data, framework=fw, seed=4, scheduler=cluster.scheduler_address)
+        remote = uncertainty_analysis(m, n=100, seed=9)
+    pd.testing.assert_frame_equal(local.rank_stats, remote.rank_stats)

@@ -86,23 +86,31 @@ class DataConfig(_Model):
 
 
 class FrameworkConfig(_Model):
+    """The indicator framework (a built-in name or a TOML/CSV file)."""
+
     path: str = Field("", description="framework TOML/CSV (relative to the config) or a built-in name")
     indicators: list[str] = Field(default_factory=list, description="use only these indicators")
     exclude: list[str] = Field(default_factory=list, description="leave these indicators out")
 
 
 class ImputeConfig(_Model):
+    """Imputation of missing indicator values (every filled cell is recorded in changes.csv)."""
+
     method: ImputeMethod = "none"
     group: str | None = Field(None, description="unit-table column for group_mean")
 
 
 class ScreenConfig(_Model):
+    """Screening of units by data availability (excluded unit-years are listed in excluded.csv)."""
+
     min_coverage: float = Field(0.0, ge=0.0, le=1.0, description="minimum share of available indicators")
     by: Literal["unit", "unit_year"] = "unit_year"
     on: Literal["raw", "imputed"] = Field("imputed", description="screen before or after imputation")
 
 
 class TreatConfig(_Model):
+    """Outlier treatment (COINr rule, percentile Winsorisation, logs)."""
+
     method: TreatMethod = "none"
     scope: Literal["year", "pooled"] = "year"
     winmax: int | None = Field(5, ge=1)
@@ -114,6 +122,8 @@ class TreatConfig(_Model):
 
 
 class NormaliseConfig(_Model):
+    """Normalisation (无量纲化) and its reference set."""
+
     method: NormMethod = "minmax"
     scope: NormScope = "pooled"
     range: tuple[float, float] = (0.0, 1.0)
@@ -132,12 +142,16 @@ class NormaliseConfig(_Model):
 
 
 class CombineConfig(_Model):
+    """Combination of several weighting methods (组合赋权)."""
+
     methods: list[Literal["equal", "given", "entropy", "critic", "cv", "pca"]] = Field(min_length=2)
     rule: Literal["linear", "multiplicative", "mdi", "game"] = "linear"
     alpha: float = Field(0.5, ge=0, le=1)
 
 
 class WeightConfig(_Model):
+    """Weighting (赋权): method, reference set and scheme."""
+
     method: Literal["equal", "given", "entropy", "critic", "cv", "pca", "ahp", "combined"] = "entropy"
     scope: Literal["pooled", "year"] = Field("pooled", description="weights from all years pooled or per year")
     scheme: Literal["global", "within_parent"] = Field(
@@ -163,6 +177,8 @@ class WeightConfig(_Model):
 
 
 class AggregateConfig(_Model):
+    """Aggregation up the tree."""
+
     method: AggMethod = "arithmetic"
     topsis_ideal: Literal["pooled", "year"] = "pooled"
     topsis_distance: TopsisDistance = "weighted_values"
@@ -172,6 +188,8 @@ class AggregateConfig(_Model):
 
 
 class OutputConfig(_Model):
+    """Where and how results are saved."""
+
     dir: str = ""
     formats: list[Literal["csv", "parquet"]] = Field(default_factory=lambda: ["csv", "parquet"])
 
@@ -255,3 +273,83 @@ def load_config(config: str | Path | Mapping[str, Any] | RunConfig) -> RunConfig
         raise ConfigError(f"Config file {path.name}: invalid TOML; got {exc}. Fix the syntax at that line.") from None
     data.setdefault("base_dir", str(path.parent.resolve()))
     return config_from_dict(data, source=path.name)
+
+
+_DOCS = {
+    ("data", "files"): "input tables ([[data.files]]); a single `path = ...` in [data] is accepted as a shorthand",
+    ("data", "exclude_units"): "drop these units (codes or names)",
+    ("data.files", "layout"): "long (unit, year, indicator, value) or wide (one column per indicator); auto-detected",
+    ("data.files", "year"): "year column (default: auto-detect, e.g. year / 年份)",
+    ("data.files", "indicator"): "indicator column of a long table",
+    ("data.files", "value"): "value column of a long table",
+    ("data.files", "unit_name"): "column with display names of the units",
+    ("data.files", "sheet"): "sheet of an XLSX file",
+    ("data.files", "encoding"): "CSV encoding (default: detected — UTF-8, UTF-8 BOM, GBK/GB18030)",
+    ("data.files", "units"): "province: resolve keys through the province registry (北京/北京市/110000/Beijing); raw: keep keys",
+    ("impute", "method"): "none; linear (time interpolation, constant at the ends); locf; group_mean; unit_mean; mean; median",
+    ("screen", "by"): "unit (availability over all years) or unit_year",
+    ("screen", "on"): "screen the raw or the imputed data",
+    ("treat", "method"): "none; coinr (abs(skew) ≥ 2 and kurtosis ≥ 3.5 → iterative Winsorisation up to winmax points, then log_CT); winsorise (percentiles lower/upper); log; log_ct",
+    ("treat", "scope"): "treat each year's cross-section or all years pooled",
+    ("treat", "winmax"): "maximum number of points Winsorised (COINr rule)",
+    ("treat", "skew_thresh"): "absolute skewness threshold",
+    ("treat", "kurt_thresh"): "kurtosis threshold",
+    ("treat", "lower"): "lower percentile of method winsorise",
+    ("treat", "upper"): "upper percentile of method winsorise",
+    ("normalise", "method"): "minmax (极差标准化), zscore, ratio_max, vector, percentile_rank, rank, borda, dist_max, target, none",
+    ("normalise", "scope"): "pooled (全局: all years, comparable over time), year (截面), base_year",
+    ("normalise", "range"): "[a, b] of min–max",
+    ("normalise", "base_year"): "year whose min/max (mean/sd) is used when scope = base_year",
+    ("normalise", "mean"): "target mean of zscore",
+    ("normalise", "sd"): "target standard deviation of zscore",
+    ("normalise", "ddof"): "degrees of freedom of the zscore standard deviation",
+    ("weight", "method"): "equal, given (framework weights), entropy (熵值法), critic, cv (变异系数法), pca, ahp, combined",
+    ("weight", "entropy_k"): "ln_n: k = 1/ln n; ln_nonzero: k = 1/ln(number of non-zero proportions)",
+    ("weight", "entropy_zeros"): "keep (0·ln 0 = 0), shift (add entropy_shift), replace (zeros → entropy_shift), e_zero (pymcdm: e_j = 0 if any zero)",
+    ("weight", "entropy_shift"): "the small constant of entropy_zeros = shift / replace",
+    ("weight", "critic_correlation"): "signed r_jk or |r_jk|",
+    ("weight", "critic_contrast"): "σ_j or σ_j / mean_j",
+    ("weight", "pca_retain"): "kaiser (λ > 1) or variance (cumulative share ≥ pca_variance)",
+    ("weight", "pca_variance"): "cumulative variance share of pca_retain = variance",
+    ("weight", "ahp_max_cr"): "largest accepted consistency ratio",
+    ("weight", "ahp_allow_inconsistent"): "accept CR above ahp_max_cr",
+    ("weight", "combine"): "[weight.combine]: methods and rule of a combined weighting",
+    ("weight.combine", "methods"): "two or more methods to combine",
+    ("weight.combine", "rule"): "linear (α a + (1 − α) b), multiplicative (乘法合成), mdi (最小相对信息熵), game (博弈论组合赋权)",
+    ("weight.combine", "alpha"): "α of the linear rule",
+    ("aggregate", "method"): "arithmetic, geometric, harmonic, topsis (over the node's indicators), copeland",
+    ("aggregate", "topsis_ideal"): "ideal and anti-ideal over all unit-years (pooled) or per year",
+    ("aggregate", "topsis_distance"): "weighted_values: D = sqrt(Σ (w z − (w z)*)²); weights_inside: D = sqrt(Σ w (z − z*)²)",
+    ("output", "dir"): "output folder (the --out option overrides it)",
+    ("output", "formats"): "table formats written by save()",
+}
+
+
+def config_reference() -> str:
+    """Markdown reference of every index section and option (generated from the pydantic models)."""
+    import typing
+
+    lines = ["# Run configuration reference", "",
+             "Generated from the configuration models (`python -m nqpf.index.config > docs/config.md`).",
+             "Paths are relative to the config file. Stage sections (`[analysis]`, `[sensitivity]`, `[explain]`,",
+             "`[gtfp]`, `[paths]`, `[report]`) are documented with their stages.", ""]
+    sections = [("data", DataConfig), ("data.files", DataFile), ("framework", FrameworkConfig), ("impute", ImputeConfig),
+                ("screen", ScreenConfig), ("treat", TreatConfig), ("normalise", NormaliseConfig), ("weight", WeightConfig),
+                ("weight.combine", CombineConfig), ("aggregate", AggregateConfig), ("output", OutputConfig)]
+    for name, model in sections:
+        lines += [f"## `[{name}]`", "", (model.__doc__ or "").strip(), "", "| option | type | default | meaning |", "| --- | --- | --- | --- |"]
+        for fname, f in model.model_fields.items():
+            ann = f.annotation
+            if typing.get_origin(ann) is typing.Literal:
+                typ = "one of " + ", ".join(repr(a) for a in typing.get_args(ann))
+            else:
+                typ = getattr(ann, "__name__", str(ann)).replace("typing.", "").replace("|", "or")
+            default = "required" if f.is_required() else repr(f.default if f.default_factory is None else f.default_factory())
+            desc = f.description or _DOCS.get((name, fname), "")
+            lines.append(f"| `{fname}` | {typ} | `{default}` | {desc} |")
+        lines.append("")
+    return "\n".join(lines).replace("\n\n\n", "\n\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(config_reference())
