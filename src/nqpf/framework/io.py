@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .._errors import FrameworkError
@@ -280,8 +281,9 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "") -> Framework:
     if "kind" not in f:
         f["kind"] = ""
     data: dict[str, Any] = {"node": [], "indicator": [], "grouping": [], "subsystem": []}
+    rownums = [int(x) if isinstance(x, (int, np.integer)) else i + 2 for i, x in enumerate(f.index)]
     for i, r in enumerate(f.to_dict(orient="records")):
-        row_where = f"{where}, row {i + 2}"
+        row_where = f"{where}, row {rownums[i] if f.attrs.get('nqpf_source') else i + 2}"
         kind = str(r.get("kind", "")).strip().lower()
         tags = _tags_from_text(r.get("tags", ""), row_where)
         if kind == "framework":

@@ -106,9 +106,10 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | None = None) -> tuple[pd.Da
         frames.append(d[["unit", "year", "indicator", "value"]])
         extra = [c for c in d.columns if c not in ("year", "indicator", "value")]
         unit_tables.append(d[extra].drop_duplicates("unit"))
-        src = dict(panel.source) if isinstance(panel.source, Mapping) else dict(vars(panel.source))
+        src = panel.source.to_dict()
         src["path"] = f.path
-        inputs.append({k: (str(v) if isinstance(v, Path) else v) for k, v in src.items() if k != "file"})
+        src["missing_cells"] = int(len(panel.missing_cells))
+        inputs.append({k: (list(v) if isinstance(v, tuple) else v) for k, v in src.items() if k != "file"})
     if not frames:
         raise ConfigError("Config [data]: no input; got neither files nor bundled data. Add [data] path = \"data.csv\" "
                           "or bundled = \"province\".")
