@@ -103,14 +103,15 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def validate_cmd(config: Path = typer.Argument(..., help="Run config (TOML).")) -> None:
         """Check a config, its framework and its data without building (errors name file, row and column)."""
-        from ..framework.derive import derive_indicators
-        from ..index.build import _framework_of, _filter, load_inputs
+        from ..index.build import _framework_of, derive_filtered, load_inputs
         from ..index.config import load_config
 
         cfg = load_config(config)
         fw, _ = _framework_of(cfg, None)
         raw, _, inputs = load_inputs(cfg)
-        ind, log = derive_indicators(_filter(raw, cfg), fw)
+        wide, log = derive_filtered(raw, fw, cfg)
+        ind = wide.stack(future_stack=True).rename("value").reset_index()
+        ind.columns = ["unit", "year", "indicator", "value"]
         c = console()
         c.print(f"[green]OK[/green] framework {fw.id!r}: {len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates")
         for i in inputs:

@@ -121,9 +121,10 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | None = None) -> tuple[pd.Da
     return raw, units, inputs
 
 
-def _filter(raw: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+def _filter(raw: pd.DataFrame, cfg: RunConfig, *, years: bool = True) -> pd.DataFrame:
+    """Keep the configured units (and years, unless ``years=False``)."""
     out = raw
-    if cfg.data.years is not None:
+    if years and cfg.data.years is not None:
         lo, hi = cfg.data.years
         out = out[(out["year"] >= lo) & (out["year"] <= hi)]
         if out.empty:
@@ -187,6 +188,22 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def derive_filtered(raw: pd.DataFrame, framework: Framework, cfg: RunConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Derive indicators on every year of the data (growth rates see the year before the first
+    kept year), then keep the configured units and years."""
+    wide, log = derive_wide(_filter(raw, cfg, years=False), framework)
+    if cfg.data.years is not None:
+        lo, hi = cfg.data.years
+        yrs = wide.index.get_level_values(1)
+        wide = wide[(yrs >= lo) & (yrs <= hi)]
+        if wide.empty:
+            raise ConfigError(f"Config [data] years: no data in {lo}–{hi}; got years {sorted(set(yrs))}. Adjust the range.")
+        wide.index = wide.index.remove_unused_levels()
+        if len(log):
+            log = log[(log["year"] >= lo) & (log["year"] <= hi)].reset_index(drop=True)
+    return wide, log
+
+
 def build_from_frames(
     raw: pd.DataFrame,
     framework: Framework,
@@ -200,8 +217,7 @@ def build_from_frames(
     """Build from an in-memory raw long table (``unit, year, indicator, value``) and a framework."""
     say = progress or (lambda s: None)
     say("derive")
-    raw = _filter(raw, cfg)
-    wide, derive_log = derive_wide(raw, framework)
+    wide, derive_log = derive_filtered(raw, framework, cfg)
     units = [str(u) for u in wide.index.levels[0]]
     years = [int(y) for y in wide.index.levels[1]]
     inds = framework.indicators
@@ -252,6 +268,13 @@ def build_from_frames(
         },
         "regenerable": True,
     }
+    if any(i.get("source") == "bundled:province" for i in manifest["inputs"]):
+        from ..datasets import bundle_manifest
+
+        manifest["bundled_data"] = bundle_manifest()
+    decisions = {k: v for k, v in framework.by_id[framework.root].tags.items() if k.startswith("decisions")}
+    if framework.description or decisions:
+        manifest["framework"] = dict(manifest["framework"], description=framework.description, **decisions)
     return IndexResult(
         scores=scores,
         weights=out.weights,

@@ -20,10 +20,9 @@ import pandas as pd
 from .._errors import ConfigError
 from .._results import Result, Summary
 from ..framework.model import Framework
-from ..index.build import _filter, _framework_of, _unit_table, load_inputs
+from ..index.build import _framework_of, _unit_table, derive_filtered, load_inputs
 from ..index.config import AggregateConfig, RunConfig, config_from_dict, load_config
 from ..index.engine import EngineInput, rank_desc, run_engine
-from ..framework.derive import derive_wide
 from .design import (
     Factor,
     SensitivityConfig,
@@ -93,7 +92,7 @@ class SensitivityModel:
             raise ConfigError(f"sensitivity: factor names must be unique; got {names}.")
         self.framework, _ = _framework_of(self.cfg, framework)
         raw, found, _ = load_inputs(self.cfg, data)
-        wide, _ = derive_wide(_filter(raw, self.cfg), self.framework)
+        wide, _ = derive_filtered(raw, self.framework, self.cfg)
         self.units = [str(u) for u in wide.index.levels[0]]
         self.years = [int(y) for y in wide.index.levels[1]]
         inds = self.framework.indicators
