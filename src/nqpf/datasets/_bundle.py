@@ -1,6 +1,8 @@
 """Loaders for the bundled provincial data and the default (demo) run configuration."""
 from __future__ import annotations
 
+import json
+
 import math
 import warnings
 from functools import lru_cache
@@ -43,7 +45,24 @@ DEMO_YEARS: tuple[int, int] = (2013, 2022)
 #: its default settings): the analysis suite (inequality, density, dynamics, spatial, convergence,
 #: coupling of the framework's digital/real subsystems, obstacle degree, typology), path guides
 #: and the report.
-DEMO_STAGES: tuple[str, ...] = ("analysis", "paths", "report")
+DEMO_STAGES: tuple[str, ...] = ("analysis", "sensitivity", "paths", "report")
+
+#: The demo's robustness check: the choices a supervisor asks about (normalisation scope, weighting
+#: method, element weights, aggregation, outlier treatment), 512 Monte Carlo runs and a Saltelli design.
+DEMO_SENSITIVITY: dict[str, Any] = {
+    "n": 512,
+    "seed": 2024,
+    "analyses": ["uncertainty", "sensitivity", "oat", "leave_one_out"],
+    "factors": [
+        {"name": "normalisation scope", "options": [{"normalise": {"scope": "pooled"}, "weight": {"scope": "pooled"}},
+                                                    {"normalise": {"scope": "year"}, "weight": {"scope": "year"}}]},
+        {"name": "weighting", "options": [{"weight": {"method": "entropy"}}, {"weight": {"method": "critic"}},
+                                          {"weight": {"method": "equal"}}]},
+        {"name": "element weights", "kind": "weights_noise", "levels": [3], "spread": 0.25, "n_sets": 100},
+        {"name": "aggregation", "options": [{"aggregate": {"method": "arithmetic"}}, {"aggregate": {"method": "topsis"}}]},
+        {"name": "outlier treatment", "options": [{"treat": {"method": "coinr"}}, {"treat": {"method": "none"}}]},
+    ],
+}
 
 #: Why the demo's defaults are what they are (rendered into docs/framework.md), (zh, en) pairs.
 DEMO_RATIONALE: tuple[tuple[str, str], ...] = (
@@ -417,5 +436,5 @@ def demo_config(
     if output is not None:
         cfg["output"] = {"dir": str(output)}
     for name in chosen:
-        cfg[name] = {}
+        cfg[name] = json.loads(json.dumps(DEMO_SENSITIVITY)) if name == "sensitivity" else {}
     return cfg
