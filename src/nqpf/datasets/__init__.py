@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ._bundle import (
     DEMO_RATIONALE,
+    DEMO_SENSITIVITY,
     DEMO_STAGES,
     DEMO_YEARS,
     PROVINCES,
@@ -45,6 +46,7 @@ __all__ = [
     "DEMO_YEARS",
     "DEMO_STAGES",
     "DEMO_RATIONALE",
+    "DEMO_SENSITIVITY",
     "PROVINCES",
     "Weighting",
     "Normalisation",

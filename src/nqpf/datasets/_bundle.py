@@ -23,6 +23,7 @@ __all__ = [
     "demo_config",
     "DEMO_YEARS",
     "DEMO_STAGES",
+    "DEMO_SENSITIVITY",
     "DEMO_RATIONALE",
     "PROVINCES",
     "Weighting",
