@@ -194,3 +194,17 @@ def test_units_from_the_index():
     res2 = obstacle_degree(mi, {"x1": 0.5, "x2": 0.5})
     assert res2.id_columns == ["unit", "year"]
     assert_allclose(res2.indicators["obstacle"], [0.8 / 1.3, 0.5 / 1.3, 0.2 / 0.7, 0.5 / 0.7])
+
+
+def test_missing_value_leaves_indicator_out():
+    import pandas as pd
+
+    from nqpf.analysis.obstacle import obstacle_degree
+
+    z = pd.DataFrame({"unit": ["u1", "u2"], "x1": [0.9, 0.1], "x2": [np.nan, 0.0], "x3": [0.5, 0.5]})
+    res = obstacle_degree(z, {"x1": 0.4, "x2": 0.3, "x3": 0.3})
+    t = res.tables()["indicators"].set_index(["unit", "indicator"])
+    assert np.isnan(t.at[("u1", "x2"), "obstacle"]) and pd.isna(t.at[("u1", "x2"), "rank"])
+    assert t.loc["u1", "obstacle"].sum() == pytest.approx(1.0)
+    assert t.at[("u1", "x1"), "obstacle"] == pytest.approx(0.4 * 0.1 / (0.4 * 0.1 + 0.3 * 0.5))
+    assert any("left out" in n for n in res.notes)

@@ -60,18 +60,21 @@ def obstacle_degrees(z: Any, f: Any) -> np.ndarray:
     Returns
     -------
     ndarray of shape (m, p)
-        Rows sum to 1. A row whose denominator is 0 (the unit is at the frontier on every
-        weighted indicator) or that contains a NaN is all NaN: O is undefined there.
+        Rows sum to 1 over the indicators with a value. A missing z leaves that indicator out
+        (its O is NaN; the others share 100 %). A row whose denominator is 0 (the unit is at the
+        frontier on every weighted indicator) or has no value at all is all NaN: O is undefined there.
 
     Examples
     --------
     >>> obstacle_degrees([[0.9, 0.2, 0.5, 1.0]], [0.4, 0.3, 0.2, 0.1]).round(6).tolist()
     [[0.105263, 0.631579, 0.263158, 0.0]]
+    >>> obstacle_degrees([[0.9, np.nan, 0.5, 1.0]], [0.4, 0.3, 0.2, 0.1]).round(6).tolist()
+    [[0.285714, nan, 0.714286, 0.0]]
     """
     z = np.atleast_2d(np.asarray(z, dtype=float))
     f = np.asarray(f, dtype=float)
     contrib = f[None, :] * deviation_degree(z) if f.ndim == 1 else f * deviation_degree(z)
-    denom = contrib.sum(axis=1)
+    denom = np.nansum(contrib, axis=1)
     ok = np.isfinite(denom) & (denom > 0)
     out = np.full_like(contrib, np.nan)
     out[ok] = contrib[ok] / denom[ok, None]
@@ -257,8 +260,9 @@ def obstacle_degree(
     -----
     Formulas: methods-reference §11. O is stored as a fraction in ``obstacle`` and in percent in
     ``obstacle_pct``. When Σ_j F_j I_ij = 0 (the unit is at the frontier on every weighted
-    indicator) or a z of the unit-year is missing, O is undefined: the unit-year gets NaN
-    and a note; nothing is divided by zero. The weights need not sum to 1 (O is scale-free).
+    indicator), O is undefined: the unit-year gets NaN and a note; nothing is divided by zero.
+    A missing z leaves that indicator out of its unit-year (its O is NaN, the others share 100 %),
+    with a note counting such unit-years. The weights need not sum to 1 (O is scale-free).
 
     Examples
     --------
@@ -396,15 +400,19 @@ def obstacle_degree(
     o = obstacle_degrees(z, fmat)
 
     undefined = np.isnan(o).all(axis=1)
+    partial = np.isnan(z).any(axis=1) & ~undefined
+    if partial.any():
+        notes.append(f"{int(partial.sum())} unit-years have missing normalised values; those indicators are left out "
+                     "and the obstacle degrees of the others sum to 100 %.")
     if undefined.any():
-        has_nan = np.isnan(z).any(axis=1)
+        has_nan = np.isnan(z).all(axis=1)
         frontier = undefined & ~has_nan
         ex = data.loc[undefined, key].astype(str).agg("/".join, axis=1).tolist()[:5]
         if frontier.any():
             notes.append(f"{int(frontier.sum())} unit-years are at the frontier on every weighted indicator (Σ F·I = 0); "
                          "their obstacle degrees are undefined and set to NaN.")
         if has_nan.any():
-            notes.append(f"{int(has_nan.sum())} unit-years have a missing normalised value; their obstacle degrees are set to NaN.")
+            notes.append(f"{int(has_nan.sum())} unit-years have no normalised value at all; their obstacle degrees are set to NaN.")
         warnings.warn(f"{where}: obstacle degrees are undefined (NaN) for {int(undefined.sum())} unit-years, e.g. {ex}; see the notes.",
                       MethodWarning, stacklevel=2)
 
@@ -436,11 +444,11 @@ def obstacle_degree(
         ranks = np.zeros_like(u, dtype=float)
         for lv in np.unique(levels):
             cols = levels == lv
-            ranks[:, cols] = _rank_within(u[:, cols]).reshape(m, cols.sum())
+            ranks[:, cols] = _rank_within(u[:, cols]).to_numpy(dtype=float, na_value=np.nan).reshape(m, cols.sum())
         k = len(node_list)
         node_tab = ids.loc[np.repeat(np.arange(m), k)].reset_index(drop=True).assign(
             node=np.tile(node_list, m), level=np.tile(levels, m), obstacle=u.reshape(-1), obstacle_pct=100.0 * u.reshape(-1),
-            rank=ranks.reshape(-1).astype(int),
+            rank=pd.array(np.where(ranks.reshape(-1) == 0, np.nan, ranks.reshape(-1)), dtype="Int64"),
         )
     else:
         node_tab = pd.DataFrame(columns=id_cols + ["node", "level", "obstacle", "obstacle_pct", "rank"])
@@ -467,6 +475,6 @@ def obstacle_degree(
 
 
 def _rank_within(values: np.ndarray) -> np.ndarray:
-    """Rank 1 = largest within each row (ties = min rank); NaN rows rank 0. Returned flattened."""
-    ranks = pd.DataFrame(values).rank(axis=1, ascending=False, method="min").fillna(0).to_numpy()
-    return ranks.reshape(-1).astype(int)
+    """Rank 1 = largest within each row (ties = min rank); NaN values are unranked (<NA>). Returned flattened."""
+    ranks = pd.DataFrame(values).rank(axis=1, ascending=False, method="min").to_numpy()
+    return pd.array(ranks.reshape(-1), dtype="Int64")
