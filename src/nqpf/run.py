@@ -60,7 +60,8 @@ def run_stages(result: IndexResult, cfg: RunConfig, *, out_dir: Path | None = No
                data: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
     """Run the post-build stages whose config sections are present (in stage order)."""
     sections = check_stage_sections(cfg)
-    context: dict[str, Any] = {"out_dir": out_dir, "progress": progress, "config": cfg, "data": data}
+    context: dict[str, Any] = {"out_dir": out_dir, "progress": progress, "config": cfg, "data": data,
+                               "config_dir": Path(cfg.base_dir) if cfg.base_dir else Path.cwd()}
     outputs: dict[str, dict[str, Any]] = {}
     for st in stages():
         if st.name not in sections or (only and st.name not in only):

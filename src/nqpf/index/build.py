@@ -320,7 +320,7 @@ def build(
     >>> res = nqpf.build({"data": {"bundled": "province", "years": [2020, 2022]},
     ...                   "framework": {"path": "scitech_province"}})
     >>> res.ranking(2022)["unit_name"].head(3).tolist()
-    ['北京', '广东', '上海']
+    ['北京', '上海', '天津']
     """
     cfg = load_config(config)
     say = progress or (lambda s: None)

@@ -1,0 +1,435 @@
+"""The ``explain`` post-build stage: the ``[explain]`` section of the run config.
+
+Example (TOML)::
+
+    [explain]
+    extra = "controls.csv"              # optional user columns (unit, year, ...) relative to the config
+    hausman = true                      # Hausman test for every FE model
+    hausman_method = "mundlak"          # classic (Hausman 1978) | mundlak (cluster-robust)
+
+    [[explain.models]]
+    name = "(1)"
+    y = "NQPF"
+    x = ["driver:数据", "driver:算法", "driver:算力"]
+    controls = ["log(raw:gdp_per_capita)", "urbanisation"]
+    fe = "twoway"
+    cluster = "unit"
+
+    [explain.table]
+    lang = "zh"
+    formats = ["xlsx", "html", "tex"]
+
+    [[explain.mediation]]
+    y = "NQPF"
+    x = "driver:数据"
+    mediator = "industrial_upgrading"
+
+    [[explain.heterogeneity]]
+    y = "NQPF"
+    x = ["driver:数据"]
+    by = "region4"
+
+    [[explain.threshold]]
+    y = "NQPF"
+    x = ["driver:数据"]
+    q = "log(raw:gdp_per_capita)"
+
+    [[explain.spatial]]
+    y = "NQPF"
+    x = ["driver:数据"]
+    weights = "queen"                   # province weights kind, a CSV matrix / edge list, GAL/GWT, or "analysis"
+
+    [[explain.robustness]]
+    model = "(1)"
+    alternatives = { "equal weights" = "runs/equal_weights" }   # column name or saved run directory
+
+Every specification is recorded in the run manifest through this section.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from .._errors import ConfigError, DataError
+from ..pipeline import Stage, register_stage
+from .fe import HausmanMethod, fit_spec, hausman
+from .heterogeneity import EqualityTest, heterogeneity
+from .mediation import mediation
+from .robustness import MUNICIPALITIES, robustness
+from .spatial import SpatialEffects, SpatialModel, spatial_panel
+from .spec import ClusterBy, FixedEffects, ModelSpec, SmallSample, regression_frame
+from .tables import Brackets, TableLanguage, TableStat, regression_table
+from .threshold import ThresholdEffects, panel_threshold
+
+__all__ = [
+    "ExplainConfig",
+    "TableOptions",
+    "MediationSpec",
+    "HeterogeneitySpec",
+    "ThresholdSpec",
+    "SpatialSpec",
+    "RobustnessSpec",
+    "run_explain",
+    "load_explain_config",
+    "explain_config",
+    "read_weights",
+    "STAGE",
+]
+
+TableFormat = Literal["xlsx", "html", "tex", "csv"]
+#: province weights built by nqpf.analysis.weights_cn.province_weights
+_WEIGHT_KINDS = ("queen", "rook", "inverse_distance", "inverse_distance_sq")
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TableOptions(_Base):
+    """How the journal table is printed and which files are written."""
+
+    lang: TableLanguage = "zh"
+    stat: TableStat = "se"
+    brackets: Brackets = "()"
+    digits: int = Field(3, ge=0, le=8)
+    show_controls: bool = True
+    formats: list[TableFormat] = Field(default_factory=lambda: ["xlsx", "html", "tex"])
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class MediationSpec(_Base):
+    name: str = "mediation"
+    y: str
+    x: str
+    mediator: str
+    controls: list[str] = Field(default_factory=list)
+    fe: FixedEffects = "twoway"
+    cluster: ClusterBy = "unit"
+    ssc: SmallSample = "stata"
+    reps: int = Field(500, ge=0)
+    seed: int | None = 0
+
+
+class HeterogeneitySpec(_Base):
+    name: str = "heterogeneity"
+    y: str
+    x: list[str]
+    by: str
+    controls: list[str] = Field(default_factory=list)
+    groups: list[str] | None = None
+    test: EqualityTest = "interaction"
+    fe: FixedEffects = "twoway"
+    cluster: ClusterBy = "unit"
+    reps: int = Field(500, ge=1)
+    seed: int | None = 0
+
+
+class ThresholdSpec(_Base):
+    name: str = "threshold"
+    y: str
+    x: list[str]
+    q: str
+    controls: list[str] = Field(default_factory=list)
+    n_thresholds: int = Field(1, ge=1, le=3)
+    fe: ThresholdEffects = "unit"
+    trim: float = Field(0.01, gt=0, lt=0.3)
+    grid: int = Field(300, ge=10)
+    reps: int = Field(300, ge=0)
+    seed: int | None = 0
+
+
+class SpatialSpec(_Base):
+    name: str = "spatial"
+    y: str
+    x: list[str]
+    controls: list[str] = Field(default_factory=list)
+    model: SpatialModel = "durbin"
+    fe: SpatialEffects = "twoway"
+    weights: str = "analysis"
+    draws: int = Field(1000, ge=0)
+    seed: int | None = 0
+
+
+class RobustnessSpec(_Base):
+    name: str = "robustness"
+    model: str
+    alternatives: dict[str, str] = Field(default_factory=dict)
+    winsorise_at: float | None = Field(0.01, ge=0, lt=0.5)
+    drop_units: list[str] | None = Field(default_factory=lambda: list(MUNICIPALITIES))
+    lag_x: bool = True
+    years: tuple[int, int] | None = None
+
+
+class ExplainConfig(_Base):
+    """The ``[explain]`` section: panel models of what drives the index."""
+
+    models: list[ModelSpec] = Field(default_factory=list)
+    hausman: bool = False
+    hausman_method: HausmanMethod = "classic"
+    table: TableOptions = Field(default_factory=TableOptions)
+    mediation: list[MediationSpec] = Field(default_factory=list)
+    heterogeneity: list[HeterogeneitySpec] = Field(default_factory=list)
+    threshold: list[ThresholdSpec] = Field(default_factory=list)
+    spatial: list[SpatialSpec] = Field(default_factory=list)
+    robustness: list[RobustnessSpec] = Field(default_factory=list)
+    extra: str | None = None
+    data: str | None = None
+    run: str | None = None
+
+
+def load_explain_config(path: str | Path) -> tuple[ExplainConfig, Path]:
+    """Read the ``[explain]`` section of a TOML file; return the config and the file's folder.
+
+    Validation errors become one :class:`~nqpf.ConfigError` naming the offending key.
+    """
+    import tomllib
+
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(
+            f"explain: config file not found; got {str(path)!r}. "
+            "Pass a TOML file with an [explain] section."
+        )
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: invalid TOML; got {exc}. Fix the syntax.") from None
+    section = doc.get("explain")
+    if not isinstance(section, dict):
+        raise ConfigError(
+            f"{path.name}: no [explain] section; got sections {sorted(doc)}. "
+            "Add [explain] with [[explain.models]]."
+        )
+    return explain_config(section, where=f"{path.name} [explain]"), path.parent
+
+
+def explain_config(section: dict, *, where: str = "[explain]") -> ExplainConfig:
+    """Validate a dict as an :class:`ExplainConfig`, raising :class:`~nqpf.ConfigError` on the first problem.
+
+    Examples
+    --------
+    >>> cfg = explain_config({"models": [{"y": "NQPF", "x": ["driver:数据"]}]})
+    >>> cfg.models[0].cluster, cfg.table.lang
+    ('unit', 'zh')
+    """
+    from pydantic import ValidationError
+
+    try:
+        return ExplainConfig.model_validate(section)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(
+            f"{where}: {loc}: {err['msg']}; got {err.get('input')!r}. "
+            "See docs/explain.md for the keys."
+        ) from None
+
+
+def _resolve(path: str, base: Path | None) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() or base is None else base / p
+
+
+def _read_table(path: Path, where: str) -> pd.DataFrame:
+    if not path.exists():
+        raise ConfigError(f"{where}: file not found; got {str(path)!r}. Give a path relative to the config file.")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return pd.read_excel(path, dtype={"unit": str})
+    return pd.read_csv(path, dtype={"unit": str, "neighbor": str, "focal": str}, encoding="utf-8-sig")
+
+
+def read_weights(path: str | Path) -> pd.DataFrame:
+    """Read spatial weights from CSV: a square matrix (first column = unit codes) or an edge list.
+
+    An edge list has columns ``unit`` (or ``focal``), ``neighbor`` and optionally ``weight``
+    (default 1). GAL/GWT files are read by :func:`nqpf.analysis.weights_cn.read_weights`
+    through :func:`~nqpf.explain.spatial.as_weights`.
+    Returns a square unit × unit DataFrame (not standardised).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "w.csv")
+    >>> pd.DataFrame({"unit": ["a", "b"], "neighbor": ["b", "a"]}).to_csv(p, index=False)
+    >>> read_weights(p).to_numpy().tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    path = Path(path)
+    df = _read_table(path, "read_weights")
+    if "focal" in df.columns and "unit" not in df.columns:
+        df = df.rename(columns={"focal": "unit"})
+    if {"unit", "neighbor"} <= set(df.columns):
+        w = df["weight"] if "weight" in df.columns else pd.Series(1.0, index=df.index)
+        ids = sorted(set(df["unit"].astype(str)) | set(df["neighbor"].astype(str)))
+        m = pd.DataFrame(0.0, index=ids, columns=ids)
+        for u, v, val in zip(df["unit"].astype(str), df["neighbor"].astype(str), w.astype(float)):
+            m.loc[u, v] = val
+        return m
+    first = df.columns[0]
+    m = df.set_index(first)
+    m.index = m.index.astype(str).str.replace(r"\.0$", "", regex=True)
+    m.columns = [str(c) for c in m.columns]
+    if list(m.index) != list(m.columns):
+        raise DataError(
+            f"read_weights: {path.name}: the matrix must list the same units as rows and columns"
+            f"; got {list(m.index)[:3]} and {list(m.columns)[:3]}. Or use an edge list unit, neighbor, weight."
+        )
+    return m.astype(float)
+
+
+def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None = None, base_dir: str | Path | None = None,
+                context: dict | None = None, progress: Any = None) -> dict[str, Any]:
+    """Run every analysis of an :class:`ExplainConfig` on an index result or panel.
+
+    Returns ``{table name: DataFrame}`` (and, under ``"_results"``, the result objects).
+    With ``out_dir`` the journal tables are also written as Excel / HTML / LaTeX files.
+
+    Examples
+    --------
+    >>> from linearmodels.datasets import wage_panel
+    >>> d = wage_panel.load().rename(columns={"nr": "unit"})
+    >>> cfg = explain_config({"models": [{"y": "lwage", "x": ["union"], "controls": ["married"]}]})
+    >>> out = run_explain(d, cfg)
+    >>> out["models_table"].iloc[0, 0]
+    'union'
+    """
+    base = Path(base_dir) if base_dir is not None else None
+    context = context or {}
+    extra = _read_table(_resolve(config.extra, base), "[explain] extra") if config.extra else None
+    frame = regression_frame(data, extra=extra)
+    out: dict[str, Any] = {}
+    results: dict[str, Any] = {}
+    say = progress or (lambda _msg: None)
+    fitted = {}
+    for spec in config.models:
+        say(f"explain: model {spec.name}")
+        fitted[spec.name] = fit_spec(frame, spec)
+    if fitted:
+        opts = config.table
+        tab = regression_table(list(fitted.values()), labels=opts.labels, show_controls=opts.show_controls, stat=opts.stat,
+                               brackets=opts.brackets, digits=opts.digits, lang=opts.lang)
+        results["models"] = tab
+        out["models_table"] = tab.tables()["table"]
+        out["models_coefficients"] = pd.concat([m.tables()["coefficients"].assign(model=k) for k, m in fitted.items()], ignore_index=True)
+        out["models_statistics"] = pd.concat([m.tables()["statistics"].assign(model=k) for k, m in fitted.items()], ignore_index=True)
+        if out_dir is not None:
+            d = Path(out_dir)
+            d.mkdir(parents=True, exist_ok=True)
+            for fmt in opts.formats:
+                tab.save(d / f"models_table.{fmt}")
+    if config.hausman:
+        rows = []
+        for name, m in fitted.items():
+            spec = next(s for s in config.models if s.name == name)
+            h = hausman(frame, y=spec.y, x=spec.key_terms(), controls=spec.controls, fe=spec.fe, method=config.hausman_method,
+                        years=spec.years, drop_units=spec.drop_units)
+            rows.append({"model": name, "chi2": h.statistic, "df": h.df, "p_value": h.p_value, "preferred": h.preferred})
+        out["hausman"] = pd.DataFrame(rows)
+    for s in config.mediation:
+        say(f"explain: mediation {s.name}")
+        r = mediation(frame, y=s.y, x=s.x, mediator=s.mediator, controls=s.controls, fe=s.fe, cluster=s.cluster, ssc=s.ssc, reps=s.reps, seed=s.seed)
+        results[s.name] = r
+        out[f"{s.name}_effects"] = r.effects
+        t = regression_table(r.models, lang=config.table.lang, title=f"Mediation: {s.x} → {s.mediator} → {s.y}")
+        out[f"{s.name}_table"] = t.tables()["table"]
+    for s in config.heterogeneity:
+        say(f"explain: heterogeneity {s.name}")
+        r = heterogeneity(frame, y=s.y, x=s.x, by=s.by, controls=s.controls, groups=s.groups, test=s.test, fe=s.fe, cluster=s.cluster, reps=s.reps, seed=s.seed)
+        results[s.name] = r
+        out[f"{s.name}_coefficients"] = r.tables()["coefficients"]
+        out[f"{s.name}_equality"] = r.equality
+        t = regression_table(list(r.models), lang=config.table.lang, title=f"Heterogeneity by {s.by}")
+        out[f"{s.name}_table"] = t.tables()["table"]
+    for s in config.threshold:
+        say(f"explain: threshold {s.name}")
+        r = panel_threshold(frame, y=s.y, x=s.x, q=s.q, controls=s.controls, n_thresholds=s.n_thresholds, fe=s.fe, trim=s.trim,
+                            grid=s.grid, reps=s.reps, seed=s.seed)
+        results[s.name] = r
+        for k, v in r.tables().items():
+            out[f"{s.name}_{k}"] = v
+    for s in config.spatial:
+        say(f"explain: spatial {s.name}")
+        if s.weights == "analysis":
+            w = (context.get("analysis") or {}).get("weights") if isinstance(context.get("analysis"), dict) else None
+            if w is None:
+                raise ConfigError(
+                    f"[explain.spatial] {s.name}: weights = 'analysis' but the analysis stage provided no weights; got none. "
+                    "Give a CSV path (square matrix or edge list unit, neighbor, weight)."
+                )
+        elif s.weights in _WEIGHT_KINDS:
+            w = s.weights
+        else:
+            path = _resolve(s.weights, base)
+            w = read_weights(path) if path.suffix.lower() in (".csv", ".xlsx", ".xls", ".parquet") else str(path)
+        r = spatial_panel(frame, y=s.y, x=s.x, w=w, controls=s.controls, model=s.model, fe=s.fe, draws=s.draws, seed=s.seed, name=s.name)
+        results[s.name] = r
+        for k, v in r.tables().items():
+            out[f"{s.name}_{k}"] = v
+    for s in config.robustness:
+        say(f"explain: robustness {s.name}")
+        spec = next((m for m in config.models if m.name == s.model), None)
+        if spec is None:
+            raise ConfigError(
+                f"[explain.robustness] {s.name}: model {s.model!r} is not in [[explain.models]]"
+                f"; got {[m.name for m in config.models]}. Name one of them."
+            )
+        alts: dict[str, Any] = {}
+        for label, src in s.alternatives.items():
+            p = _resolve(src, base)
+            alts[label] = _load_run(p) if p.is_dir() else src
+        r = robustness(frame, spec, alternatives=alts, winsorise_at=s.winsorise_at, drop_units=s.drop_units, lag_x=s.lag_x,
+                       years=s.years, lang=config.table.lang)
+        results[s.name] = r
+        out[f"{s.name}_comparison"] = r.comparison
+        out[f"{s.name}_table"] = r.table.tables()["table"]
+        if out_dir is not None:
+            for fmt in config.table.formats:
+                r.table.save(Path(out_dir) / f"{s.name}_table.{fmt}")
+    out["_results"] = results
+    return out
+
+
+class _SavedRun:
+    """A saved run read back from its CSV files (duck-types the IndexResult tables explain uses)."""
+
+    def __init__(self, path: Path):
+        def read(name: str) -> pd.DataFrame | None:
+            f = path / name
+            return pd.read_csv(f, dtype={"unit": str}, encoding="utf-8-sig") if f.exists() else None
+
+        scores = read("scores.csv")
+        if scores is None:
+            raise DataError(
+                f"explain: {str(path)!r} is not a saved run; got no scores.csv. "
+                "Pass the directory written by `nqpf build --out DIR`."
+            )
+        self.scores = scores
+        self.raw = read("raw.csv")
+        self.normalised = read("normalised.csv")
+        self.units = read("units.csv")
+
+
+def _load_run(path: Path) -> Any:
+    """Read a saved run directory (``nqpf.load_result`` when available)."""
+    try:
+        from ..index.result import load_result  # type: ignore[import-not-found]
+    except ImportError:
+        return _SavedRun(path)
+    return load_result(path)
+
+
+def _stage_run(result: Any, config: ExplainConfig, context: dict) -> dict[str, Any]:
+    out_dir = context.get("out_dir")
+    target = Path(out_dir) / "explain" if out_dir is not None else None
+    tables = run_explain(result, config, out_dir=target, base_dir=context.get("config_dir"), context=context, progress=context.get("progress"))
+    tables.pop("_results", None)
+    return tables
+
+
+STAGE = register_stage(Stage(name="explain", order=30, config_model=ExplainConfig, run=_stage_run,
+                             description="Panel regressions of the index on its drivers (FE/RE, mediation, heterogeneity, threshold, spatial)."))
