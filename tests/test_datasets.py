@@ -250,7 +250,9 @@ def test_demo_config_default_stages_are_registered_ones():
     expected = [s for s in datasets.DEMO_STAGES if s in registered]
     index_sections = {"title", "data", "framework", "impute", "treat", "normalise", "weight", "aggregate"}
     assert [k for k in cfg if k not in index_sections] == expected
-    assert all(cfg[k] == {} for k in expected if k != "sensitivity")
+    assert all(cfg[k] == {} for k in expected if k not in ("sensitivity", "explain"))
+    if "explain" in expected:
+        assert cfg["explain"] == datasets.DEMO_EXPLAIN
     if "sensitivity" in expected:
         assert cfg["sensitivity"] == datasets.DEMO_SENSITIVITY and cfg["sensitivity"] is not datasets.DEMO_SENSITIVITY
 

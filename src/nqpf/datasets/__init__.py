@@ -22,6 +22,7 @@ from __future__ import annotations
 from ._bundle import (
     DEMO_RATIONALE,
     DEMO_SENSITIVITY,
+    DEMO_EXPLAIN,
     DEMO_STAGES,
     DEMO_YEARS,
     PROVINCES,
@@ -47,6 +48,7 @@ __all__ = [
     "DEMO_STAGES",
     "DEMO_RATIONALE",
     "DEMO_SENSITIVITY",
+    "DEMO_EXPLAIN",
     "PROVINCES",
     "Weighting",
     "Normalisation",

@@ -24,6 +24,7 @@ __all__ = [
     "DEMO_YEARS",
     "DEMO_STAGES",
     "DEMO_SENSITIVITY",
+    "DEMO_EXPLAIN",
     "DEMO_RATIONALE",
     "PROVINCES",
     "Weighting",
@@ -46,7 +47,20 @@ DEMO_YEARS: tuple[int, int] = (2013, 2022)
 #: its default settings): the analysis suite (inequality, density, dynamics, spatial, convergence,
 #: coupling of the framework's digital/real subsystems, obstacle degree, typology), path guides
 #: and the report.
-DEMO_STAGES: tuple[str, ...] = ("analysis", "sensitivity", "paths", "report")
+DEMO_STAGES: tuple[str, ...] = ("analysis", "sensitivity", "explain", "paths", "report")
+
+#: The demo's panel models: does NQPF rise with the AI drivers (002's data, algorithms, compute)?
+#: Two-way fixed effects with unit-clustered errors, random effects with a Hausman test, region heterogeneity
+#: and a spatial Durbin model on queen contiguity.
+DEMO_EXPLAIN: dict[str, Any] = {
+    "hausman": True,
+    "models": [
+        {"name": "(1) FE", "y": "NQPF", "x": ["driver:数据", "driver:算法", "driver:算力"], "estimator": "fe", "fe": "twoway", "cluster": "unit"},
+        {"name": "(2) RE", "y": "NQPF", "x": ["driver:数据", "driver:算法", "driver:算力"], "estimator": "re", "fe": "twoway", "cluster": "unit"},
+    ],
+    "heterogeneity": [{"y": "NQPF", "x": ["driver:数据"], "by": "region4", "test": "interaction"}],
+    "spatial": [{"y": "NQPF", "x": ["driver:数据", "driver:算法", "driver:算力"], "weights": "queen", "model": "durbin"}],
+}
 
 #: The demo's robustness check: the choices a supervisor asks about (normalisation scope, weighting
 #: method, element weights, aggregation, outlier treatment), 512 Monte Carlo runs and a Saltelli design.
@@ -437,5 +451,6 @@ def demo_config(
     if output is not None:
         cfg["output"] = {"dir": str(output)}
     for name in chosen:
-        cfg[name] = json.loads(json.dumps(DEMO_SENSITIVITY)) if name == "sensitivity" else {}
+        preset = {"sensitivity": DEMO_SENSITIVITY, "explain": DEMO_EXPLAIN}.get(name, {})
+        cfg[name] = json.loads(json.dumps(preset))
     return cfg

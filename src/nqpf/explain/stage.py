@@ -425,7 +425,7 @@ def _load_run(path: Path) -> Any:
 
 def _stage_run(result: Any, config: ExplainConfig, context: dict) -> dict[str, Any]:
     out_dir = context.get("out_dir")
-    target = Path(out_dir) / "explain" if out_dir is not None else None
+    target = Path(out_dir) if out_dir is not None else None
     tables = run_explain(result, config, out_dir=target, base_dir=context.get("config_dir"), context=context, progress=context.get("progress"))
     tables.pop("_results", None)
     return tables
