@@ -192,9 +192,10 @@ def _read_text_grid(data: bytes, fmt: str, encoding: str | None, name: str) -> t
         try:
             grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
                                na_filter=False, skip_blank_lines=False, engine="c")
-            return grid.fillna(""), enc, sep
         except (pd.errors.ParserError, pd.errors.EmptyDataError):
-            pass
+            grid = None  # ragged rows: fall back to the csv module below
+        if grid is not None:
+            return grid.fillna(""), enc, sep
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error as exc:

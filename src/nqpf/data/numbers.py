@@ -279,7 +279,6 @@ def parse_number_series(
     >>> import pandas as pd
     >>> parse_number_series(pd.Series(["3", "x"]), file="a.csv", column="rd")
     Traceback (most recent call last):
-    ...
     nqpf._errors.DataError: a.csv, row 3, column 'rd': not a number; got 'x'. Replace the text by a number or leave the cell empty.
     """
     check_option(percent, PercentPolicy, param="percent", caller="parse_number_series")

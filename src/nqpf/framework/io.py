@@ -9,6 +9,7 @@ subsystems go into rows of kind ``framework``, ``grouping`` and ``subsystem``.
 """
 from __future__ import annotations
 
+import re
 import sys
 from importlib import resources
 from pathlib import Path
@@ -313,11 +314,9 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "") -> Framework:
         d["seed_refs"] = refs
         d["tags"] = tags
         if is_ind:
-            d["direction"] = r.get("direction", 1) if str(r.get("direction", "")).strip() else 1
-            try:
-                d["direction"] = int(float(d["direction"]))
-            except (TypeError, ValueError):
-                pass
+            text = str(r.get("direction", "")).strip()
+            # "1", "1.0", "-1" from Excel → int; anything else (+, 正向, typos) goes to _direction for a clear error
+            d["direction"] = int(float(text)) if re.fullmatch(r"[+-]?\d+(\.0*)?", text) else (text or 1)
             data["indicator"].append(d)
         else:
             data["node"].append(d)
