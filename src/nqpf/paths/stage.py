@@ -1,0 +1,105 @@
+"""The ``paths`` stage of ``nqpf build``: path guides for every unit under ``DIR/paths/``.
+
+Config section (all keys optional)::
+
+    [paths]
+    catalogue = "my_paths.toml"   # default: the bundled catalogue (relative paths: to the config file)
+    years = "last"                # "last", "all" or a list of years
+    langs = ["zh", "en"]
+    formats = ["md", "json"]
+    top = 8
+    group = "auto"                # auto | type | region4 | belt3 | none
+    weights = { obstacle = 0.3 }  # evidence weights (see nqpf.paths.DEFAULT_WEIGHTS)
+
+Outputs: ``recommendations.csv`` (every unit × year × ranked path with reasons and citations),
+``evidence.csv``, ``catalogue.csv`` and ``guides/<unit>_<name>_<year>.<lang>.<md|json>``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..pipeline import Stage, register_stage
+from .catalogue import load_catalogue
+from .guide import write_guides
+from .diagnosis import diagnose
+from .recommend import DEFAULT_WEIGHTS, recommend_all
+
+__all__ = ["PathsConfig", "run_paths_stage"]
+
+
+class PathsConfig(BaseModel):
+    """The ``[paths]`` section of a run config."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    catalogue: Optional[str] = Field(None, description="Path catalogue TOML (relative to the config file); default: bundled.")
+    years: Union[Literal["last", "all"], list[int]] = Field("last", description="Years with guides: 'last', 'all' or a list.")
+    langs: list[Literal["zh", "en"]] = Field(default_factory=lambda: ["zh", "en"], description="Languages of the guides.")
+    formats: list[Literal["md", "json"]] = Field(default_factory=lambda: ["md", "json"], description="File formats of the guides.")
+    top: int = Field(8, ge=1, description="Paths per guide.")
+    group: Literal["auto", "type", "region4", "belt3", "none"] = Field(
+        "auto", description="Peer group of the group gap: auto = region4/belt3, else the typology type.")
+    weights: dict[Literal[tuple(DEFAULT_WEIGHTS)], float] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="Evidence weights (keys of nqpf.paths.DEFAULT_WEIGHTS); missing keys keep defaults.")
+    frontier_tol: float = Field(0.05, ge=0, le=1, description="Relative gap up to which a unit counts as at the frontier.")
+    frontier_band: float = Field(0.25, ge=0, le=1, description="Frontier paths need a linked node within this relative gap.")
+    n_peers: int = Field(3, ge=0, description="Peers per kind (similar and ahead / improved most).")
+
+
+def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -> dict[str, Any]:
+    """Run the stage: diagnose, recommend for every unit and year, write guides (when an output folder is set)."""
+    analysis: dict[str, Any] = {}
+    for stage in ("analysis", "sensitivity"):
+        analysis.update(context.get(stage) or {})
+    diag = diagnose(result, analysis)
+    cat_src = config.catalogue
+    if cat_src:
+        cfg = context.get("config")
+        cat_src = str(cfg.resolve(cat_src)) if cfg is not None and hasattr(cfg, "resolve") else cat_src
+    cat = load_catalogue(cat_src)
+    years = diag.years
+    if config.years == "last":
+        chosen = [years[-1]]
+    elif config.years == "all":
+        chosen = years
+    else:
+        chosen = [int(y) for y in config.years]
+    progress = context.get("progress")
+    tables, evidence, guides = [], [], []
+    for y in chosen:
+        if progress:
+            progress(f"paths {y}")
+        rec = recommend_all(diag, year=y, catalogue=cat, top=config.top, group=config.group,
+                            weights=dict(config.weights) or None, frontier_tol=config.frontier_tol,
+                            frontier_band=config.frontier_band, n_peers=config.n_peers)
+        tables.append(rec.table)
+        for u, g in rec.guides.items():
+            ev = g.evidence.copy()
+            ev.insert(0, "unit", u)
+            ev.insert(1, "year", g.year)
+            evidence.append(ev)
+            guides.append(g)
+    out_dir = context.get("out_dir")
+    files: list[Path] = []
+    if out_dir is not None:
+        files = write_guides(guides, Path(out_dir) / "guides", langs=config.langs, formats=config.formats)
+    return {
+        "recommendations": pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(),
+        "evidence": pd.concat(evidence, ignore_index=True) if evidence else pd.DataFrame(),
+        "catalogue": cat.to_frame(),
+        "guides": guides,
+        "files": files,
+    }
+
+
+register_stage(Stage(
+    name="paths",
+    order=40,
+    config_model=PathsConfig,
+    run=run_paths_stage,
+    description="Personalised path guides (个性化行动指南) for every unit: ranked practical paths with reasons, citations and peers.",
+))
