@@ -151,3 +151,24 @@ def test_framework_from_frame_row_errors():
     frame.loc[1, "tags"] = "bad-tag"
     with pytest.raises(FrameworkError, match=r"row 3: tags must be key=value pairs"):
         framework_from_frame(frame, source="f.csv")
+
+
+def test_derive_gtfp_matches_gtfp_engine():
+    from nqpf.gtfp import gtfp_indicator
+
+    rows = []
+    rng = np.random.default_rng(3)
+    for u in range(6):
+        for y in (2013, 2014, 2015):
+            k, l = rng.uniform(1, 5, 2)
+            rows += [(f"u{u}", y, "k", k), (f"u{u}", y, "l", l), (f"u{u}", y, "y", k * l * rng.uniform(0.5, 1.5)),
+                     (f"u{u}", y, "co2", rng.uniform(1, 3))]
+    raw = pd.DataFrame(rows, columns=["unit", "year", "indicator", "value"])
+    fw = framework_from_dict({"framework": {"id": "g"}, "node": [{"id": "I", "parent": ""}],
+                              "indicator": [{"id": "gtfp", "parent": "I", "derive": "gtfp(k, l, y, co2)"}]})
+    ind, log = derive_indicators(raw, fw)
+    wide = raw.pivot_table(index=["unit", "year"], columns="indicator", values="value").reset_index()
+    exp = gtfp_indicator(wide, inputs=["k", "l"], outputs="y", undesirable="co2").set_index(["unit", "year"])["value"]
+    got = ind.set_index(["unit", "year"])["value"]
+    np.testing.assert_allclose(got.loc[exp.index].to_numpy(), exp.to_numpy(), rtol=1e-12)
+    assert (got.xs(2013, level="year") == 1.0).all()
