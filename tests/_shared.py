@@ -30,3 +30,21 @@ def shared_path(*parts: str) -> Path:
 
 def fixture_path(*parts: str) -> Path:
     return FIXTURES.joinpath(*parts)
+
+
+def province_nqpf_input() -> "Path":
+    """The published provincial NQPF estimates (input of the nqpf_province_dagum oracle) as ``unit, year, nqpf``.
+
+    Third-party model output without a licence: read from ``../shared`` at test time (never copied into the
+    repository); the test is skipped when it is absent.
+    """
+    import tempfile
+
+    import pandas as pd
+
+    src = shared_path("data", "nqpf-index-gtfp-lstm-dai", "nqpf_gtfp_province_2010_2022.csv")
+    out = Path(tempfile.gettempdir()) / f"nqpf_province_input_{os.getpid()}.csv"
+    if not out.exists():
+        d = pd.read_csv(src, dtype={"region_code": str})
+        d.rename(columns={"region_code": "unit"})[["unit", "year", "nqpf"]].to_csv(out, index=False)
+    return out
