@@ -26,7 +26,6 @@ Examples
 """
 from __future__ import annotations
 
-import importlib
 
 from ._input import as_panel
 from .density import KernelDensityResult, bandwidth, kde, kernel_density
@@ -70,24 +69,25 @@ from .spatial import (
 )
 from .weights_cn import SpatialWeights, province_weights, read_weights, weights_from_matrix
 
-#: names provided by the part-2 modules (convergence, coupling, obstacle, typology), imported lazily
-_LAZY = {
-    "sigma_convergence": "convergence",
-    "beta_convergence": "convergence",
-    "spatial_beta_convergence": "convergence",
-    "club_convergence": "convergence",
-    "SigmaResult": "convergence",
-    "BetaResult": "convergence",
-    "SpatialBetaResult": "convergence",
-    "ClubResult": "convergence",
-    "coupling_coordination": "coupling",
-    "subsystem_frame": "coupling",
-    "CouplingResult": "coupling",
-    "obstacle_degree": "obstacle",
-    "ObstacleResult": "obstacle",
-    "typology": "typology",
-    "TypologyResult": "typology",
-}
+from .convergence import (
+    BetaResult,
+    ClubResult,
+    SigmaResult,
+    SpatialBetaResult,
+    beta_convergence,
+    club_convergence,
+    sigma_convergence,
+    spatial_beta_convergence,
+)
+from .coupling import CouplingResult, coupling_coordination, subsystem_frame
+from .obstacle import ObstacleResult, obstacle_degree
+from .typology import TypologyResult, typology  # noqa: F811  (the function, not the module, is the public name)
+
+_PART2 = [
+    "sigma_convergence", "beta_convergence", "spatial_beta_convergence", "club_convergence", "SigmaResult",
+    "BetaResult", "SpatialBetaResult", "ClubResult", "coupling_coordination", "subsystem_frame", "CouplingResult",
+    "obstacle_degree", "ObstacleResult", "typology", "TypologyResult",
+]
 
 __all__ = [
     "as_panel",
@@ -102,15 +102,6 @@ __all__ = [
     "province_weights", "read_weights", "weights_from_matrix", "SpatialWeights", "moran", "geary",
     "local_moran", "lisa", "moran_panel", "lisa_panel", "MoranResult", "GearyResult", "LisaResult",
     "MoranPanelResult", "LisaPanelResult",
-    # part 2 (lazy)
-    *_LAZY,
+    # convergence, coupling, obstacle, typology
+    *_PART2,
 ]
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

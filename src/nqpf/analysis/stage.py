@@ -239,7 +239,9 @@ def analyze(kind: str, data: Any, *, node: str | None = None, group: str | None 
                             f"{sorted(data.scores['year'].unique())[-3:]}. Pass typology_year= or nodes=.")
         table = wide.assign(unit=wide["unit"].astype(str), node=wide["node"].astype(str)).pivot(
             index="unit", columns="node", values="score")[[c for c in chosen if c in set(wide["node"].astype(str))]]
-        return typology(table, k=typology_k or None, method=typology_method, seed=seed)  # type: ignore[arg-type]
+        names = data.node_names("zh") if hasattr(data, "node_names") else {}
+        labels = {c: names.get(c, c) for c in table.columns}
+        return typology(table, k=typology_k or None, method=typology_method, seed=seed, labels=labels)  # type: ignore[arg-type]
     return typology(data, k=typology_k or None, method=typology_method, seed=seed)  # type: ignore[arg-type]
 
 
