@@ -60,3 +60,16 @@ def test_validate_and_framework_commands(tmp_path):
     assert r.exit_code == 0 and (tmp_path / "f.csv").read_text(encoding="utf-8-sig").startswith("id,kind,parent")
     r = runner.invoke(app, ["framework", "show", "scitech_province"])
     assert "rd_intensity" in r.output and "[+]" in r.output
+
+
+def test_installed_script_exit_codes(tmp_path):
+    import subprocess
+    import sys
+
+    script = [sys.executable, "-c", "from nqpf.cli import main; main()"]
+    bad = subprocess.run(script + ["build", str(tmp_path / "nope.toml"), "--quiet"], capture_output=True, text=True)
+    assert bad.returncode == 1 and bad.stderr.strip().startswith("Error: Config file")
+    ok = subprocess.run(script + ["framework", "list"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "scitech_province" in ok.stdout
+    usage = subprocess.run(script + ["build"], capture_output=True, text=True)
+    assert usage.returncode == 2

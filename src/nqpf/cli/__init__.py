@@ -64,7 +64,7 @@ for _name in COMMAND_MODULES:
 def main() -> None:
     """Console-script entry point."""
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
     except NqpfError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -80,3 +80,5 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(rc, int) and rc != 0:  # standalone_mode=False returns the exit code instead of exiting
+        sys.exit(rc)

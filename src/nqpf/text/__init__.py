@@ -12,7 +12,7 @@ from __future__ import annotations
 from .corpus import CountConfig, count_corpus, count_document, load_text_counts
 from .extract import DEFAULT_EXCLUDE_PATTERN, DEFAULT_NAME_PATTERN, ExtractedText, extract_text, parse_file_name
 from .lexicons import BUILTIN_LEXICONS, BuiltinLexicon, Lexicon, lexicon_from_terms, load_lexicon
-from .matching import DEFAULT_NEGATION_CHARS, CountSpec, Matcher, Semantics, count_terms, parse_semantics
+from .matching import DEFAULT_NEGATION_CHARS, CountSpec, Engine, Matcher, Semantics, count_terms, parse_semantics
 from .normalise import Normalisation, normalise_text, normalise_text_reference
 from .panel import MEASURES, TextCountResult, ln1p_count, per_10k_chars
 from .sections import MDA_TITLES, Scope, SectionSpan, find_mda
@@ -33,6 +33,7 @@ __all__ = [
     "parse_semantics",
     "CountSpec",
     "Semantics",
+    "Engine",
     "DEFAULT_NEGATION_CHARS",
     "Normalisation",
     "normalise_text",

@@ -1,0 +1,77 @@
+"""nqpf.text.normalise: the vectorised fast path equals the plain definition exactly."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nqpf import NqpfError
+from nqpf.text.normalise import Normalisation, normalise_text, normalise_text_reference, normalise_with_codes
+
+
+def _definition(text: str) -> str:
+    # the definition in the shared sample README: NFKC → lower-case → remove all whitespace
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("ＦｉｎＴｅｃｈ 与\n移动互\n联网", "fintech与移动互联网"),
+        ("Ｂ２Ｂ２Ｃ\u3000平台\xa0", "b2b2c平台"),
+        ("云计\f算\t\r\n", "云计算"),
+        ("Ⅲ类", "iii类"),  # one character → several (Roman numeral)
+        ("ΟΔΟΣ Σ", "οδοςσ"),  # final sigma depends on context → exact slow path
+        ("e\u0301", "é"),  # combining mark composes
+        ("", ""),
+        ("ASCII Only\n", "asciionly"),
+    ],
+)
+def test_examples(raw, expected):
+    assert normalise_text(raw) == expected
+    assert normalise_text(raw) == _definition(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_fast_path_equals_definition_any_text(text):
+    assert normalise_text(text) == _definition(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("数字化云计算ＡＢＣabcABC ，（）：\n\u3000Ⅲ①㈱ﬁΣσ\u0301")), max_size=40),
+       st.booleans(), st.booleans(), st.booleans())
+def test_each_step_optional(text, nfkc, lower, ws):
+    got = normalise_text(text, nfkc=nfkc, lower=lower, remove_whitespace=ws)
+    assert got == normalise_text_reference(text, nfkc=nfkc, lower=lower, remove_whitespace=ws)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("数字化云计算ＡＢab \n\u3000，Ⅲ")), max_size=40), st.data())
+def test_slices_of_the_normalised_text(text, data):
+    # the MD&A is normalised as a slice of the normalised report: norm[k(a):k(b)] == normalise(text[a:b])
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    norm, codes, keep = normalise_with_codes(text)
+    if codes is None:
+        return  # expanding characters: the caller normalises the slice itself
+    assert codes.tobytes().decode("utf-32-le") == norm
+    k = (lambda i: i) if keep is None else (lambda i: int(keep[:i].sum()))
+    assert norm[k(a):k(b)] == normalise_text(text[a:b])
+
+
+def test_idempotent_and_label():
+    t = "Ｆｉｎｔｅｃｈ 移动互\n联网"
+    once = normalise_text(t)
+    assert normalise_text(once) == once
+    assert Normalisation().label == "nfkc+lower+whitespace"
+    assert Normalisation(nfkc=False, lower=False, remove_whitespace=False).label == "none"
+    assert Normalisation(nfkc=False, lower=False, remove_whitespace=False).apply(t) == t
+
+
+def test_bad_parameter_message():
+    with pytest.raises(NqpfError) as exc:
+        normalise_text("x", lower="yes")
+    assert str(exc.value) == "The 'lower' parameter of normalise_text must be a bool; got 'yes'."
