@@ -62,23 +62,10 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: typer handles usage errors and exit codes; a library error that a
+    command did not already turn into one line becomes ``Error: …`` with exit code 1."""
     try:
-        rc = app(standalone_mode=False)
+        app()
     except NqpfError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    if isinstance(rc, int) and rc != 0:  # standalone_mode=False returns the exit code instead of exiting
-        sys.exit(rc)
