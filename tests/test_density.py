@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from _shared import fixture_path
+from _shared import fixture_path, province_nqpf_input
 from nqpf import MethodError, NqpfError
 from nqpf.analysis.density import bandwidth, density_descriptors, kde, kernel_density
 
@@ -54,7 +54,7 @@ def test_descriptors_on_bimodal_and_skewed():
 
 
 def test_kernel_density_panel_on_provinces():
-    df = pd.read_csv(fixture_path("oracles", "nqpf_province_dagum", "input.csv"), dtype={"unit": str})
+    df = pd.read_csv(province_nqpf_input(), dtype={"unit": str})
     r = kernel_density(df, value="nqpf", kernel="epanechnikov", bw="silverman", grid_size=128)
     assert r.descriptors["year"].tolist() == list(range(2010, 2023))
     assert len(r.curves) == 13 * 128 and r.surface().shape == (13, 128)

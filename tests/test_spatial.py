@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from _shared import fixture_path
+from _shared import fixture_path, province_nqpf_input
 from nqpf import DataError, MethodError, NqpfError
 from nqpf.analysis import spatial
 from nqpf.analysis.spatial import geary, geary_statistic, local_moran, moran, moran_panel, moran_statistic, lisa_panel
@@ -197,7 +197,7 @@ def test_read_weights_csv_forms(tmp_path):
 
 # --------------------------------------------------------------------------- panels
 def _province_panel():
-    return pd.read_csv(fixture_path("oracles", "nqpf_province_dagum", "input.csv"), dtype={"unit": str})
+    return pd.read_csv(province_nqpf_input(), dtype={"unit": str})
 
 
 def test_moran_panel_on_provinces():
