@@ -195,3 +195,18 @@ def test_grouping_nodes_reconcile():
     total = wide["driver:数据"] * w.at["driver:数据", "effective_weight"] + wide["driver:算力"] * w.at["driver:算力", "effective_weight"]
     np.testing.assert_allclose(total, wide["I"], rtol=1e-12)
     assert w.at["driver:数据", "effective_weight"] + w.at["driver:算力", "effective_weight"] == pytest.approx(1.0)
+
+
+def test_file_errors_name_file_rows_and_fix(tmp_path):
+    (tmp_path / "d.csv").write_text("省份,年份,x,y\n北京市,2020,1,2\n北京市,2021,2,3\n上海,2020,3,\"1,200\"\n上海市,2020,4,5\n",
+                                    encoding="gbk")
+    (tmp_path / "fw.toml").write_text('[framework]\nid="f"\n[[node]]\nid="I"\nparent=""\n[[indicator]]\nid="x"\nparent="I"\n'
+                                      '[[indicator]]\nid="y"\nparent="I"\n', encoding="utf-8")
+    (tmp_path / "c.toml").write_text('[data]\npath = "d.csv"\n[framework]\npath = "fw.toml"\n', encoding="utf-8")
+    with pytest.raises(nqpf.DataError) as exc:
+        nqpf.build(tmp_path / "c.toml")
+    assert str(exc.value) == ("d.csv: duplicate (unit, year, indicator) key; got unit '310000', year 2020 for 2 indicators "
+                              "['x', 'y'] in rows 4 and 5. Keep one row per key (delete or aggregate the extra rows).")
+    (tmp_path / "d.csv").write_text("省份,年份,x,y\n北京市,2020,1,2\n上海,2020,abc,3\n", encoding="gbk")
+    with pytest.raises(nqpf.DataError, match=r"d.csv, row 3, column 'x': not a number; got 'abc'"):
+        nqpf.build(tmp_path / "c.toml")

@@ -61,7 +61,8 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(mod), attr)
         globals()[name] = value
         return value
-    if name in ("analysis", "datasets", "text", "paths", "report", "gtfp", "explain", "sensitivity", "data", "framework", "index"):
+    if name in ("analysis", "datasets", "text", "paths", "report", "gtfp", "explain", "sensitivity", "data", "framework",
+                "index", "levels"):
         import importlib
 
         return importlib.import_module(f"nqpf.{name}")

@@ -28,7 +28,8 @@ def parse_years(text: str | None) -> tuple[int, int] | None:
 
 def run_demo(*, out: str | Path = "nqpf-demo-output", years: str | tuple[int, int] | None = None,
              provinces: str | list[str] | None = None, weighting: str | None = None, normalisation: str | None = None,
-             level: str = "province", progress: Callable[[str], None] | None = None) -> RunOutput:
+             level: str = "province", shared: str | Path | None = None,
+             progress: Callable[[str], None] | None = None) -> RunOutput:
     """Build the default NQPF framework on the bundled provincial data and run every available stage."""
     from . import datasets
 
@@ -38,7 +39,7 @@ def run_demo(*, out: str | Path = "nqpf-demo-output", years: str | tuple[int, in
 
         if importlib.util.find_spec("nqpf.levels") is None:
             raise ConfigError(f"nqpf demo --level: only 'province' is available in this installation; got {level!r}.")
-        return importlib.import_module("nqpf.levels").run_level_demo(level, out=out, progress=progress)
+        return importlib.import_module("nqpf.levels").run_level_demo(level, out=out, shared=shared, progress=progress)
     kwargs: dict = {}
     yr = parse_years(years) if isinstance(years, str) or years is None else tuple(years)
     if yr:

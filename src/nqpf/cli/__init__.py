@@ -64,6 +64,12 @@ for _name in COMMAND_MODULES:
 def main() -> None:
     """Console-script entry point: typer handles usage errors and exit codes; a library error that a
     command did not already turn into one line becomes ``Error: …`` with exit code 1."""
+    import warnings
+
+    def _show(message, category, filename, lineno, file=None, line=None):  # one line, no source path
+        typer.echo(f"Warning ({category.__name__}): {message}", err=True)
+
+    warnings.showwarning = _show
     try:
         app()
     except NqpfError as exc:

@@ -131,8 +131,11 @@ def register(app: typer.Typer) -> None:
         provinces: Optional[str] = typer.Option(None, help="Comma-separated provinces (names or codes); default all 31."),
         weighting: Optional[str] = typer.Option(None, help="Weighting: entropy (熵值法, default), critic, cv, pca, equal."),
         normalisation: Optional[str] = typer.Option(None, help="Normalisation scope: pooled (全局, default) or year (截面)."),
-        level: str = typer.Option("province", help="Demo level: province (city and industry where available)."),
-        quiet: bool = typer.Option(False, "--quiet", "-q"),
+        level: str = typer.Option("province", help="Demo level: province (bundled data), city (288 prefecture cities) "
+                                  "or industry (IO-table sectors); city and industry read ../shared (or --shared)."),
+        shared: Optional[Path] = typer.Option(None, "--shared", help="Folder of the shared data for --level city|industry "
+                                              "(default: $NQPF_SHARED or ../shared)."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
     ) -> None:
         """Run the default NQPF demo on bundled real provincial data and print a short summary.
 
@@ -143,7 +146,7 @@ def register(app: typer.Typer) -> None:
 
         with progress_display(not quiet) as prog:
             out_obj = run_demo(out=out, years=years, provinces=provinces, weighting=weighting,
-                               normalisation=normalisation, level=level, progress=prog)
+                               normalisation=normalisation, level=level, shared=shared, progress=prog)
         typer.echo(demo_summary(out_obj))
 
     fw_app = typer.Typer(help="Inspect and export indicator frameworks (指标体系).", no_args_is_help=True)

@@ -102,6 +102,10 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | None = None) -> tuple[pd.Da
             path, layout=f.layout, unit=f.unit, year=f.year, indicator=f.indicator, value=f.value,
             unit_name=f.unit_name, groups=tuple(f.groups), units=f.units, sheet=f.sheet, encoding=f.encoding,
         )
+        from ..data.validate import check_panel
+
+        report = check_panel(panel, file=f.path, unknown="ignore")  # extra raw series are fine; duplicates are not
+        report.raise_if_errors()
         d = panel.data
         frames.append(d[["unit", "year", "indicator", "value"]])
         extra = [c for c in d.columns if c not in ("year", "indicator", "value")]
