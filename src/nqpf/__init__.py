@@ -3,8 +3,11 @@
 Public API (flat):
 
 >>> import nqpf
->>> result = nqpf.build("config.toml")        # doctest: +SKIP
->>> result.scores.head()                      # doctest: +SKIP
+>>> result = nqpf.build({"data": {"bundled": "province"}, "framework": {"path": "scitech_province"}})
+>>> list(result.scores.columns)
+['unit', 'unit_name', 'year', 'node', 'score', 'rank']
+>>> result.ranking(2022)["unit_name"].iloc[0]
+'北京'
 """
 from __future__ import annotations
 

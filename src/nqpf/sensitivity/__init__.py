@@ -1,6 +1,12 @@
 """Uncertainty and sensitivity analysis: would the ranking survive other defensible choices?
 
->>> from nqpf.sensitivity import SensitivityModel, uncertainty_analysis, sensitivity_analysis  # doctest: +SKIP
+>>> from nqpf.sensitivity import SensitivityModel, uncertainty_analysis
+>>> factors = [{"name": "aggregation", "section": "aggregate", "param": "method", "values": ["arithmetic", "topsis"]}]
+>>> model = SensitivityModel({"data": {"bundled": "province", "years": [2020, 2022]},
+...                           "framework": {"path": "scitech_province"}}, factors)
+>>> ua = uncertainty_analysis(model, n=50, seed=1)
+>>> int(ua.rank_stats.query("year == 2022 and unit == '110000'")["median"].iloc[0])
+1
 """
 from .core import (
     LeaveOneOutResult,
