@@ -28,12 +28,15 @@ venv: $(VENV)/.stamp-base
 demo: $(VENV)/.stamp-base
 	$(VENV)/bin/nqpf demo --out $(DEMO_OUT)
 
-# Browser tests (report and dashboard) use Debian's chromium; install it when we can, skip otherwise.
+# Browser tests (report and dashboard) use Debian's chromium, and the workbook round trip uses LibreOffice;
+# install them when we can (root with apt-get), otherwise those tests are skipped with a reason.
 browser:
-	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  echo "Installing Debian chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	    || echo "chromium could not be installed: browser tests will be skipped"; \
+	@need=""; [ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1 || need="$$need libreoffice-calc-nogui"; \
+	if [ -n "$$need" ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian packages for the browser and workbook tests:$$need"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need >/dev/null) \
+	    || echo "could not install$$need: those tests will be skipped"; \
 	fi
 
 test: $(VENV)/.stamp-test browser

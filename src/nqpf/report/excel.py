@@ -1,0 +1,197 @@
+"""The results workbook ``DIR/nqpf_results.xlsx`` (xlsxwriter; opens in Excel and LibreOffice).
+
+One sheet per table: index scores and ranks wide by year, element scores, weights, normalised
+data, every stage table (analysis, sensitivity, obstacle lists, path recommendations …), plus a
+``README`` sheet with the run's choices. Headers are frozen, numbers formatted, headers in
+Chinese or English.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_option
+from .tables import RunTables, column_label, core_tables
+
+__all__ = ["workbook_tables", "write_workbook", "sheet_name", "readme_rows", "MAX_ROWS"]
+
+#: rows written per sheet at most (Excel's limit is 1,048,576 including the header)
+MAX_ROWS = 1_048_575
+
+_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name (≤ 31 characters, no ``[]:*?/\\``).
+
+    Examples
+    --------
+    >>> taken = set()
+    >>> sheet_name("analysis/dagum_totals", taken), sheet_name("analysis/dagum_totals", taken)
+    ('analysis_dagum_totals', 'analysis_dagum_totals_2')
+    """
+    base = _BAD.sub("_", name).strip("'")[:31] or "sheet"
+    out, i = base, 2
+    while out.lower() in {t.lower() for t in taken}:
+        suffix = f"_{i}"
+        out = base[: 31 - len(suffix)] + suffix
+        i += 1
+    taken.add(out)
+    return out
+
+
+def readme_rows(run: RunTables, *, lang: Literal["zh", "en"] = "zh") -> list[tuple[str, str]]:
+    """The README sheet: what the run did (framework, years, every step and its parameters) and the sheet list."""
+    res = run.result
+    m = res.manifest
+    zh = lang == "zh"
+    rows: list[tuple[str, str]] = [
+        ("nqpf 结果工作簿" if zh else "nqpf results workbook", str(m.get("title") or res.framework.name_en or "")),
+        ("框架" if zh else "Framework", f"{res.framework.id} — {res.framework.name_zh} / {res.framework.name_en}"),
+        ("年份" if zh else "Years", f"{res.years[0]}–{res.years[-1]}"),
+        ("单元数" if zh else "Units", str(res.units.shape[0])),
+        ("指标数" if zh else "Indicators", str(len(res.framework.indicators))),
+        ("nqpf 版本" if zh else "nqpf version", str(m.get("nqpf_version", ""))),
+        ("可复现" if zh else "Regenerable", str(m.get("regenerable", ""))),
+        ("已运行阶段" if zh else "Stages run", ", ".join(run.stages)),
+    ]
+    for st in m.get("steps", []):
+        params = st.get("params", {})
+        if st.get("name") == "derive":
+            params = {"expressions": len(params.get("expressions", {}))}
+        rows.append((f"{'步骤' if zh else 'Step'}: {st.get('name')}", json.dumps(params, ensure_ascii=False, sort_keys=True,
+                                                                              default=str)))
+    for name, h in sorted((m.get("inputs") or {}).items()) if isinstance(m.get("inputs"), dict) else []:
+        rows.append((f"{'输入' if zh else 'Input'}: {name}", json.dumps(h, ensure_ascii=False, default=str)))
+    return rows
+
+
+def workbook_tables(run: RunTables, *, lang: Literal["zh", "en"] = "zh") -> dict[str, pd.DataFrame]:
+    """Every table of the workbook, ``{sheet name: DataFrame}`` (original column names), in sheet order.
+
+    The README sheet is not included (see :func:`readme_rows`).
+    """
+    check_option(lang, Literal["zh", "en"], param="lang", caller="workbook_tables")
+    taken = {"README"}
+    out: dict[str, pd.DataFrame] = {}
+    for name, df in core_tables(run.result, lang=lang).items():
+        out[sheet_name(name, taken)] = df
+    short = {}
+    for stage, table in run.stage_tables:
+        short.setdefault(table, []).append(stage)
+    for (stage, table), df in run.stage_tables.items():
+        nm = table if len(short[table]) == 1 and stage not in ("paths",) else f"{stage}_{table}"
+        out[sheet_name(nm, taken)] = df
+    return out
+
+
+def _is_int_col(s: pd.Series) -> bool:
+    if pd.api.types.is_integer_dtype(s):
+        return True
+    if pd.api.types.is_float_dtype(s):
+        v = s.to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        return len(v) > 0 and bool(np.all(np.mod(v, 1) == 0)) and bool(np.all(np.abs(v) < 1e9))
+    return False
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return v
+
+
+def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"] = "zh") -> Path:
+    """Write the results workbook.
+
+    Parameters
+    ----------
+    run
+        Tables of a run (:func:`nqpf.report.tables.collect`).
+    path
+        Output ``.xlsx`` path.
+    lang
+        Language of headers and the README sheet.
+
+    Returns
+    -------
+    Path
+    """
+    import xlsxwriter
+
+    check_option(lang, Literal["zh", "en"], param="lang", caller="write_workbook")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tables = workbook_tables(run, lang=lang)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"title": "nqpf results", "comments": "written by nqpf", "created": pd.Timestamp("2000-01-01").to_pydatetime()})
+    head = wb.add_format({"bold": True, "bg_color": "#dde6f0", "border": 1, "text_wrap": True, "valign": "top"})
+    f_float = wb.add_format({"num_format": "0.0000"})
+    f_int = wb.add_format({"num_format": "0"})
+    f_wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    # README
+    ws = wb.add_worksheet("README")
+    ws.write_row(0, 0, ["项目" if lang == "zh" else "Item", "内容" if lang == "zh" else "Value"], head)
+    r = 1
+    for k, v in readme_rows(run, lang=lang):
+        ws.write_string(r, 0, k)
+        ws.write_string(r, 1, v, f_wrap)
+        r += 1
+    r += 1
+    ws.write_row(r, 0, ["工作表" if lang == "zh" else "Sheet", "行数 × 列数" if lang == "zh" else "Rows × columns"], head)
+    for name, df in tables.items():
+        r += 1
+        ws.write_string(r, 0, name)
+        ws.write_string(r, 1, f"{len(df)} × {df.shape[1]}" + (" (truncated)" if len(df) > MAX_ROWS else ""))
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 110)
+    ws.freeze_panes(1, 0)
+    for name, df in tables.items():
+        ws = wb.add_worksheet(name)
+        cols = list(df.columns)
+        ws.write_row(0, 0, [column_label(c, lang) for c in cols], head)
+        fmts = []
+        for j, c in enumerate(cols):
+            s = df[c]
+            if pd.api.types.is_bool_dtype(s):
+                fmts.append(None)
+            elif _is_int_col(s) or str(c) == "year":
+                fmts.append(f_int)
+            elif pd.api.types.is_numeric_dtype(s):
+                fmts.append(f_float)
+            else:
+                fmts.append(None)
+            width = max(len(column_label(c, lang)) * (2 if lang == "zh" else 1), 8)
+            ws.set_column(j, j, min(width + 2, 40), fmts[-1])
+        data = df.head(MAX_ROWS).astype(object).to_numpy()
+        for i, row in enumerate(data, start=1):
+            for j, v in enumerate(row):
+                v = _cell(v)
+                if v is None or (isinstance(v, str) and v == ""):
+                    continue  # missing values and empty strings are empty cells
+                if isinstance(v, bool):
+                    ws.write_boolean(i, j, v)
+                elif isinstance(v, (int, float)):
+                    ws.write_number(i, j, v, fmts[j])
+                else:
+                    ws.write_string(i, j, str(v))
+        ws.freeze_panes(1, 1 if cols and cols[0] in ("unit", "node", "year") else 0)
+        if len(df):
+            ws.autofilter(0, 0, min(len(df), MAX_ROWS), max(len(cols) - 1, 0))
+    wb.close()
+    return path

@@ -1,0 +1,765 @@
+"""Publication figures (PNG and SVG, Chinese text in Noto Sans SC) of an nqpf run.
+
+Every figure function takes its table first (the layout the analysis, sensitivity or index
+tables have), options keyword-only, and returns a matplotlib ``Figure``. :func:`save_figure`
+writes PNG and SVG and refuses to save a figure with missing glyphs (no "tofu" boxes).
+
+Known result types are found by the columns of their tables (:data:`FIGURE_TYPES`), so a table
+written by any stage gets its figure; new types plug in with :func:`register_figure`.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, MethodError
+from .._validation import check_option
+from .fonts import cjk_font
+from .maps import choropleth, lisa_map
+from .tables import is_province_run, unit_labels
+
+__all__ = [
+    "Lang",
+    "bump_chart",
+    "element_radar",
+    "density_surface",
+    "density_ridgeline",
+    "markov_heatmap",
+    "dagum_chart",
+    "coupling_chart",
+    "obstacle_bars",
+    "rank_interval_plot",
+    "node_choropleth",
+    "save_figure",
+    "FigureRecord",
+    "render_run_figures",
+    "figure_subset",
+    "FigureType",
+    "FIGURE_TYPES",
+    "register_figure",
+    "match_figure_types",
+]
+
+Lang = Literal["zh", "en"]
+
+_T = {
+    "rank": ("排名", "Rank"), "year": ("年份", "Year"), "score": ("得分", "Score"), "density": ("核密度", "Density"),
+    "from": ("期初状态", "State at t"), "to": ("期末状态", "State at t+1"), "share": ("贡献率", "Contribution"),
+    "gini": ("总体基尼系数", "Overall Gini"), "within": ("区域内", "Within"), "between": ("区域间净值", "Between (net)"),
+    "trans": ("超变密度", "Transvariation"), "D": ("耦合协调度 D", "Coupling coordination D"),
+    "obstacle": ("平均障碍度（%）", "Mean obstacle degree (%)"), "average": ("全国平均", "Average of all units"),
+    "nominal": ("基准排名", "Nominal rank"), "interval": ("5%–95% 排名区间", "5–95 % rank interval"),
+    "median": ("中位排名", "Median rank"), "lag": ("邻域状态", "Neighbourhood class"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    zh, en = _T[key]
+    return zh if lang == "zh" else en
+
+
+def _font() -> str:
+    return cjk_font().family
+
+
+def _style(fig) -> None:
+    fam = _font()
+    for ax in fig.axes:
+        for item in [ax.title, ax.xaxis.label, ax.yaxis.label] + ax.get_xticklabels() + ax.get_yticklabels():
+            item.set_fontfamily(fam)
+        zl = getattr(ax, "zaxis", None)
+        if zl is not None:
+            zl.label.set_fontfamily(fam)
+        leg = ax.get_legend()
+        if leg is not None:
+            for txt in leg.get_texts():
+                txt.set_fontfamily(fam)
+            leg.get_title().set_fontfamily(fam)
+    if fig._suptitle is not None:
+        fig._suptitle.set_fontfamily(fam)
+
+
+def _need(df: pd.DataFrame, cols: Sequence[str], where: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"{where}: expected a pandas DataFrame; got {type(df).__name__}. Pass the result table.")
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataError(f"{where}: the table lacks columns {missing}; got {list(df.columns)}. "
+                        f"Pass the table with columns {list(cols)}.")
+
+
+def _plt():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "svg", "pdf", "cairo", "module://matplotlib_inline.backend_inline"):
+        matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+# --------------------------------------------------------------------------- index figures
+
+def bump_chart(ranks: pd.DataFrame, *, label: str = "unit_name", highlight: Sequence[str] = (), lang: Lang = "zh",
+               title: str | None = None):
+    """Ranking bump chart: each unit's rank over the years (rank 1 at the top).
+
+    Parameters
+    ----------
+    ranks
+        Long table with columns ``unit, year, rank`` and the label column (``IndexResult.scores``
+        filtered to one node).
+    label
+        Column used for the end labels.
+    highlight
+        Units drawn in colour (default: the five best of the last year).
+    lang
+        Language of axis labels.
+    title
+        Figure title.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"unit": ["a", "b"] * 2, "unit_name": ["甲", "乙"] * 2, "year": [1, 1, 2, 2], "rank": [1, 2, 2, 1]})
+    >>> len(bump_chart(df).axes)
+    1
+    """
+    check_option(lang, Lang, param="lang", caller="bump_chart")
+    _need(ranks, ["unit", "year", "rank", label], "bump_chart")
+    plt = _plt()
+    w = ranks.pivot_table(index="year", columns="unit", values="rank", aggfunc="first").sort_index()
+    names = ranks.drop_duplicates("unit").set_index("unit")[label].astype(str)
+    last = w.iloc[-1].sort_values()
+    hl = list(highlight) or list(last.index[:5])
+    n = int(np.nanmax(w.to_numpy())) if w.size else 1
+    fig, ax = plt.subplots(figsize=(9, max(4.5, 0.22 * n + 1.5)))
+    cmap = plt.get_cmap("tab10")
+    for i, u in enumerate(w.columns):
+        on = u in hl
+        ax.plot(w.index, w[u], marker="o", ms=3.5 if on else 2.5, lw=2.0 if on else 0.8,
+                color=cmap(hl.index(u) % 10) if on else "#b0b0b0", zorder=3 if on else 1)
+        y = w[u].dropna()
+        if len(y):
+            ax.text(w.index[-1] + 0.15, y.iloc[-1], names.get(u, u), va="center", fontsize=7,
+                    color=cmap(hl.index(u) % 10) if on else "#666666", family=_font())
+    ax.invert_yaxis()
+    ax.set_xticks(list(w.index))
+    ax.set_xlabel(_t("year", lang))
+    ax.set_ylabel(_t("rank", lang))
+    ax.set_xlim(w.index[0] - 0.3, w.index[-1] + 1.4)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    fig.tight_layout()
+    return fig
+
+
+def element_radar(scores: pd.Series, *, reference: pd.Series | None = None, title: str | None = None, lang: Lang = "zh"):
+    """Radar (spider) chart of one unit's element scores, optionally against a reference (the average).
+
+    Parameters
+    ----------
+    scores
+        ``{element display name: score}`` of the unit.
+    reference
+        Same index, drawn dashed (e.g. the mean of all units).
+    title, lang
+        Title and label language.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig = element_radar(pd.Series({"劳动者": 0.5, "劳动资料": 0.3, "劳动对象": 0.4}))
+    >>> fig.axes[0].name
+    'polar'
+    """
+    check_option(lang, Lang, param="lang", caller="element_radar")
+    s = pd.Series(scores, dtype=float)
+    if len(s) < 3:
+        raise DataError(f"element_radar: a radar needs at least 3 axes; got {len(s)} ({list(s.index)}). "
+                        "Use a bar chart for fewer elements.")
+    plt = _plt()
+    ang = np.linspace(0, 2 * np.pi, len(s), endpoint=False)
+    fig = plt.figure(figsize=(5.2, 5.2))
+    ax = fig.add_subplot(111, polar=True)
+    ang_c = np.r_[ang, ang[:1]]
+    if reference is not None:
+        r = pd.Series(reference, dtype=float).reindex(s.index)
+        ax.plot(ang_c, np.r_[r.to_numpy(), r.to_numpy()[:1]], ls="--", color="#888888", lw=1.2, label=_t("average", lang))
+    ax.plot(ang_c, np.r_[s.to_numpy(), s.to_numpy()[:1]], color="#1f77b4", lw=2, label=title or "")
+    ax.fill(ang_c, np.r_[s.to_numpy(), s.to_numpy()[:1]], color="#1f77b4", alpha=0.2)
+    ax.set_xticks(ang)
+    ax.set_xticklabels([str(i) for i in s.index], fontsize=9)
+    top = np.nanmax([np.nanmax(s.to_numpy()), 0.0 if reference is None else np.nanmax(pd.Series(reference, dtype=float))])
+    ax.set_ylim(0, max(1.0, float(top)) if top > 0.6 else max(float(top) * 1.15, 0.1))
+    ax.tick_params(axis="y", labelsize=7)
+    if title:
+        ax.set_title(title, pad=18)
+    if reference is not None:
+        ax.legend(loc="lower right", bbox_to_anchor=(1.15, -0.1), fontsize=8, frameon=False)
+    _style(fig)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- analysis figures
+
+def density_surface(curves: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh"):
+    """Kernel-density 3-D surface: x (score) × year × density (the ``curves`` table of a kernel density).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> x = np.linspace(0, 1, 20)
+    >>> df = pd.DataFrame({"year": np.repeat([2020, 2021], 20), "x": np.tile(x, 2), "density": np.tile(np.exp(-x), 2)})
+    >>> density_surface(df).axes[0].name
+    '3d'
+    """
+    check_option(lang, Lang, param="lang", caller="density_surface")
+    _need(curves, ["year", "x", "density"], "density_surface")
+    plt = _plt()
+    w = curves.pivot_table(index="year", columns="x", values="density").sort_index()
+    X, Y = np.meshgrid(w.columns.to_numpy(dtype=float), w.index.to_numpy(dtype=float))
+    fig = plt.figure(figsize=(8, 5.5))
+    ax = fig.add_subplot(111, projection="3d")
+    ax.plot_surface(X, Y, w.to_numpy(dtype=float), cmap="viridis", linewidth=0, antialiased=True, alpha=0.95,
+                    rstride=1, cstride=2)
+    ax.set_xlabel(_t("score", lang))
+    ax.set_ylabel(_t("year", lang))
+    ax.set_zlabel(_t("density", lang))
+    ax.set_yticks(w.index.to_numpy(dtype=float)[:: max(1, len(w) // 6)])
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0f}"))
+    ax.view_init(elev=28, azim=-60)
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    return fig
+
+
+def density_ridgeline(curves: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh", overlap: float = 1.6):
+    """Ridgeline plot of yearly kernel densities (one ridge per year, earliest at the bottom).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> x = np.linspace(0, 1, 20)
+    >>> df = pd.DataFrame({"year": np.repeat([2020, 2021], 20), "x": np.tile(x, 2), "density": np.tile(np.exp(-x), 2)})
+    >>> len(density_ridgeline(df).axes)
+    1
+    """
+    check_option(lang, Lang, param="lang", caller="density_ridgeline")
+    _need(curves, ["year", "x", "density"], "density_ridgeline")
+    plt = _plt()
+    years = sorted(curves["year"].unique())
+    peak = float(curves["density"].max()) or 1.0
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(years) + 2))
+    cmap = plt.get_cmap("viridis")
+    for i, y in enumerate(years):
+        c = curves[curves["year"] == y].sort_values("x")
+        base = i
+        yy = base + overlap * c["density"].to_numpy() / peak
+        ax.fill_between(c["x"], base, yy, color=cmap(i / max(len(years) - 1, 1)), alpha=0.75, zorder=len(years) - i)
+        ax.plot(c["x"], yy, color="k", lw=0.6, zorder=len(years) - i)
+    ax.set_yticks(range(len(years)))
+    ax.set_yticklabels([str(y) for y in years])
+    ax.set_xlabel(_t("score", lang))
+    ax.set_ylabel(_t("year", lang))
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    fig.tight_layout()
+    return fig
+
+
+#: identifier columns of stage tables that are never data series of a figure
+ID_COLUMNS = ("node", "grouping", "variable", "analysis")
+
+
+def _prob_matrix(t: pd.DataFrame) -> pd.DataFrame:
+    states = [c for c in t.columns if c not in ("from_state", "n", "lag_class", *ID_COLUMNS)]
+    return t.set_index("from_state")[states].astype(float)
+
+
+def markov_heatmap(probabilities: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh"):
+    """Heat-map(s) of Markov transition probabilities.
+
+    ``probabilities`` is a ``from_state, [n,] <state columns>`` table (classical chain) or a
+    spatial-Markov ``lag_class, from_state, n, <states>`` table (one panel per neighbourhood class).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"from_state": ["low", "high"], "n": [5, 5], "low": [0.8, 0.1], "high": [0.2, 0.9]})
+    >>> len(markov_heatmap(p).axes)  # the heat-map and its colour bar
+    2
+    """
+    check_option(lang, Lang, param="lang", caller="markov_heatmap")
+    _need(probabilities, ["from_state"], "markov_heatmap")
+    plt = _plt()
+    groups = [(None, probabilities)] if "lag_class" not in probabilities.columns else list(
+        probabilities.groupby("lag_class", sort=True))
+    ncol = len(groups)
+    fig, axes = plt.subplots(1, ncol, figsize=(3.6 * ncol + 0.6, 3.8), squeeze=False)
+    for ax, (lag, t) in zip(axes[0], groups):
+        m = _prob_matrix(t)
+        im = ax.imshow(m.to_numpy(), cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(m.shape[1]))
+        ax.set_xticklabels(m.columns, rotation=35, ha="right", fontsize=8)
+        ax.set_yticks(range(m.shape[0]))
+        ax.set_yticklabels(m.index, fontsize=8)
+        for i in range(m.shape[0]):
+            for j in range(m.shape[1]):
+                v = m.iat[i, j]
+                if np.isfinite(v):
+                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v > 0.55 else "black")
+        ax.set_xlabel(_t("to", lang))
+        ax.set_ylabel(_t("from", lang))
+        if lag is not None:
+            ax.set_title(f"{_t('lag', lang)}: {lag}", fontsize=9)
+    fig.colorbar(im, ax=list(axes[0]), shrink=0.8)
+    if title:
+        fig.suptitle(title)
+    _style(fig)
+    return fig
+
+
+def dagum_chart(totals: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh"):
+    """Dagum Gini decomposition over the years: contribution shares (stacked bars) and G (line).
+
+    ``totals`` is the ``totals`` table of a Dagum panel (``year, G, Gw_share, Gnb_share, Gt_share``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [1, 2], "G": [0.3, 0.25], "Gw_share": [0.2, 0.2], "Gnb_share": [0.7, 0.6],
+    ...                   "Gt_share": [0.1, 0.2]})
+    >>> len(dagum_chart(t).axes)
+    2
+    """
+    check_option(lang, Lang, param="lang", caller="dagum_chart")
+    _need(totals, ["year", "G", "Gw_share", "Gnb_share", "Gt_share"], "dagum_chart")
+    plt = _plt()
+    t = totals.sort_values("year")
+    x = np.arange(len(t))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    bottom = np.zeros(len(t))
+    for col, key, colour in (("Gw_share", "within", "#4c72b0"), ("Gnb_share", "between", "#dd8452"),
+                             ("Gt_share", "trans", "#55a868")):
+        v = t[col].to_numpy(dtype=float) * 100
+        ax.bar(x, v, bottom=bottom, color=colour, label=_t(key, lang), width=0.7)
+        bottom += v
+    ax.set_ylabel(_t("share", lang) + " (%)")
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(y) for y in t["year"]])
+    ax.set_ylim(0, 100)
+    ax2 = ax.twinx()
+    ax2.plot(x, t["G"], color="k", marker="o", label=_t("gini", lang))
+    ax2.set_ylabel(_t("gini", lang))
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    fig.tight_layout()
+    return fig
+
+
+def coupling_chart(coupling: pd.DataFrame, *, group: pd.Series | None = None, title: str | None = None,
+                   lang: Lang = "zh"):
+    """Coupling coordination degree D over the years: the distribution (box) and group means (lines).
+
+    ``coupling`` is the table of :func:`nqpf.analysis.coupling_coordination` (``unit, year, D``);
+    ``group`` maps units to groups (e.g. the four regions).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"unit": ["a", "b"] * 2, "year": [1, 1, 2, 2], "D": [0.4, 0.5, 0.45, 0.55]})
+    >>> len(coupling_chart(c).axes)
+    1
+    """
+    check_option(lang, Lang, param="lang", caller="coupling_chart")
+    _need(coupling, ["unit", "year", "D"], "coupling_chart")
+    plt = _plt()
+    c = coupling[["unit", "year", "D"]].dropna()
+    years = sorted(c["year"].unique())
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.boxplot([c.loc[c["year"] == y, "D"].to_numpy() for y in years], positions=range(len(years)), widths=0.5,
+               patch_artist=True, boxprops={"facecolor": "#dfe8f3", "edgecolor": "#4c72b0"}, medianprops={"color": "#4c72b0"},
+               flierprops={"markersize": 3})
+    if group is not None:
+        g = c.assign(group=c["unit"].map(pd.Series(group)))
+        means = g.groupby(["group", "year"])["D"].mean().unstack(0).reindex(years)
+        for col in means.columns:
+            ax.plot(range(len(years)), means[col], marker="o", ms=3, lw=1.4, label=str(col))
+        ax.legend(fontsize=8, frameon=False, ncol=min(4, len(means.columns)))
+    for lo, name in ((0.5, "0.5"), (0.6, "0.6")):
+        ax.axhline(lo, color="#999999", lw=0.6, ls=":")
+    ax.set_xticks(range(len(years)))
+    ax.set_xticklabels([str(y) for y in years])
+    ax.set_ylabel(_t("D", lang))
+    ax.set_xlabel(_t("year", lang))
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    fig.tight_layout()
+    return fig
+
+
+def obstacle_bars(obstacles: pd.DataFrame, *, labels: dict[str, str] | None = None, top: int = 15,
+                  title: str | None = None, lang: Lang = "zh"):
+    """Horizontal bars of the mean obstacle degree (%) per indicator or node over the units.
+
+    ``obstacles`` has columns ``obstacle_pct`` and ``indicator`` or ``node`` (one year, or one unit).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"unit": ["a", "a"], "indicator": ["x1", "x2"], "obstacle_pct": [60.0, 40.0]})
+    >>> len(obstacle_bars(o).axes)
+    1
+    """
+    check_option(lang, Lang, param="lang", caller="obstacle_bars")
+    key = "indicator" if "indicator" in obstacles.columns else "node"
+    _need(obstacles, [key, "obstacle_pct"], "obstacle_bars")
+    plt = _plt()
+    m = obstacles.groupby(key)["obstacle_pct"].mean().sort_values(ascending=False).head(top)[::-1]
+    names = [(labels or {}).get(i, i) for i in m.index]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(m) + 1.2))
+    ax.barh(range(len(m)), m.to_numpy(), color="#c44e52")
+    ax.set_yticks(range(len(m)))
+    ax.set_yticklabels([n if len(n) <= 34 else n[:33] + "…" for n in names], fontsize=8)
+    for i, v in enumerate(m.to_numpy()):
+        ax.text(v, i, f" {v:.1f}", va="center", fontsize=7)
+    ax.set_xlabel(_t("obstacle", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    fig.tight_layout()
+    return fig
+
+
+def rank_interval_plot(rank_stats: pd.DataFrame, *, year: int | None = None, labels: dict[str, str] | None = None,
+                       title: str | None = None, lang: Lang = "zh"):
+    """Rank intervals from the uncertainty analysis: nominal rank, median and 5–95 % interval per unit.
+
+    ``rank_stats`` has columns ``unit, year, nominal, median, q05, q95`` (sensitivity ``rank_stats``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"unit": ["a", "b"], "year": [1, 1], "nominal": [1, 2], "median": [1, 2], "q05": [1, 1],
+    ...                   "q95": [2, 2]})
+    >>> len(rank_interval_plot(r).axes)
+    1
+    """
+    check_option(lang, Lang, param="lang", caller="rank_interval_plot")
+    _need(rank_stats, ["unit", "year", "nominal", "median", "q05", "q95"], "rank_interval_plot")
+    plt = _plt()
+    y = year if year is not None else rank_stats["year"].max()
+    r = rank_stats[rank_stats["year"] == y].sort_values("nominal")
+    fig, ax = plt.subplots(figsize=(8, 0.24 * len(r) + 1.5))
+    pos = np.arange(len(r))
+    ax.hlines(pos, r["q05"], r["q95"], color="#4c72b0", lw=3, alpha=0.6, label=_t("interval", lang))
+    ax.plot(r["median"], pos, "o", color="#4c72b0", ms=4, label=_t("median", lang))
+    ax.plot(r["nominal"], pos, "kx", ms=5, label=_t("nominal", lang))
+    ax.set_yticks(pos)
+    ax.set_yticklabels([(labels or {}).get(u, u) for u in r["unit"]], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel(_t("rank", lang))
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_title(title or f"{y}")
+    _style(fig)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- saving
+
+def save_figure(fig, path: str | Path, *, formats: Sequence[str] = ("png", "svg"), dpi: int = 150) -> list[Path]:
+    """Save ``fig`` as ``path.<format>`` for each format; refuse figures with missing glyphs.
+
+    Raises
+    ------
+    MethodError
+        When matplotlib reports a glyph missing from the font (text would show as boxes).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> fig = element_radar(pd.Series({"劳动者": 0.5, "劳动资料": 0.3, "劳动对象": 0.4}))
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.suffix for p in save_figure(fig, pathlib.Path(d) / "radar")]
+    ['.png', '.svg']
+    """
+    plt = _plt()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    try:
+        for fmt in formats:
+            p = path.with_suffix(f".{fmt}")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                fig.savefig(p, dpi=dpi, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+            missing = [str(w.message) for w in caught if "missing from" in str(w.message).lower()
+                       or "glyph" in str(w.message).lower()]
+            if missing:
+                p.unlink(missing_ok=True)
+                raise MethodError(f"save_figure: text would be drawn as boxes; got {missing[0]!r}. "
+                                  "Install a CJK font (pip install pylopdf-fonts-zh-cn).")
+            out.append(p)
+    finally:
+        plt.close(fig)
+    return out
+
+
+# --------------------------------------------------------------------------- registry
+
+@dataclass(frozen=True)
+class FigureType:
+    """A known result table layout and the figure drawn from it.
+
+    Attributes
+    ----------
+    name : figure id (file stem prefix).
+    columns : columns a table must have to get this figure.
+    draw : ``draw(table, *, title, lang, context) -> Figure``; ``context`` holds the unit names and groups.
+    title_zh, title_en : figure titles.
+    section : report section the figure belongs to.
+    reject : columns whose presence excludes the table.
+    provinces_only : drawn only for runs on the mainland provinces (maps).
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    draw: Callable[..., Any]
+    title_zh: str
+    title_en: str
+    section: str
+    reject: tuple[str, ...] = ()
+    provinces_only: bool = False
+
+    def matches(self, table: pd.DataFrame) -> bool:
+        cols = set(map(str, table.columns))
+        return set(self.columns) <= cols and not (set(self.reject) & cols)
+
+
+FIGURE_TYPES: dict[str, FigureType] = {}
+
+
+def register_figure(ft: FigureType) -> FigureType:
+    """Register a figure for a table layout (new result types plug in here).
+
+    Examples
+    --------
+    >>> ft = register_figure(FigureType("my_line", ("year", "my_stat"), lambda t, **k: None, "我的", "Mine", "summary"))
+    >>> FIGURE_TYPES.pop("my_line").name
+    'my_line'
+    """
+    FIGURE_TYPES[ft.name] = ft
+    return ft
+
+
+def match_figure_types(table: pd.DataFrame) -> list[FigureType]:
+    """The registered figure types whose column signature ``table`` has."""
+    return [ft for ft in FIGURE_TYPES.values() if ft.matches(table)]
+
+
+def _draw_lisa(table: pd.DataFrame, *, title: str, lang: str, context: dict) -> Any:
+    last = table["year"].max() if "year" in table.columns else None
+    t = table[table["year"] == last] if last is not None else table
+    return lisa_map(t.set_index("unit")["cluster"], title=f"{title} ({last})" if last is not None else title, lang=lang)
+
+
+def _draw_obstacle(table: pd.DataFrame, *, title: str, lang: str, context: dict) -> Any:
+    t = table[table["year"] == table["year"].max()] if "year" in table.columns else table
+    return obstacle_bars(t, labels=context.get("labels"), title=title, lang=lang)
+
+
+register_figure(FigureType("density_surface", ("year", "x", "density"),
+                           lambda t, *, title, lang, context: density_surface(t, title=title, lang=lang),
+                           "核密度三维图", "Kernel density surface", "dynamics"))
+register_figure(FigureType("density_ridgeline", ("year", "x", "density"),
+                           lambda t, *, title, lang, context: density_ridgeline(t, title=title, lang=lang),
+                           "核密度山脊图", "Kernel density ridgeline", "dynamics"))
+register_figure(FigureType("markov_heatmap", ("from_state", "n"),
+                           lambda t, *, title, lang, context: markov_heatmap(t, title=title, lang=lang),
+                           "马尔可夫转移概率", "Markov transition probabilities", "dynamics"))
+register_figure(FigureType("dagum_chart", ("year", "G", "Gw_share", "Gnb_share", "Gt_share"),
+                           lambda t, *, title, lang, context: dagum_chart(t, title=title, lang=lang),
+                           "Dagum基尼系数分解", "Dagum Gini decomposition", "inequality"))
+register_figure(FigureType("coupling_chart", ("unit", "year", "D", "C", "T"),
+                           lambda t, *, title, lang, context: coupling_chart(t, group=context.get("groups"), title=title,
+                                                                             lang=lang),
+                           "耦合协调度", "Coupling coordination", "integration"))
+register_figure(FigureType("obstacle_bars", ("unit", "obstacle_pct", "indicator", "weight"), _draw_obstacle,
+                           "主要障碍因素", "Main obstacle factors", "obstacles"))
+register_figure(FigureType("rank_interval", ("unit", "year", "nominal", "median", "q05", "q95"),
+                           lambda t, *, title, lang, context: rank_interval_plot(t, labels=context.get("labels_units"),
+                                                                                 title=title, lang=lang),
+                           "排名不确定性区间", "Rank uncertainty intervals", "sensitivity"))
+register_figure(FigureType("lisa_map", ("unit", "cluster", "quadrant"), _draw_lisa,
+                           "LISA集聚图", "LISA cluster map", "spatial", provinces_only=True))
+
+
+def node_choropleth(result, *, node: str | None = None, year: int | None = None, lang: Lang = "zh", **kwargs):
+    """Choropleth of one node's score for one year of an :class:`~nqpf.index.result.IndexResult`.
+
+    ``node`` defaults to the index root, ``year`` to the last year; other keywords go to
+    :func:`~nqpf.report.maps.choropleth`.
+    """
+    node = node or result.root
+    year = year if year is not None else result.years[-1]
+    s = result.scores
+    sub = s[(s["node"] == node) & (s["year"] == year)].set_index("unit")["score"]
+    name = result.node_names(lang).get(node, node)
+    return choropleth(sub, title=f"{name} {year}", legend_title=_t("score", lang), lang=lang, **kwargs)
+
+
+@dataclass(frozen=True)
+class FigureRecord:
+    """A figure written for a run: id, report section, titles and the files (PNG first)."""
+
+    name: str
+    section: str
+    title_zh: str
+    title_en: str
+    files: tuple[Path, ...]
+    unit: str = ""
+
+    @property
+    def png(self) -> Path:
+        return next(p for p in self.files if p.suffix == ".png")
+
+
+def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radars: bool = True,
+                       map_nodes: Sequence[str] | None = None, map_years: Sequence[int] | None = None,
+                       formats: Sequence[str] = ("png", "svg"), dpi: int = 150) -> list[FigureRecord]:
+    """Draw every figure of a run into ``out_dir`` (``DIR/figures``).
+
+    Index figures (bump chart, element radars, choropleth maps of the index and of each element
+    for the first and last year) are always drawn; every stage table whose columns match a
+    registered :class:`FigureType` gets that figure.
+
+    Parameters
+    ----------
+    run
+        :class:`~nqpf.report.tables.RunTables`.
+    out_dir
+        Folder of the figure files.
+    lang
+        Language of titles and labels.
+    unit_radars
+        Draw one element radar per unit (else only the first and last ranked).
+    map_nodes
+        Nodes mapped (default: the index and its elements).
+    map_years
+        Years mapped (default: the first and the last year).
+    formats, dpi
+        File formats and PNG resolution.
+    """
+    check_option(lang, Lang, param="lang", caller="render_run_figures")
+    res = run.result
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = res.node_names(lang)
+    records: list[FigureRecord] = []
+    root = res.root
+    years = res.years
+    labels_units = unit_labels(res.units, lang).to_dict()
+    provinces = is_province_run(res.units)
+
+    def add(name, section, tzh, ten, fig, unit=""):
+        files = save_figure(fig, out / name, formats=formats, dpi=dpi)
+        records.append(FigureRecord(name, section, tzh, ten, tuple(files), unit))
+
+    sc = res.scores[res.scores["node"] == root].copy()
+    if lang == "en":
+        sc["unit_name"] = sc["unit"].map(labels_units)
+    root_zh, root_en = res.node_names("zh").get(root, root), res.node_names("en").get(root, root)
+    add("bump_chart", "rankings", f"{root_zh}排名变化", f"{root_en}: rank over time",
+        bump_chart(sc, lang=lang, title=names.get(root, root)))
+    elements = res.children(root)
+    known = set(res.scores["node"].astype(str))
+    unknown = [n for n in (map_nodes or ()) if n not in known]
+    if unknown:
+        raise DataError(f"render_run_figures: map nodes not in the run; got {unknown}. "
+                        f"Use framework nodes such as {[root, *elements][:5]}.")
+    for node in (list(map_nodes) if map_nodes is not None else [root, *elements]) if provinces else []:
+        for y in sorted(set(map_years) if map_years else {years[0], years[-1]}):
+            if y not in years:
+                raise DataError(f"render_run_figures: map year not in the run; got {y}. Use one of {years}.")
+            nzh, nen = res.node_names("zh").get(node, node), res.node_names("en").get(node, node)
+            add(f"map_{node}_{y}", "maps", f"{nzh}（{y}）", f"{nen} ({y})", node_choropleth(res, node=node, year=y, lang=lang))
+    if len(elements) >= 3:
+        w = res.wide(year=years[-1], nodes=elements)
+        w = w.rename(columns=names)
+        avg = w.mean()
+        names_zh_u, names_en_u = unit_labels(res.units, "zh").to_dict(), unit_labels(res.units, "en").to_dict()
+        order = res.ranking(years[-1])["unit"].tolist()
+        units = order if unit_radars else [u for u in (order[:1] + order[-1:])]
+        for u in units:
+            if u not in w.index or w.loc[u].isna().all():
+                continue
+            nm = labels_units.get(u, u)
+            add(f"radar_{u}", "elements", f"{names_zh_u.get(u, u)} 要素雷达图（{years[-1]}）",
+                f"{names_en_u.get(u, u)}: elements ({years[-1]})",
+                element_radar(w.loc[u], reference=avg, title=nm, lang=lang), unit=u)
+    ctx = {"labels": names, "labels_units": labels_units,
+           "groups": res.units.set_index("unit")[("region4_zh" if lang == "zh" else "region4")]
+           if "region4" in res.units.columns else None}
+    for (stage, table), df in run.stage_tables.items():
+        for ft in match_figure_types(df):
+            if ft.provinces_only and not provinces:
+                continue
+            sub, node = figure_subset(df, root=root)
+            if sub.empty:
+                continue
+            suffix_zh = f"，{res.node_names('zh').get(node, node)}" if node else ""
+            suffix_en = f", {res.node_names('en').get(node, node)}" if node else ""
+            title = (ft.title_zh + suffix_zh) if lang == "zh" else (ft.title_en + suffix_en)
+            fig = ft.draw(sub, title=title, lang=lang, context=ctx)
+            if fig is None:
+                continue
+            add(f"{ft.name}__{stage}_{table}", ft.section, f"{ft.title_zh}{suffix_zh}（{stage}/{table}）",
+                f"{ft.title_en}{suffix_en} ({stage}/{table})", fig)
+    return records
+
+
+def figure_subset(table: pd.DataFrame, *, root: str, grouping: str = "region4") -> tuple[pd.DataFrame, str]:
+    """The part of a stage table drawn as a figure: the index node's rows and one grouping.
+
+    Stage tables stack several nodes (``node`` column) and groupings (``grouping`` column); the
+    figure shows the index root (else the first node) and ``grouping`` (else the first one).
+    Returns ``(rows without the id columns, node shown or "")``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"node": ["NQPF", "NQPF", "x"], "grouping": ["region4", "belt3", "region4"], "G": [1, 2, 3]})
+    >>> sub, node = figure_subset(t, root="NQPF")
+    >>> sub.to_dict("list"), node
+    ({'G': [1]}, 'NQPF')
+    """
+    t = table
+    node = ""
+    if "node" in t.columns and len(t):
+        nodes = t["node"].astype(str)
+        node = root if (nodes == root).any() else nodes.iloc[0]
+        t = t[nodes == node]
+    if "grouping" in t.columns and len(t):
+        gs = t["grouping"].astype(str)
+        g = grouping if (gs == grouping).any() else gs.iloc[0]
+        t = t[gs == g]
+    return t.drop(columns=[c for c in ("node", "grouping") if c in t.columns]).reset_index(drop=True), node

