@@ -9,6 +9,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from nqpf._errors import DataError, MethodError, NqpfError
+from nqpf.analysis import convergence as _cv
 from nqpf.analysis.convergence import (
     beta_convergence,
     club_convergence,
@@ -394,3 +395,183 @@ def test_spatial_unit_fe_matches_spreg_public_estimator():
     assert_allclose(lag.coefficients["se"], np.asarray(ref_lag.std_err).ravel(), rtol=1e-8)
     err = spatial_beta_convergence(df, Wdf, model="error", fe="unit")
     assert_allclose(err.coefficients["coef"], np.asarray(ref_err.betas).ravel(), rtol=1e-8)
+
+
+# --------------------------------------------------------------------------- clubs: vectorised = reference
+# The clustering is computed in batches (all pairs, all growing cores, the whole sieve at once). Every club,
+# every t statistic and b coefficient must equal the original one-test-at-a-time code path, kept as
+# convergence._club_convergence(..., reference=True), to 1e-10.
+
+_CLUB_DEFAULTS = dict(value="value", year="year", unit="unit", log=True, filter="hp", hp_lambda=400.0, r=0.3, hac="qs",
+                      sieve=0.0, merge=False, order="last")
+
+
+def _assert_same_clubs(df, **options):
+    kw = {**_CLUB_DEFAULTS, **options}
+    fast = _cv._club_convergence(df, **kw, reference=False)
+    ref = _cv._club_convergence(df, **kw, reference=True)
+    pd.testing.assert_frame_equal(fast.membership, ref.membership, check_exact=False, rtol=1e-10, atol=1e-12)
+    assert fast.tests["club"].tolist() == ref.tests["club"].tolist()
+    assert fast.tests["n"].tolist() == ref.tests["n"].tolist()
+    assert fast.tests["converges"].tolist() == ref.tests["converges"].tolist()
+    for col in ("b", "se", "t"):
+        assert_allclose(fast.tests[col].to_numpy(float), ref.tests[col].to_numpy(float), rtol=1e-10, atol=1e-12)
+    for key in ("b", "se", "t", "a"):
+        assert_allclose(fast.full_panel[key], ref.full_panel[key], rtol=1e-10, atol=1e-12)
+    assert fast.full_panel["converges"] == ref.full_panel["converges"]
+    assert fast.merged == ref.merged and fast.notes == ref.notes and fast.params == ref.params
+    return fast
+
+
+def _divergent_panel(seed=11, T=15):
+    """Three clubs of 8 units plus 5 units that drift apart (log trends 0.1, 0.2, …, 0.5 per year)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(1, T + 1)
+    levels = np.r_[np.full(8, 3.0), np.full(8, 2.0), np.full(8, 1.0)]
+    lx = levels[:, None] + rng.normal(0, 0.4, (24, 1)) / t[None, :] ** 0.6 + rng.normal(0, 0.004, (24, T))
+    drift = 3.5 + np.arange(1, 6)[:, None] * 0.1 * t[None, :] + rng.normal(0, 0.004, (5, T))
+    return _long(np.vstack([lx, drift]) + 0.02 * t[None, :], 2000 + t, prefix="d")
+
+
+def _county_like_panel(n=2800, T=15, seed=7):
+    """A county-scale index panel: scores in (0, 1) with heterogeneous levels, growth and noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)
+    v = rng.lognormal(0, 0.4, (n, 1)) * (1 + rng.uniform(0.02, 0.06, (n, 1)) * t) * rng.lognormal(0, 0.03, (n, T))
+    v = 0.01 + 0.89 * (v - v.min()) / (v.max() - v.min())
+    return pd.DataFrame({"unit": np.repeat([f"c{i:04d}" for i in range(n)], T), "year": np.tile(2005 + t, n),
+                         "value": v.ravel()})
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"merge": True},
+    {"order": "last_third", "filter": "none"},
+    {"hac": "newey_west"},
+    {"sieve": 0.5, "r": 0.2},
+    {"log": False, "hp_lambda": 100.0},
+], ids=["default", "merge", "last_third-nofilter", "newey_west", "sieve-r", "nolog"])
+def test_clubs_vectorised_equal_reference_two_clubs(options):
+    res = _assert_same_clubs(_clubs_panel([3.0] * 6 + [1.5] * 6), **options)
+    assert res.n_clubs >= 1
+
+
+def test_clubs_vectorised_equal_reference_one_club():
+    res = _assert_same_clubs(_clubs_panel([2.0] * 10, seed=5))
+    assert res.n_clubs == 1 and res.tests["club"].tolist() == ["all", "1"]
+    _assert_same_clubs(_clubs_panel([2.0] * 10, seed=5), hac="newey_west")
+
+
+@pytest.mark.parametrize("options", [{}, {"merge": True}, {"hac": "newey_west"}], ids=["default", "merge", "newey_west"])
+def test_clubs_vectorised_equal_reference_divergent_units(options):
+    res = _assert_same_clubs(_divergent_panel(), **options)
+    club = res.membership.set_index("unit")["club"]
+    assert (club[[f"d{i:02d}" for i in range(24, 29)]] == 0).all()  # the drifting units belong to no club
+    for k in range(3):
+        assert set(club[[f"d{i:02d}" for i in range(8 * k, 8 * k + 8)]]) == {k + 1}
+    assert res.tests["club"].tolist() == ["all", "1", "2", "3", "divergent"]
+
+
+def test_clubs_vectorised_equal_reference_many_clubs():
+    df = _county_like_panel(n=300, seed=3)
+    res = _assert_same_clubs(df)
+    assert res.n_clubs > 5
+    _assert_same_clubs(df, merge=True, sieve=0.3)
+
+
+def test_clubs_vectorised_equal_reference_county_size():
+    """A real-size panel (2,800 units × 15 years, as the county benchmark): dozens of clubs, ~80,000 tests."""
+    res = _assert_same_clubs(_county_like_panel())
+    assert len(res.membership) == 2800 and res.n_clubs > 20
+
+
+def test_hp_trend_equals_statsmodels_hpfilter():
+    from statsmodels.tsa.filters.hp_filter import hpfilter
+
+    rng = np.random.default_rng(1)
+    x = np.cumsum(rng.normal(0.02, 0.05, (40, 15)), axis=1) + 1.0
+    for lamb in (400.0, 6.25):
+        ref = np.vstack([np.asarray(hpfilter(row, lamb=lamb)[1]) for row in x])
+        assert_allclose(_cv._hp_trend(x, lamb), ref, rtol=1e-12, atol=1e-14)
+    assert_allclose(_cv._hp_trend(x[:1], 400.0)[0], np.asarray(hpfilter(x[0], lamb=400.0)[1]), rtol=1e-12)
+
+
+def test_group_variations_by_hand():
+    rng = np.random.default_rng(2)
+    for sign in (1.0, -1.0):  # X may be all negative (logs of scores below 1)
+        x = sign * (2.0 + np.sort(rng.normal(0, 0.3, (40, 1)), axis=0) + rng.normal(0, 0.01, (40, 12)))
+        pairs = _cv._pair_variation(x)
+        assert_allclose(pairs, [cross_sectional_variation(x[i: i + 2]) for i in range(39)], rtol=1e-13)
+        for k_from, k_to in ((1, 41), (3, 10), (17, 41)):
+            want = [cross_sectional_variation(x[:k]) for k in range(k_from, k_to)]
+            assert_allclose(_cv._prefix_variation(x, k_from, k_to), want, rtol=1e-11, atol=1e-300)
+        core = x[[3, 4, 5, 9]]
+        others = x[[0, 1, 20, 39]]
+        want = [cross_sectional_variation(np.vstack([core, u])) for u in others]
+        assert_allclose(_cv._plus_one_variation(core, others), want, rtol=1e-12)
+    # one unit: H = 0
+    assert_allclose(_cv._prefix_variation(x, 1, 2), 0.0, atol=0)
+
+
+def test_qs_long_run_variance_batch_equals_scalar():
+    rng = np.random.default_rng(4)
+    e = rng.normal(size=(30, 11))
+    e[1] = np.cumsum(rng.normal(size=11))              # strongly autocorrelated
+    e[2] = [1.0, 0.0, -1.0, 0.0] * 2 + [1.0, 0.0, -1.0]  # ρ̂ = 0: no kernel terms
+    e[3] = 0.0                                          # zero residuals: ρ̂ set to 0
+    got = _cv._qs_long_run_variance_batch(e)
+    assert_allclose(got, [_cv._qs_long_run_variance(row) for row in e], rtol=1e-12, atol=1e-300)
+    assert got[2] == pytest.approx(np.dot(e[2], e[2]) / 11, rel=1e-15) and got[3] == 0.0
+
+
+@pytest.mark.parametrize("hac", ["qs", "newey_west"])
+def test_log_t_batch_equals_reference_rows(hac):
+    rng = np.random.default_rng(6)
+    groups = [2.0 + rng.normal(0, 0.3, (n, 1)) / np.arange(1, 16) ** a + rng.normal(0, 0.01, (n, 15))
+              for n, a in ((2, 0.5), (5, 0.1), (9, 1.0), (30, 0.3))]
+    groups.append(np.full((3, 15), 2.0))  # identical units: H_t = 0, the regression is undefined
+    h = np.vstack([cross_sectional_variation(g) for g in groups])
+    t_idx = _cv._log_t_periods(15, 0.3)
+    assert t_idx.tolist() == list(range(5, 16))  # [0.3 · 15] + 1 = 5 … 15
+    got = _cv._log_t_batch(h, t_idx, hac=hac)
+    for i, g in enumerate(groups):
+        ref = _cv._log_t_test_reference(g, r=0.3, hac=hac)
+        one = log_t_test(g, r=0.3, hac=hac)
+        for key in ("b", "se", "t", "a"):
+            assert_allclose(got[key][i], ref[key], rtol=1e-10, atol=1e-12, equal_nan=True)
+            assert_allclose(one[key], ref[key], rtol=1e-10, atol=1e-12, equal_nan=True)
+        assert one["converges"] == ref["converges"]
+    assert np.isnan(got["t"][-1]) and not log_t_test(groups[-1])["converges"]
+    empty = _cv._log_t_batch(h[:0], t_idx, hac=hac)
+    assert all(v.shape == (0,) for v in empty.values())
+
+
+def test_log_t_too_few_periods_message():
+    x = np.random.default_rng(0).normal(2.0, 0.1, (4, 5))
+    msg = ("log_t_test: too few periods for the log t regression; got T = 5 with r = 0.6, leaving 2 periods. "
+           "Use a longer panel (T >= 5) or a smaller r.")
+    for fn in (log_t_test, _cv._log_t_test_reference):
+        with pytest.raises(MethodError) as e:
+            fn(x, r=0.6)
+        assert str(e.value) == msg
+
+
+def test_core_size_blocks_and_reference_scan():
+    """The core-group scan gives the same size in blocks of any length and as the one-by-one scan."""
+    rng = np.random.default_rng(9)
+    t = np.arange(1, 16)
+    x = 2.0 + np.sort(rng.normal(0, 0.3, (60, 1)), axis=0)[::-1] / t ** 0.5 + rng.normal(0, 0.002, (60, 15))
+    t_idx = _cv._log_t_periods(15, 0.3)
+    pair_t = _cv._log_t_test_reference(x[:2])["t"]
+    assert pair_t > -1.65
+    # the one-by-one scan of Phillips & Sul (2007, §4 step 2)
+    best_k, best_t, k = 2, pair_t, 2
+    while k < len(x):
+        tk = _cv._log_t_test_reference(x[: k + 1])["t"]
+        if not tk > -1.65:
+            break
+        k += 1
+        if tk > best_t:
+            best_k, best_t = k, tk
+    sizes = {_cv._core_size(x, pair_t, t_idx=t_idx, hac="qs", crit=-1.65, block=b) for b in (1, 2, 7, 256)}
+    assert sizes == {best_k}
