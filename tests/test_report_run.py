@@ -568,8 +568,10 @@ def country_run(tmp_path_factory):
         + [{"id": f"D{k}", "name_en": f"Dim {k}", "parent": "I"} for k in range(3)],
         "indicator": [{"id": f"x{k}", "name_en": f"x {k}", "parent": f"D{k}", "direction": 1} for k in range(3)]})
     rng = np.random.default_rng(0)
-    rows = [{"unit": u, "unit_name": n, "year": y, "indicator": f"x{k}", "value": float(rng.uniform(1, 10))}
-            for u, n in [("AUS", "Australia"), ("CHN", "China"), ("DEU", "Germany"), ("FRA", "France")]
+    # a user group column named region4 without the provincial region4_zh (as city runs have)
+    rows = [{"unit": u, "unit_name": n, "region4": g, "year": y, "indicator": f"x{k}", "value": float(rng.uniform(1, 10))}
+            for u, n, g in [("AUS", "Australia", "west"), ("CHN", "China", "east"), ("DEU", "Germany", "west"),
+                            ("FRA", "France", "west")]
             for y in (2020, 2021) for k in range(3)]
     d = tmp_path_factory.mktemp("country")
     with warnings.catch_warnings():

@@ -57,7 +57,7 @@ __all__ = [
 DemoLevel = Literal["city", "industry", "province"]
 
 
-def industry_demo_config(*, stages: tuple[str, ...] = ("analysis",)) -> dict:
+def industry_demo_config(*, stages: tuple[str, ...] = ("analysis", "report")) -> dict:
     """Run configuration of the industry (meso) demo: 39 sectors × the IO table years 2005–2018.
 
     Equal weights over the four indicators of :func:`industry_framework` (pay, depreciation and

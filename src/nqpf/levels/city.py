@@ -255,7 +255,7 @@ def city_coverage(framework: Framework | str, data: pd.DataFrame) -> pd.DataFram
 
 
 def city_demo_config(*, indicators: tuple[str, ...] = CITY_DEMO_INDICATORS, years: tuple[int, int] = CITY_DEMO_YEARS,
-                     stages: tuple[str, ...] = ("analysis",)) -> dict[str, Any]:
+                     stages: tuple[str, ...] = ("analysis", "report")) -> dict[str, Any]:
     """Run configuration of the partial city index (data passed separately as a DataFrame).
 
     Pooled min–max normalisation onto [0.01, 1] (so that coupling coordination, which needs

@@ -716,9 +716,9 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
             add(f"radar_{u}", "elements", f"{names_zh_u.get(u, u)} 要素雷达图（{years[-1]}）",
                 f"{names_en_u.get(u, u)}: elements ({years[-1]})",
                 element_radar(w.loc[u], reference=avg, title=nm, lang=lang), unit=u)
+    gcol = "region4_zh" if lang == "zh" and "region4_zh" in res.units.columns else "region4"
     ctx = {"labels": names, "labels_units": labels_units,
-           "groups": res.units.set_index("unit")[("region4_zh" if lang == "zh" else "region4")]
-           if "region4" in res.units.columns else None}
+           "groups": res.units.set_index("unit")[gcol] if gcol in res.units.columns else None}
     for (stage, table), df in run.stage_tables.items():
         for ft in match_figure_types(df):
             if ft.provinces_only and not provinces:
