@@ -586,6 +586,13 @@ class AdminRegistry:
         return kind, tuple(sorted(current))
 
     # ------------------------------------------------------------------ resolution
+    def _try_resolve(self, key: Any, **kw: Any) -> str | None:
+        """:meth:`resolve`, or None when the key does not resolve with these arguments."""
+        try:
+            return self.resolve(key, **kw)
+        except DataError:
+            return None
+
     def resolve(self, key: Any, *, year: int | None = None, level: CityLevel = "city", parent: Any = None) -> str:
         """The code of a unit given by code or name, as used in ``year``.
 
@@ -617,10 +624,9 @@ class AdminRegistry:
             for typo, right in _VARIANTS.items():
                 key = key.replace(typo, right)
         if year is None:  # prefer the unit in use now, then any period
-            try:
-                return self.resolve(key, year=self.latest_year, level=level, parent=parent)
-            except DataError:
-                pass
+            current = self._try_resolve(key, year=self.latest_year, level=level, parent=parent)
+            if current is not None:
+                return current
         if level in ("prefecture", "county", "province"):
             return self.registry.resolve(key, level=level, year=year, parent=parent)  # type: ignore[arg-type]
         try:

@@ -11,7 +11,7 @@ Users edit a copy, or write a small file that *extends* the bundled one::
 
     [[path]]                       # a new path (or one with a bundled id, which it replaces)
     id = "my_path"
-    ...
+    # title_zh, title_en, summary_zh, summary_en, citations, links … as in the bundled file
 
     [[link]]                       # extra links for an existing path, no need to copy it
     path = "compute_infrastructure"

@@ -341,17 +341,14 @@ class Diagnosis:
             hit = self.units.loc[self.units[col].astype(str).str.strip().str.casefold() == text.casefold(), "unit"].tolist()
             if len(hit) == 1:
                 return hit[0]
-        try:
-            from ..data.regions import resolve_unit as _resolve
+        from ..data.regions import resolve_unit as _resolve
 
-            try:
-                code = _resolve(text)
-            except NqpfError:
-                code = None
-            if code in ids:
-                return code
-        except ImportError:  # pragma: no cover - registry always shipped
-            pass
+        try:
+            code = _resolve(text)
+        except NqpfError:
+            code = None
+        if code in ids:
+            return code
         for suffix in ("省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区"):
             if text.endswith(suffix):
                 base = text[: -len(suffix)]
