@@ -179,6 +179,23 @@ def _esda_transform(sw: SpatialWeights) -> str:
     return {"r": "r", "b": "b"}.get(sw.transform, "o")
 
 
+def _esda_fit(statistic: Any, y: np.ndarray, sw: SpatialWeights, **options: Any) -> Any:
+    """Fit an esda statistic (``esda.Moran``, ``esda.Geary``, ``esda.Moran_Local``) on weights built by nqpf.
+
+    ``sw.w`` was built or copied by :func:`as_weights`, so esda may reset its transform; esda's
+    RuntimeWarnings (0/0 for constant values) are silenced, the results carry NaN instead.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return statistic(y, sw.w, transformation=_esda_transform(sw), **options)
+
+
+def _permutation_draws(v: np.ndarray, ws: Any, statistic: Any, *, permutations: int, seed: int | None) -> np.ndarray:
+    """The global ``statistic(V, W, S0)`` for ``permutations`` seeded random permutations of ``v`` (one per row)."""
+    rng = np.random.default_rng(seed)
+    return statistic(rng.permuted(np.tile(v, (permutations, 1)), axis=1), ws, float(ws.sum()))
+
+
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class MoranResult(Result):
@@ -357,18 +374,12 @@ def moran(values: Any, w: Any, *, ids: Any = None, permutations: int = 999, seed
     import esda
 
     y, sw = _align(values, w, where="moran", ids=ids)
-    wc = sw.w  # built by nqpf (user W objects are copied by as_weights): esda may reset its transform
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mi = esda.Moran(y, wc, transformation=_esda_transform(sw), permutations=0, two_tailed=True)
+    mi = _esda_fit(esda.Moran, y, sw, permutations=0, two_tailed=True)
     p_sim = EI_sim = se_sim = z_sim = p_z_sim = np.nan
     if permutations:
         from scipy import stats
 
-        rng = np.random.default_rng(seed)
-        z = y - y.mean()
-        ws = wc.sparse
-        sim = moran_statistic(rng.permuted(np.tile(z, (permutations, 1)), axis=1), ws, float(ws.sum()))
+        sim = _permutation_draws(y - y.mean(), sw.w.sparse, moran_statistic, permutations=permutations, seed=seed)
         p_sim = _pseudo_p(mi.I, sim)
         EI_sim, se_sim = float(sim.mean()), float(sim.std())
         z_sim = (mi.I - EI_sim) / se_sim if se_sim > 0 else np.nan
@@ -395,15 +406,10 @@ def geary(values: Any, w: Any, *, ids: Any = None, permutations: int = 999, seed
     import esda
 
     y, sw = _align(values, w, where="geary", ids=ids)
-    wc = sw.w  # built by nqpf (user W objects are copied by as_weights): esda may reset its transform
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        g = esda.Geary(y, wc, transformation=_esda_transform(sw), permutations=0)
+    g = _esda_fit(esda.Geary, y, sw, permutations=0)
     p_sim = np.nan
     if permutations:
-        rng = np.random.default_rng(seed)
-        ws = wc.sparse
-        sim = geary_statistic(rng.permuted(np.tile(y, (permutations, 1)), axis=1), ws, float(ws.sum()))
+        sim = _permutation_draws(y, sw.w.sparse, geary_statistic, permutations=permutations, seed=seed)
         p_sim = _pseudo_p(float(g.C), sim)
     return GearyResult(C=float(g.C), EC=float(g.EC), VC_norm=float(g.VC_norm), z_norm=float(g.z_norm),
                        p_norm=float(2 * g.p_norm), VC_rand=float(g.VC_rand), z_rand=float(g.z_rand),
@@ -453,10 +459,7 @@ def local_moran(values: Any, w: Any, *, ids: Any = None, permutations: int = 999
     elif engine == "esda":
         import esda
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            lm = esda.Moran_Local(y, wc, transformation=_esda_transform(sw), permutations=int(permutations),
-                                  seed=seed, keep_simulations=False)
+        lm = _esda_fit(esda.Moran_Local, y, sw, permutations=int(permutations), seed=seed, keep_simulations=False)
         p_sim = np.asarray(lm.p_sim, dtype=float)
     else:
         p_sim = _lisa_pseudo_p(zc, ws, int(permutations), np.random.default_rng(seed)) if m2 > 0 else np.full(

@@ -53,6 +53,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._config import read_toml_section, validate_section
 from .._errors import ConfigError, DataError
 from ..pipeline import Stage, register_stage
 from .fe import HausmanMethod, fit_spec, hausman
@@ -185,24 +186,9 @@ def load_explain_config(path: str | Path) -> tuple[ExplainConfig, Path]:
 
     Validation errors become one :class:`~nqpf.ConfigError` naming the offending key.
     """
-    import tomllib
-
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(
-            f"explain: config file not found; got {str(path)!r}. "
-            "Pass a TOML file with an [explain] section."
-        )
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: invalid TOML; got {exc}. Fix the syntax.") from None
-    section = doc.get("explain")
-    if not isinstance(section, dict):
-        raise ConfigError(
-            f"{path.name}: no [explain] section; got sections {sorted(doc)}. "
-            "Add [explain] with [[explain.models]]."
-        )
+    section, _ = read_toml_section(path, "explain", file_hint="Pass a TOML file with an [explain] section.",
+                                   section_hint="Add [explain] with [[explain.models]].")
     return explain_config(section, where=f"{path.name} [explain]"), path.parent
 
 
@@ -215,17 +201,7 @@ def explain_config(section: dict, *, where: str = "[explain]") -> ExplainConfig:
     >>> cfg.models[0].cluster, cfg.table.lang
     ('unit', 'zh')
     """
-    from pydantic import ValidationError
-
-    try:
-        return ExplainConfig.model_validate(section)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(
-            f"{where}: {loc}: {err['msg']}; got {err.get('input')!r}. "
-            "See docs/explain.md for the keys."
-        ) from None
+    return validate_section(ExplainConfig, section, where=where, fix="See docs/explain.md for the keys.")
 
 
 def _resolve(path: str, base: Path | None) -> Path:

@@ -174,6 +174,25 @@ def _sbm_weights(V: np.ndarray, zeros_tone: bool) -> np.ndarray:
     return w
 
 
+def _solve_charnes_cooper(A, row_scale, eq, E, b, c, *, exclude=None, hint=None, own=None) -> tuple:
+    """Solve the Charnes–Cooper form of an SBM model and undo the transformation.
+
+    The variables are z = (t, S) ≥ 0 with t = 1/denominator and S = t·s (Charnes & Cooper 1962;
+    Tone 2001); the optimum gives s = S/t and λ = Λ/t. Returns ``(status, efficiency, rel, lam)``:
+    the LP status (n,), the objective (NaN unless optimal), ``rel`` = S/t (n, k − 1) in the
+    scaled units of the rows and ``lam`` as (cols, λ) per DMU (Λ left as solved when not optimal).
+    """
+    n, k = c.shape
+    lo = np.zeros((n, k))
+    hi = np.full((n, k), np.inf)
+    sol = solve_blocks(BlockLP(A, row_scale, eq, E, b, c, lo, hi, _exclude(n, exclude), _hint(hint), _own(n, own)))
+    ok = sol.status == 0
+    t = np.where(ok, sol.z[:, 0], np.nan)
+    rel = sol.z[:, 1:] / t[:, None]
+    lam = [(cols, vals / t[i]) if ok[i] else (cols, vals) for i, (cols, vals) in enumerate(sol.lam)]
+    return sol.status, np.where(ok, sol.objective, np.nan), rel, lam
+
+
 def solve_sbm(
     Xe, Ye, Be, Xr, Yr, Br, *, rts: RTSName = "crs", orientation: str = "non", exclude=None, hint=None, own=None,
 ) -> dict:
@@ -227,18 +246,12 @@ def solve_sbm(
     c = np.zeros((n, k))
     c[:, 0] = 1.0
     c[:, 1 : 1 + m] = -wx
-    lo = np.zeros((n, k))
-    hi = np.full((n, k), np.inf)
-    sol = solve_blocks(BlockLP(A, row_scale, eq, E, b, c, lo, hi, _exclude(n, exclude), _hint(hint), _own(n, own)))
-    ok = sol.status == 0
-    t = np.where(ok, sol.z[:, 0], np.nan)
-    rel = sol.z[:, 1:] / t[:, None]
+    status, efficiency, rel, lam = _solve_charnes_cooper(A, row_scale, eq, E, b, c, exclude=exclude, hint=hint, own=own)
     slack_x = rel[:, :m] / scx
     slack_y = rel[:, m : m + s1] / scy
     slack_b = rel[:, m + s1 :] / scb
-    lam = [(cols, vals / t[i]) if ok[i] else (cols, vals) for i, (cols, vals) in enumerate(sol.lam)]
     return {
-        "status": sol.status, "efficiency": np.where(ok, sol.objective, np.nan),
+        "status": status, "efficiency": efficiency,
         "slack_x": slack_x, "slack_y": slack_y, "slack_b": slack_b, "lam": lam,
     }
 
@@ -297,15 +310,9 @@ def solve_super_sbm(
     c = np.zeros((n, k))
     c[:, 0] = 1.0
     c[:, 1 : 1 + m] = wx
-    lo = np.zeros((n, k))
-    hi = np.full((n, k), np.inf)
-    sol = solve_blocks(BlockLP(A, row_scale, eq, E, b, c, lo, hi, _exclude(n, exclude), _hint(hint), _own(n, own)))
-    ok = sol.status == 0
-    t = np.where(ok, sol.z[:, 0], np.nan)
-    rel = sol.z[:, 1:] / t[:, None]
-    lam = [(cols, vals / t[i]) if ok[i] else (cols, vals) for i, (cols, vals) in enumerate(sol.lam)]
+    status, efficiency, rel, lam = _solve_charnes_cooper(A, row_scale, eq, E, b, c, exclude=exclude, hint=hint, own=own)
     return {
-        "status": sol.status, "efficiency": np.where(ok, sol.objective, np.nan),
+        "status": status, "efficiency": efficiency,
         "super_slack_x": rel[:, :m] / scx, "super_slack_y": rel[:, m : m + s1] / scy,
         "super_slack_b": rel[:, m + s1 :] / scb, "lam": lam,
     }

@@ -12,13 +12,24 @@ from .._results import Result, Summary, json_safe
 __all__ = ["EfficiencyResult", "ProductivityResult"]
 
 
+def _examples(keys: pd.DataFrame) -> str:
+    """The first five rows of a two-column key table as ``"a 2019, b 2020 …"`` (``…`` when there are more)."""
+    ex = ", ".join(f"{a} {b}" for a, b in keys.head(5).itertuples(index=False))
+    return f"{ex}{' …' if len(keys) > 5 else ''}"
+
+
+def _result_dict(result: Any, name_field: str) -> dict[str, Any]:
+    """JSON-safe ``to_dict`` of a GTFP result: kind, its name field, params and every table."""
+    return {"kind": result.kind, name_field: getattr(result, name_field), "params": json_safe(result.params),
+            "tables": {k: json_safe(v) for k, v in result.tables().items()}}
+
+
 def _status_notes(scores: pd.DataFrame, excluded: pd.DataFrame, zeros: pd.DataFrame) -> list[str]:
     notes = []
     if "status" in scores:
         bad = scores[scores["status"] != "optimal"]
         for st, grp in bad.groupby("status"):
-            ex = ", ".join(f"{u} {y}" for u, y in grp[["unit", "year"]].head(5).itertuples(index=False))
-            notes.append(f"{len(grp)} LPs are {st} (no score): {ex}{' …' if len(grp) > 5 else ''}.")
+            notes.append(f"{len(grp)} LPs are {st} (no score): {_examples(grp[['unit', 'year']])}.")
     if len(excluded):
         notes.append(f"{len(excluded)} unit-years left out (missing values); see the 'excluded' table.")
     if len(zeros):
@@ -95,8 +106,7 @@ class EfficiencyResult(Result):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "model": self.model, "params": json_safe(self.params),
-                "tables": {k: json_safe(v) for k, v in self.tables().items()}}
+        return _result_dict(self, "model")
 
 
 @dataclass(frozen=True)
@@ -156,12 +166,10 @@ class ProductivityResult(Result):
         notes = []
         miss = self.index[self.index["status"] != "ok"]
         if len(miss):
-            ex = ", ".join(f"{u} {p}" for u, p in miss[["unit", "period"]].head(5).itertuples(index=False))
-            notes.append(f"{len(miss)} indices are missing (infeasible or absent LPs): {ex}{' …' if len(miss) > 5 else ''}.")
+            notes.append(f"{len(miss)} indices are missing (infeasible or absent LPs): {_examples(miss[['unit', 'period']])}.")
         notes += _status_notes(pd.DataFrame(), self.excluded, self.zeros)
         notes.append("Period means in the table are geometric means over units.")
         return Summary(title=f"{self.index_name} index", rows=rows, tables={"by period": by_period}, notes=notes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "index_name": self.index_name, "params": json_safe(self.params),
-                "tables": {k: json_safe(v) for k, v in self.tables().items()}}
+        return _result_dict(self, "index_name")

@@ -31,6 +31,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._config import read_toml_section, validate_section
 from .._errors import ConfigError
 from ..pipeline import Stage, register_stage
 from .ddf import ddf
@@ -69,14 +70,7 @@ class GTFPConfig(BaseModel):
 
 def gtfp_config(section: dict, *, where: str = "[gtfp]") -> GTFPConfig:
     """Validate a dict as a :class:`GTFPConfig`; the first problem becomes a :class:`~nqpf.ConfigError`."""
-    from pydantic import ValidationError
-
-    try:
-        return GTFPConfig.model_validate(section)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{where}: {loc}: {err['msg']}; got {err.get('input')!r}. See docs/gtfp.md for the keys.") from None
+    return validate_section(GTFPConfig, section, where=where, fix="See docs/gtfp.md for the keys.")
 
 
 def load_gtfp_config(path: str | Path) -> tuple[GTFPConfig, dict, Path]:
@@ -85,20 +79,9 @@ def load_gtfp_config(path: str | Path) -> tuple[GTFPConfig, dict, Path]:
     Returns the validated ``[gtfp]`` config, the raw ``[data]`` table (``{}`` if absent) and the
     config file's folder (relative paths are resolved against it).
     """
-    import tomllib
-
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"gtfp: config file not found; got {str(path)!r}. Pass a TOML file with [data] and [gtfp] sections.")
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: invalid TOML; got {exc}. Fix the syntax.") from None
-    section = doc.get("gtfp")
-    if not isinstance(section, dict):
-        raise ConfigError(
-            f"{path.name}: no [gtfp] section; got sections {sorted(doc)}. Add [gtfp] with inputs, outputs and undesirable."
-        )
+    section, doc = read_toml_section(path, "gtfp", file_hint="Pass a TOML file with [data] and [gtfp] sections.",
+                                     section_hint="Add [gtfp] with inputs, outputs and undesirable.")
     data = doc.get("data", {})
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: [data] must be a table; got {type(data).__name__}. Write [data] path = \"panel.csv\".")

@@ -98,6 +98,7 @@ TYPE_LABELS_EN = {"数字产业化": "digital industrialisation", "产业数字�
 
 
 def _f(x: Any, digits: int = 3) -> str:
+    """Format a number from the data (never invented): fixed decimals, '−' for negatives kept ASCII."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "NA"
     return f"{float(x):.{digits}f}"
@@ -105,6 +106,11 @@ def _f(x: Any, digits: int = 3) -> str:
 
 def _sf(x: Any, digits: int = 3) -> str:
     return ("+" if float(x) >= 0 else "") + _f(x, digits)
+
+
+def _rank(x: float) -> str:
+    """A rank or rank quantile: integer when whole, else one decimal (quantiles interpolate)."""
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
 
 def _isnan(x: Any) -> bool:
@@ -124,6 +130,12 @@ def _records_by_path(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     for rec in df.to_dict(orient="records"):
         out.setdefault(rec["path"], []).append(rec)
     return out
+
+
+def _element(e: dict[str, Any], zh: bool) -> dict[str, Any]:
+    """One element of the profile (node, name in the guide's language, score, rank of n)."""
+    return {"node": e["node"], "name": e["name_en"] if not zh else e["name_zh"], "score": e["score"],
+            "rank": e["rank"], "n": e["n"]}
 
 
 def _path_block(row: dict[str, Any], lang: str, tables: dict[str, dict[str, list[dict[str, Any]]]],
@@ -176,15 +188,13 @@ def guide_to_dict(guide, *, lang: GuideLang = "zh", evidence: bool = True) -> di
         "group_kind": p.get("group_kind"), "group": _group_label(p.get("group", ""), lang),
         "region": _group_label(p.get("region4", ""), lang),
         "type": p.get("type_en") if not zh else p.get("type"),
-        "elements": [{"node": e["node"], "name": e["name_en"] if not zh else e["name_zh"], "score": e["score"],
-                      "rank": e["rank"], "n": e["n"]} for e in p.get("elements", [])],
+        "elements": [_element(e, zh) for e in p.get("elements", [])],
         "strongest": None, "weakest": None, "coupling": None,
     }
     for k in ("strongest", "weakest"):
         e = p.get(k)
         if e:
-            prof[k] = {"node": e["node"], "name": e["name_en"] if not zh else e["name_zh"], "score": e["score"],
-                       "rank": e["rank"], "n": e["n"]}
+            prof[k] = _element(e, zh)
     c = p.get("coupling") or {}
     if c:
         prof["coupling"] = {"D": c["D"], "class": c["class_en"] if not zh else c["class_zh"], "lagging_id": c["lagging"],
@@ -250,8 +260,7 @@ def render_markdown(guide, *, lang: GuideLang = "zh") -> str:
     rank = f"{prof['rank']}/{prof['n']}" if prof["rank"] is not None else "NA"
     if prof["rank_interval"]:
         lo, hi = (float(x) for x in prof["rank_interval"])
-        rank += t["interval"].format(lo=f"{lo:.0f}" if lo.is_integer() else f"{lo:.1f}",
-                                     hi=f"{hi:.0f}" if hi.is_integer() else f"{hi:.1f}")
+        rank += t["interval"].format(lo=_rank(lo), hi=_rank(hi))
     out.append(f"| {t['rank']} | {rank} |")
     if prof["region"]:
         out.append(f"| {t['group']} | {_md_cell(prof['region'])} |")

@@ -33,7 +33,7 @@ from .._results import Result, Summary
 from .._validation import check_option
 from .catalogue import Catalogue, PathEntry, load_catalogue
 from .diagnosis import Diagnosis
-from .guide import _group_label
+from .guide import _f, _group_label, _rank, _sf
 
 __all__ = [
     "PathGuide",
@@ -89,6 +89,19 @@ def frontier_gap(value: Any, frontier: Any, floor: Any) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
+def _shortfall(value: Any, reference: Any, value_range: Any) -> np.ndarray:
+    """Shortfall of ``value`` below ``reference`` as a share of the range, ``clip((ref − v) / range, 0, 1)``.
+
+    0 where the range is not positive or the result is NaN (docs/paths.md §2: group gap, trend lag).
+    """
+    v = np.asarray(value, dtype=float)
+    m = np.asarray(reference, dtype=float)
+    r = np.asarray(value_range, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(r > 0, (m - v) / np.where(r > 0, r, 1.0), 0.0)
+    return np.clip(np.nan_to_num(out, nan=0.0), 0.0, 1.0)
+
+
 def group_gap(value: Any, group_mean: Any, value_range: Any) -> np.ndarray:
     """Shortfall against the own group ``g_g = clip((mean_G − s) / range, 0, 1)`` (docs/paths.md §2).
 
@@ -97,12 +110,7 @@ def group_gap(value: Any, group_mean: Any, value_range: Any) -> np.ndarray:
     >>> group_gap([0.2, 0.6], 0.4, 0.8).round(3).tolist()
     [0.25, 0.0]
     """
-    s = np.asarray(value, dtype=float)
-    m = np.asarray(group_mean, dtype=float)
-    r = np.asarray(value_range, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(r > 0, (m - s) / np.where(r > 0, r, 1.0), 0.0)
-    return np.clip(np.nan_to_num(out, nan=0.0), 0.0, 1.0)
+    return _shortfall(value, group_mean, value_range)
 
 
 def trend_lag(change: Any, peer_median_change: Any, value_range: Any) -> np.ndarray:
@@ -113,12 +121,7 @@ def trend_lag(change: Any, peer_median_change: Any, value_range: Any) -> np.ndar
     >>> trend_lag([0.05, 0.2], 0.1, 0.5).round(3).tolist()
     [0.1, 0.0]
     """
-    d = np.asarray(change, dtype=float)
-    m = np.asarray(peer_median_change, dtype=float)
-    r = np.asarray(value_range, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(r > 0, (m - d) / np.where(r > 0, r, 1.0), 0.0)
-    return np.clip(np.nan_to_num(out, nan=0.0), 0.0, 1.0)
+    return _shortfall(change, peer_median_change, value_range)
 
 
 def obstacle_share(per_indicator: float, largest: float) -> float:
@@ -346,22 +349,6 @@ class Recommendations(Result):
 
 
 # ============================================================================ formatting
-
-def _f(x: float, digits: int = 3) -> str:
-    """Format a number from the data (never invented): fixed decimals, '−' for negatives kept ASCII."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "NA"
-    return f"{x:.{digits}f}"
-
-
-def _sf(x: float, digits: int = 3) -> str:
-    return ("+" if x >= 0 else "") + _f(x, digits)
-
-
-def _rank(x: float) -> str:
-    """A rank or rank quantile: integer when whole, else one decimal (quantiles interpolate)."""
-    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
-
 
 def _pct(x: float) -> str:
     return f"{x:.1f}%"

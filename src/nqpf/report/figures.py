@@ -84,6 +84,15 @@ def _style(fig) -> None:
         fig._suptitle.set_fontfamily(fam)
 
 
+def _finish(fig, ax, title: str | None):
+    """Set the axes title (if any), apply the CJK font and a tight layout; return the figure."""
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    fig.tight_layout()
+    return fig
+
+
 def _need(df: pd.DataFrame, cols: Sequence[str], where: str) -> None:
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"{where}: expected a pandas DataFrame; got {type(df).__name__}. Pass the result table.")
@@ -154,11 +163,7 @@ def bump_chart(ranks: pd.DataFrame, *, label: str = "unit_name", highlight: Sequ
     ax.set_ylabel(_t("rank", lang))
     ax.set_xlim(w.index[0] - 0.3, w.index[-1] + 1.4)
     ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title)
-    _style(fig)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title)
 
 
 def element_radar(scores: pd.Series, *, reference: pd.Series | None = None, title: str | None = None, lang: Lang = "zh"):
@@ -272,11 +277,7 @@ def density_ridgeline(curves: pd.DataFrame, *, title: str | None = None, lang: L
     ax.set_xlabel(_t("score", lang))
     ax.set_ylabel(_t("year", lang))
     ax.spines[["top", "right", "left"]].set_visible(False)
-    if title:
-        ax.set_title(title)
-    _style(fig)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title)
 
 
 #: identifier columns of stage tables that are never data series of a figure
@@ -366,11 +367,7 @@ def dagum_chart(totals: pd.DataFrame, *, title: str | None = None, lang: Lang = 
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False, fontsize=8)
-    if title:
-        ax.set_title(title)
-    _style(fig)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title)
 
 
 def coupling_chart(coupling: pd.DataFrame, *, group: pd.Series | None = None, title: str | None = None,
@@ -408,11 +405,7 @@ def coupling_chart(coupling: pd.DataFrame, *, group: pd.Series | None = None, ti
     ax.set_xticklabels([str(y) for y in years])
     ax.set_ylabel(_t("D", lang))
     ax.set_xlabel(_t("year", lang))
-    if title:
-        ax.set_title(title)
-    _style(fig)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title)
 
 
 def obstacle_bars(obstacles: pd.DataFrame, *, labels: dict[str, str] | None = None, top: int = 15,
@@ -442,11 +435,7 @@ def obstacle_bars(obstacles: pd.DataFrame, *, labels: dict[str, str] | None = No
         ax.text(v, i, f" {v:.1f}", va="center", fontsize=7)
     ax.set_xlabel(_t("obstacle", lang))
     ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title)
-    _style(fig)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title)
 
 
 def rank_interval_plot(rank_stats: pd.DataFrame, *, year: int | None = None, labels: dict[str, str] | None = None,

@@ -13,7 +13,7 @@ from typing import Callable, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._errors import ConfigError
+from .._config import validate_section
 from ..index.result import write_csv
 from ..pipeline import Stage, register_stage
 
@@ -68,20 +68,14 @@ def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = N
     -------
     ReportOutputs
     """
-    from pydantic import ValidationError
-
     from .excel import write_workbook
     from .figures import render_run_figures
     from .html import write_report
     from .tables import collect
 
     if not isinstance(config, ReportConfig):
-        try:
-            config = ReportConfig.model_validate(config or {})
-        except ValidationError as exc:
-            e = exc.errors()[0]
-            raise ConfigError(f"Config [report]: {'.'.join(map(str, e['loc']))}: {e['msg']}; got {e.get('input')!r}. "
-                              "See docs/reports.md for the options.") from None
+        config = validate_section(ReportConfig, config or {}, where="Config [report]",
+                                  fix="See docs/reports.md for the options.")
     d = Path(run_dir)
     run = collect(d)
     out = ReportOutputs(run_dir=d)
