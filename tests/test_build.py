@@ -210,3 +210,13 @@ def test_file_errors_name_file_rows_and_fix(tmp_path):
     (tmp_path / "d.csv").write_text("省份,年份,x,y\n北京市,2020,1,2\n上海,2020,abc,3\n", encoding="gbk")
     with pytest.raises(nqpf.DataError, match=r"d.csv, row 3, column 'x': not a number; got 'abc'"):
         nqpf.build(tmp_path / "c.toml")
+
+
+def test_manifest_records_changed_and_excluded_cells(scitech):
+    m = scitech.manifest
+    summary = pd.DataFrame(m["changes"]["summary"])
+    assert summary["cells"].sum() == len(scitech.changes)
+    per = scitech.changes.groupby("indicator").size()
+    assert summary.groupby("indicator")["cells"].sum().to_dict() == per.to_dict()
+    assert m["changes"]["file"] == "changes.csv" and len(m["changes"]["sha256"]) == 64
+    assert m["excluded"] == {"file": "excluded.csv", "summary": []}

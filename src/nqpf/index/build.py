@@ -271,6 +271,19 @@ def build_from_frames(
             "excluded": int(len(out.excluded)),
         },
         "regenerable": True,
+        # every changed or undefined cell is in changes.csv (and every unit-year without a score in
+        # excluded.csv); the manifest records how many per step, reason and indicator, and their hashes
+        "changes": {
+            "file": "changes.csv",
+            "sha256": _frame_hash(changes) if len(changes) else "",
+            "summary": (changes.groupby(["step", "reason", "indicator"], observed=True).size().rename("cells")
+                        .reset_index().to_dict(orient="records") if len(changes) else []),
+        },
+        "excluded": {
+            "file": "excluded.csv",
+            "summary": (out.excluded.groupby(["node", "reason"]).size().rename("unit_years").reset_index()
+                        .to_dict(orient="records") if len(out.excluded) else []),
+        },
     }
     if any(i.get("source") == "bundled:province" for i in manifest["inputs"]):
         from ..datasets import bundle_manifest
