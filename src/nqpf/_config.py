@@ -60,7 +60,6 @@ def validate_section(model: type[_M], section: Any, *, where: str, fix: str) -> 
     4
     >>> validate_section(Opts, {"digits": "x"}, where="[demo]", fix="See the docs.")
     Traceback (most recent call last):
-    ...
     nqpf._errors.ConfigError: [demo]: digits: Input should be a valid integer, unable to parse string as an integer; got 'x'. See the docs.
     """
     from pydantic import ValidationError
