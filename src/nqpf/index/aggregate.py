@@ -20,6 +20,7 @@ __all__ = [
     "AggMethod",
     "TopsisDistance",
     "coverage",
+    "weighted_means",
     "arithmetic",
     "geometric",
     "harmonic",
@@ -46,43 +47,73 @@ def coverage(V: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.where(~np.isnan(V), W, 0.0).sum(axis=2) / tot
 
 
-def arithmetic(V: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted arithmetic mean ``Σ w v / Σ w`` over available components."""
-    W = np.where(np.isnan(V), 0.0, _w3(w, V))
-    num = np.where(np.isnan(V), 0.0, V * W).sum(axis=2)
-    den = W.sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / den, np.nan)
-
-
-def geometric(V: np.ndarray, w: np.ndarray, *, node: str = "") -> np.ndarray:
-    """Weighted geometric mean ``exp(Σ w ln v / Σ w)``; requires v > 0."""
-    if np.nanmin(V) <= 0:
+def _check_positive(V: np.ndarray, method: str, node: str) -> None:
+    if np.nanmin(V) > 0:
+        return
+    if method == "geometric":
         n_bad = int(np.sum(V <= 0))
         raise MethodError(
             f"aggregate(method='geometric') requires strictly positive values; node {node!r} has {n_bad} "
             "component values <= 0 after normalisation. Use normalise.method='minmax' with range = [1, 100] "
             "(or a positive shift), or aggregate.method='arithmetic'."
         )
-    W = np.where(np.isnan(V), 0.0, _w3(w, V))
-    lv = np.where(np.isnan(V), 0.0, np.log(np.where(np.isnan(V), 1.0, V)))
-    den = W.sum(axis=2)
+    raise MethodError(
+        f"aggregate(method='harmonic') requires strictly positive values; node {node!r} has values <= 0. "
+        "Use normalise.method='minmax' with range = [1, 100] or aggregate.method='arithmetic'."
+    )
+
+
+def weighted_means(V: np.ndarray, W: np.ndarray, method: str, *, node: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Weighted arithmetic / geometric / harmonic means for R weight sets at once.
+
+    ``V`` has shape (T, n, k, Rv) with Rv ∈ {1, R} (component values, NaN = missing), ``W`` shape
+    (T, k, R). Returns the scores (T, n, R) and the available weight share (T, n, R). Missing
+    components are skipped and the remaining weights rescaled:
+
+    * arithmetic ``Σ w v / Σ w``; geometric ``exp(Σ w ln v / Σ w)``; harmonic ``Σ w / Σ (w / v)``
+      (the last two require v > 0), sums over the available components.
+
+    The index engine calls it with R = 1 (:func:`arithmetic`, :func:`geometric`, :func:`harmonic`);
+    the sensitivity analysis with one weight set per run.
+    """
+    if method in ("geometric", "harmonic"):
+        _check_positive(V, method, node)
+    avail = ~np.isnan(V)
+    Wb = W[:, None, :, :]
+    Wa = np.where(avail, Wb, 0.0)
+    den = Wa.sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, np.exp((lv * W).sum(axis=2) / den), np.nan)
+        if method == "arithmetic":
+            s = (np.where(avail, V, 0.0) * Wa).sum(axis=2) / den
+        elif method == "geometric":
+            s = np.exp((np.where(avail, np.log(np.where(avail, V, 1.0)), 0.0) * Wa).sum(axis=2) / den)
+        elif method == "harmonic":
+            s = den / (np.where(avail, Wa / np.where(avail, V, 1.0), 0.0)).sum(axis=2)
+        else:
+            raise MethodError(f"weighted_means: method must be arithmetic, geometric or harmonic; got {method!r}.")
+        cov = den / Wb.sum(axis=2)
+    return np.where(den > 0, s, np.nan), cov
+
+
+def _one_set(V: np.ndarray, w: np.ndarray, method: str, node: str) -> np.ndarray:
+    w = np.asarray(w, dtype=float)
+    W = np.broadcast_to(w[None, :] if w.ndim == 1 else w, (V.shape[0], V.shape[2]))[:, :, None]
+    return weighted_means(V[:, :, :, None], W, method, node=node)[0][:, :, 0]
+
+
+def arithmetic(V: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted arithmetic mean ``Σ w v / Σ w`` over available components (see :func:`weighted_means`)."""
+    return _one_set(V, w, "arithmetic", "")
+
+
+def geometric(V: np.ndarray, w: np.ndarray, *, node: str = "") -> np.ndarray:
+    """Weighted geometric mean ``exp(Σ w ln v / Σ w)``; requires v > 0 (see :func:`weighted_means`)."""
+    return _one_set(V, w, "geometric", node)
 
 
 def harmonic(V: np.ndarray, w: np.ndarray, *, node: str = "") -> np.ndarray:
-    """Weighted harmonic mean ``Σ w / Σ (w / v)``; requires v > 0."""
-    if np.nanmin(V) <= 0:
-        raise MethodError(
-            f"aggregate(method='harmonic') requires strictly positive values; node {node!r} has values <= 0. "
-            "Use normalise.method='minmax' with range = [1, 100] or aggregate.method='arithmetic'."
-        )
-    W = np.where(np.isnan(V), 0.0, _w3(w, V))
-    inv = np.where(np.isnan(V), 0.0, W / np.where(np.isnan(V), 1.0, V))
-    den = inv.sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, W.sum(axis=2) / den, np.nan)
+    """Weighted harmonic mean ``Σ w / Σ (w / v)``; requires v > 0 (see :func:`weighted_means`)."""
+    return _one_set(V, w, "harmonic", node)
 
 
 def topsis(V: np.ndarray, w: np.ndarray, *, ideal: Literal["pooled", "year"] = "pooled",

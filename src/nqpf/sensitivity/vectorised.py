@@ -15,6 +15,7 @@ import numpy as np
 
 from .._errors import MethodError
 from ..framework.model import Framework
+from ..index.aggregate import weighted_means
 
 __all__ = ["within_sets", "aggregate_runs"]
 
@@ -48,34 +49,6 @@ def within_sets(fw: Framework, base: dict[str, np.ndarray], T: int, *, noise: li
             tot = w.sum(axis=1, keepdims=True)
             out[nid] = np.where(tot > 0, w / tot, 0.0)
     return out
-
-
-def _weighted_mean(V: np.ndarray, W: np.ndarray, method: str, node: str) -> tuple[np.ndarray, np.ndarray]:
-    """V (T, n, k, Rv) with Rv ∈ {1, R}; W (T, k, R) → scores (T, n, R) and available weight share."""
-    avail = ~np.isnan(V)
-    Wb = W[:, None, :, :]
-    den = (avail * Wb).sum(axis=2)
-    tot = Wb.sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if method == "arithmetic":
-            num = (np.where(avail, V, 0.0) * Wb).sum(axis=2)
-            s = num / den
-        elif method == "geometric":
-            if np.nanmin(V) <= 0:
-                raise MethodError(f"aggregate(method='geometric') requires strictly positive values; node {node!r} has values <= 0. "
-                                  "Use normalise.method='minmax' with range = [1, 100].")
-            num = (np.where(avail, np.log(np.where(avail, V, 1.0)), 0.0) * Wb).sum(axis=2)
-            s = np.exp(num / den)
-        elif method == "harmonic":
-            if np.nanmin(V) <= 0:
-                raise MethodError(f"aggregate(method='harmonic') requires strictly positive values; node {node!r} has values <= 0.")
-            inv = (np.where(avail, 1.0 / np.where(avail, V, 1.0), 0.0) * Wb).sum(axis=2)
-            s = den / inv
-        else:
-            raise MethodError(f"vectorised aggregation supports arithmetic, geometric, harmonic and topsis; got {method!r}.")
-        cov = den / tot
-    s = np.where(den > 0, s, np.nan)
-    return s, cov
 
 
 def _topsis_runs(Z: np.ndarray, eff: np.ndarray, ideal: str, distance: str) -> np.ndarray:
@@ -130,7 +103,9 @@ def aggregate_runs(fw: Framework, Zagg: np.ndarray, Z: np.ndarray, W: dict[str, 
             parts = [score(c) for c in kids]
             Rv = max(p.shape[2] for p in parts)
             V = np.stack([np.broadcast_to(p, p.shape[:2] + (Rv,)) for p in parts], axis=2)
-            s, cov = _weighted_mean(V, W[nid], m, nid)
+            if m not in ("arithmetic", "geometric", "harmonic"):
+                raise MethodError(f"vectorised aggregation supports arithmetic, geometric, harmonic and topsis; got {m!r}.")
+            s, cov = weighted_means(V, W[nid], m, node=nid)
         if min_coverage > 0 and cov is not None:
             s = np.where(cov < min_coverage, np.nan, s)
         cache[nid] = s
