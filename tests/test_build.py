@@ -220,3 +220,12 @@ def test_manifest_records_changed_and_excluded_cells(scitech):
     assert summary.groupby("indicator")["cells"].sum().to_dict() == per.to_dict()
     assert m["changes"]["file"] == "changes.csv" and len(m["changes"]["sha256"]) == 64
     assert m["excluded"] == {"file": "excluded.csv", "summary": []}
+
+
+def test_topsis_unit_year_without_components_has_no_score():
+    from nqpf.index.aggregate import topsis
+
+    V = np.array([[[0.2, 0.4], [np.nan, np.nan], [1.0, 0.0]]])
+    c = topsis(V, np.array([0.5, 0.5]))
+    assert np.isnan(c[0, 1]) and 0 <= c[0, 0] <= 1 and 0 <= c[0, 2] <= 1
+    assert topsis(np.array([[[0.3], [0.3]]]), np.array([1.0]))[0].tolist() == [0.5, 0.5]

@@ -151,8 +151,8 @@ def topsis(V: np.ndarray, w: np.ndarray, *, ideal: Literal["pooled", "year"] = "
     allmiss = miss.all(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         c = dm / (dp + dm)
-    c = np.where(allmiss, np.nan, c)
-    return np.where((dp + dm) == 0, 0.5, c) if not allmiss.all() else c
+    c = np.where((dp + dm) == 0, 0.5, c)  # every available component equals the ideal and the anti-ideal
+    return np.where(allmiss, np.nan, c)
 
 
 def copeland(V: np.ndarray, w: np.ndarray, *, chunk: int = 512) -> np.ndarray:
