@@ -158,3 +158,15 @@ def test_dask_scheduler_gives_identical_results():
         m = SensitivityModel({"weight": {"method": "equal"}}, f, data=data, framework=fw, seed=4, scheduler=cluster.scheduler_address)
         remote = uncertainty_analysis(m, n=100, seed=9)
     pd.testing.assert_frame_equal(local.rank_stats, remote.rank_stats)
+
+
+def test_vectorised_topsis_with_yearly_weights_and_pooled_ideal_matches_engine():
+    from nqpf import datasets
+
+    cfg = datasets.demo_config(years=(2018, 2022), stages=[])
+    cfg = dict(cfg, normalise={"method": "minmax", "scope": "year"}, weight={"method": "entropy", "scope": "year"},
+               aggregate={"method": "topsis", "topsis_ideal": "pooled"})
+    m = SensitivityModel(cfg, [{"name": "w", "kind": "weights_noise", "levels": [2], "n_sets": 2}])
+    built = nqpf.build(cfg)
+    s = built.scores[built.scores["node"] == built.root].pivot(index="year", columns="unit", values="score")
+    np.testing.assert_allclose(m.nominal_scores, s.loc[m.years, m.units].to_numpy(), rtol=1e-10)

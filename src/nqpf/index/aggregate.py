@@ -25,6 +25,7 @@ __all__ = [
     "geometric",
     "harmonic",
     "topsis",
+    "topsis_sets",
     "copeland",
 ]
 
@@ -116,43 +117,61 @@ def harmonic(V: np.ndarray, w: np.ndarray, *, node: str = "") -> np.ndarray:
     return _one_set(V, w, "harmonic", node)
 
 
-def topsis(V: np.ndarray, w: np.ndarray, *, ideal: Literal["pooled", "year"] = "pooled",
-           distance: str = "weighted_values") -> np.ndarray:
-    """TOPSIS closeness (Hwang & Yoon 1981), methods-reference §2.2.
+def topsis_sets(V: np.ndarray, W: np.ndarray, *, ideal: str = "pooled", distance: str = "weighted_values") -> np.ndarray:
+    """TOPSIS closeness (Hwang & Yoon 1981; methods-reference §2.2) for R weight sets at once.
 
-    ``distance="weighted_values"``: v = w·z, ideal v⁺ = max v, anti-ideal v⁻ = min v,
-    ``D± = sqrt(Σ (v − v±)²)``; ``"weights_inside"``: ``D± = sqrt(Σ w (z − z±)²)``.
-    ``C = D⁻/(D⁺ + D⁻)``. Ideals are taken over all unit-years (``"pooled"``) or per year.
-    Direction is already in the normalised values (higher = better). Missing components
-    are left out of both distances.
+    ``V`` (T, n, m) normalised values (higher = better, NaN = missing), ``W`` (T, m, R) weights
+    (rescaled to sum 1 per year and set). ``distance="weighted_values"``: v = w·z, ideal v⁺ = max v,
+    anti-ideal v⁻ = min v, ``D± = sqrt(Σ (v − v±)²)``; ``"weights_inside"``: ``D± = sqrt(Σ w (z − z±)²)``.
+    ``C = D⁻/(D⁺ + D⁻)`` (0.5 when D⁺ = D⁻ = 0), no score when every component is missing. Ideals
+    over all unit-years (``"pooled"``) or per year. Returns (T, n, R).
+
+    Notes
+    -----
+    When the weights do not vary across the ideal's reference set (per-year ideal, or the same weights
+    every year), max v_j = w_j max z_j (w ≥ 0), so ``D±² = Σ_j w_j^p (z_j − z±_j)²`` with p = 2
+    (weighted values) or 1 (weights inside) is one matrix product for all R sets; otherwise v is formed
+    explicitly.
     """
     check_option(ideal, Literal["pooled", "year"], param="topsis_ideal", caller="aggregate")
     check_option(distance, TopsisDistance, param="topsis_distance", caller="aggregate")
-    W = _w3(w, V)
     with np.errstate(invalid="ignore", divide="ignore"):
-        W = W / W.sum(axis=2, keepdims=True)
-    A = V * W if distance == "weighted_values" else V
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if ideal == "pooled":
+        W = W / W.sum(axis=1, keepdims=True)
+    miss = np.isnan(V)
+    axes = (0, 1) if ideal == "pooled" else (1,)
+    if ideal == "year" or np.all(W == W[:1]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            zmax = np.nanmax(V, axis=axes, keepdims=True)
+            zmin = np.nanmin(V, axis=axes, keepdims=True)
+        wpow = W ** 2 if distance == "weighted_values" else W
+        dp = np.sqrt(np.einsum("tnm,tmr->tnr", np.where(miss, 0.0, (V - zmax) ** 2), wpow))
+        dm = np.sqrt(np.einsum("tnm,tmr->tnr", np.where(miss, 0.0, (V - zmin) ** 2), wpow))
+    else:  # pooled ideal with weights that change by year: v = w z formed explicitly
+        Wb = W[:, None, :, :]
+        A = V[..., None] * Wb if distance == "weighted_values" else np.broadcast_to(V[..., None], V.shape + W.shape[-1:])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             best = np.nanmax(A, axis=(0, 1), keepdims=True)
             worst = np.nanmin(A, axis=(0, 1), keepdims=True)
-        else:
-            best = np.nanmax(A, axis=1, keepdims=True)
-            worst = np.nanmin(A, axis=1, keepdims=True)
-    dp2 = (A - best) ** 2
-    dm2 = (A - worst) ** 2
-    if distance == "weights_inside":
-        dp2 = W * dp2
-        dm2 = W * dm2
-    miss = np.isnan(V)
-    dp = np.sqrt(np.where(miss, 0.0, dp2).sum(axis=2))
-    dm = np.sqrt(np.where(miss, 0.0, dm2).sum(axis=2))
-    allmiss = miss.all(axis=2)
+        dp2, dm2 = (A - best) ** 2, (A - worst) ** 2
+        if distance == "weights_inside":
+            dp2, dm2 = Wb * dp2, Wb * dm2
+        m4 = miss[..., None]
+        dp = np.sqrt(np.where(m4, 0.0, dp2).sum(axis=2))
+        dm = np.sqrt(np.where(m4, 0.0, dm2).sum(axis=2))
     with np.errstate(invalid="ignore", divide="ignore"):
         c = dm / (dp + dm)
-    c = np.where((dp + dm) == 0, 0.5, c)  # every available component equals the ideal and the anti-ideal
-    return np.where(allmiss, np.nan, c)
+    c = np.where((dp + dm) == 0, 0.5, c)
+    return np.where(miss.all(axis=2)[:, :, None], np.nan, c)
+
+
+def topsis(V: np.ndarray, w: np.ndarray, *, ideal: Literal["pooled", "year"] = "pooled",
+           distance: str = "weighted_values") -> np.ndarray:
+    """TOPSIS closeness of one weight set ``w`` ((k,) or (T, k)): :func:`topsis_sets` with R = 1, shape (T, n)."""
+    w = np.asarray(w, dtype=float)
+    W = np.broadcast_to(w[None, :] if w.ndim == 1 else w, (V.shape[0], V.shape[2]))[:, :, None]
+    return topsis_sets(V, W, ideal=ideal, distance=distance)[:, :, 0]
 
 
 def copeland(V: np.ndarray, w: np.ndarray, *, chunk: int = 512) -> np.ndarray:

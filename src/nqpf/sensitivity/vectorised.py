@@ -9,13 +9,12 @@ remaining weights rescaled; ``min_coverage``; the two TOPSIS distance variants).
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
 from .._errors import MethodError
 from ..framework.model import Framework
-from ..index.aggregate import weighted_means
+from ..index.aggregate import topsis_sets, weighted_means
 
 __all__ = ["within_sets", "aggregate_runs"]
 
@@ -51,31 +50,6 @@ def within_sets(fw: Framework, base: dict[str, np.ndarray], T: int, *, noise: li
     return out
 
 
-def _topsis_runs(Z: np.ndarray, eff: np.ndarray, ideal: str, distance: str) -> np.ndarray:
-    """TOPSIS closeness for R weight sets: Z (T, n, m), eff (T, m, R) → (T, n, R)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        eff = eff / eff.sum(axis=1, keepdims=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if ideal == "pooled":
-            zmax = np.nanmax(Z, axis=(0, 1), keepdims=True)
-            zmin = np.nanmin(Z, axis=(0, 1), keepdims=True)
-        else:
-            zmax = np.nanmax(Z, axis=1, keepdims=True)
-            zmin = np.nanmin(Z, axis=1, keepdims=True)
-    miss = np.isnan(Z)
-    gp = np.where(miss, 0.0, (Z - zmax) ** 2)
-    gm = np.where(miss, 0.0, (Z - zmin) ** 2)
-    # v = w z and w ≥ 0, so max_i v_ij = w_j max_i z_ij: D± = sqrt(Σ_j w_j² (z_ij − z±_j)²)
-    wpow = eff ** 2 if distance == "weighted_values" else eff
-    dp = np.sqrt(np.einsum("tnm,tmr->tnr", gp, wpow))
-    dm = np.sqrt(np.einsum("tnm,tmr->tnr", gm, wpow))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = dm / (dp + dm)
-    c = np.where((dp + dm) == 0, 0.5, c)
-    return np.where(miss.all(axis=2)[:, :, None], np.nan, c)
-
-
 def aggregate_runs(fw: Framework, Zagg: np.ndarray, Z: np.ndarray, W: dict[str, np.ndarray], *, method: str,
                    target: str, min_coverage: float = 0.0, scale: float = 1.0, topsis_ideal: str = "pooled",
                    topsis_distance: str = "weighted_values", node_methods: dict[str, str] | None = None) -> np.ndarray:
@@ -93,7 +67,7 @@ def aggregate_runs(fw: Framework, Zagg: np.ndarray, Z: np.ndarray, W: dict[str, 
         if m == "topsis":
             leaves = fw.leaves_under(nid)
             eff = _eff(nid, leaves)
-            s = _topsis_runs(Z[:, :, [col[x] for x in leaves]], eff, topsis_ideal, topsis_distance)
+            s = topsis_sets(Z[:, :, [col[x] for x in leaves]], eff, ideal=topsis_ideal, distance=topsis_distance)
             cov = None
             if min_coverage > 0:
                 avail = ~np.isnan(Z[:, :, [col[x] for x in leaves]])
