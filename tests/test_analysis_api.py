@@ -51,6 +51,17 @@ def test_public_names():
     assert_allclose(t.T, t.within + t.between)
 
 
+def test_convergence_speed_and_half_life_are_exported():
+    from nqpf import analysis
+
+    assert {"convergence_speed", "half_life"} <= set(analysis.__all__)
+    assert all(hasattr(analysis, n) for n in analysis.__all__)
+    lam = analysis.convergence_speed(-0.05)  # λ = −ln(1 + β) for an annual panel
+    assert_allclose(lam, -np.log(0.95), rtol=1e-15)
+    assert_allclose(analysis.half_life(lam), np.log(2) / -np.log(0.95), rtol=1e-15)
+    assert_allclose(analysis.convergence_speed(-0.02, periods=10, annualised=True), -np.log(0.8) / 10, rtol=1e-15)
+
+
 def test_as_panel_from_index_result(built):
     p = as_panel(built, group="region4")
     assert list(p.columns) == ["unit", "year", "value", "group"]
@@ -101,6 +112,13 @@ def test_stage_tables(stage_out, built):
     pd.testing.assert_frame_equal(got, direct)
     assert set(stage_out["moran_global"]["node"]) == {"NQPF", "labourers"}
     assert "_results" in stage_out and "dagum:NQPF:region4" in stage_out["_results"]
+    # first-passage times: finite or NaN (never ±inf or 1e16 garbage), each NaN row explained in the note column
+    mf = stage_out["markov_mfpt"]
+    states = ["low", "lower-middle", "upper-middle", "high"]
+    assert list(mf.columns) == ["node", "from_state", *states, "note"]
+    vals = mf[states].to_numpy(dtype=float)
+    assert not np.isinf(vals).any() and np.nanmax(vals) < 1e4
+    assert (mf["note"].fillna("") != "").tolist() == np.isnan(vals).any(axis=1).tolist()
 
 
 def test_stage_config_validation_and_registration():

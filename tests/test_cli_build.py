@@ -50,6 +50,28 @@ def test_build_bad_option_names_it(tmp_path):
     assert "got 'maxmin'" in r.output
 
 
+def test_validate_checks_stage_sections_like_build(tmp_path):
+    base = '[data]\nbundled = "province"\n[framework]\npath = "scitech_province"\n'
+    msg = "Error: Config [analysis]: invalid — markov_k: Input should be greater than or equal to 2; got 1."
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(base + "[analysis]\nmarkov_k = 1\n", encoding="utf-8")
+    v = runner.invoke(app, ["validate", str(cfg)])
+    b = runner.invoke(app, ["build", str(cfg), "--out", str(tmp_path / "out"), "--quiet"])
+    assert v.exit_code == 1 and b.exit_code == 1
+    assert v.output.strip().splitlines()[-1] == b.output.strip().splitlines()[-1] == msg
+    assert not (tmp_path / "out").exists()  # build rejects the section before building anything
+    cfg.write_text(base + '[analysis]\nrun = ["markov"]\nmarkov_k = 3\n[explain]\nbogus = 1\n', encoding="utf-8")
+    v = runner.invoke(app, ["validate", str(cfg)])
+    b = runner.invoke(app, ["build", str(cfg), "--out", str(tmp_path / "out"), "--quiet"])
+    assert v.exit_code == 1 and b.exit_code == 1
+    assert v.output.strip().splitlines()[-1] == b.output.strip().splitlines()[-1]
+    assert v.output.strip().splitlines()[-1].startswith("Error: Config [explain]: invalid — bogus:")
+    cfg.write_text(base + "[analysis]\nmarkov_k = 3\n", encoding="utf-8")
+    v = runner.invoke(app, ["validate", str(cfg)])
+    assert v.exit_code == 0, v.output
+    assert "stage sections: analysis" in v.output
+
+
 def test_validate_and_framework_commands(tmp_path):
     r = runner.invoke(app, ["validate", EXAMPLE])
     assert r.exit_code == 0, r.output

@@ -13,7 +13,9 @@ from nqpf.analysis.dynamics import (
     classify,
     first_passage_times,
     homogeneity_test,
+    is_irreducible,
     markov,
+    passage_certain,
     quantile_cutoffs,
     spatial_markov,
     steady_state,
@@ -52,6 +54,7 @@ def test_markov_usjoin_giddy_oracle(usjoin):
     M = r.mfpt.to_numpy()
     assert_allclose(M, P @ (M - np.diag(np.diag(M))) + 1.0, rtol=1e-9)
     assert_allclose(np.diag(M), 1 / r.steady_state.to_numpy(), rtol=1e-12)
+    assert r.tables()["mfpt"]["note"].eq("").all() and not any("irreducible" in n for n in r.notes)
 
 
 def test_spatial_markov_usjoin_giddy_oracle(usjoin):
@@ -96,6 +99,60 @@ def test_closed_form_chain():
     assert classify([2.0, 2.0001], [2.0]).tolist() == [0, 1]  # class c for cut_{c-1} < x <= cut_c
     S = np.array([[0, 1, -1, 1], [1, 1, 0, 0]])
     assert transition_counts(S, 2).tolist() == [[1, 1], [1, 1]]  # gaps (−1) break transitions
+
+
+def test_first_passage_times_with_an_absorbing_state():
+    # state 3 absorbing. Target 3: m1 = 1 + .5 m1 + .5 m2, m2 = 1 + .25 m1 + .5 m2 → m1 = 8, m2 = 6, m33 = 1.
+    # Target 2 from 1: state 1 only moves to 1 or 2, so m12 = 1 / 0.5 = 2. Everything else is entered with
+    # probability < 1 (absorption in 3): undefined, NaN — not the ±inf / 1e16 of the singular Kemeny–Snell formula.
+    P = np.array([[0.5, 0.5, 0.0], [0.25, 0.5, 0.25], [0.0, 0.0, 1.0]])
+    assert not is_irreducible(P)
+    assert_allclose(first_passage_times(P), [[np.nan, 2.0, 8.0], [np.nan, np.nan, 6.0], [np.nan, np.nan, 1.0]],
+                    rtol=1e-12, equal_nan=True)
+    assert passage_certain(P).tolist() == [[False, True, True], [False, False, True], [False, False, True]]
+    # a state with no observed transitions (zero row): nothing to or from it is defined; {1, 2} is a closed class
+    Q = np.array([[0.5, 0.5, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 0.0]])
+    assert_allclose(first_passage_times(Q), [[2.0, 2.0, np.nan], [2.0, 2.0, np.nan], [np.nan] * 3], equal_nan=True)
+
+
+def test_first_passage_times_match_giddy():
+    ergodic = pytest.importorskip("giddy.ergodic")
+    oz = np.array([[0.5, 0.25, 0.25], [0.5, 0.0, 0.5], [0.25, 0.25, 0.5]])  # Kemeny & Snell's Land of Oz
+    assert is_irreducible(oz)
+    assert_allclose(first_passage_times(oz), ergodic.mfpt(oz), rtol=1e-12)
+    assert_allclose(first_passage_times(oz), [[2.5, 4.0, 10 / 3], [8 / 3, 5.0, 8 / 3], [10 / 3, 4.0, 2.5]], rtol=1e-12)
+    # giddy's reducible example (two closed classes): the same finite values, NaN where giddy has inf
+    two = np.array([[0.5, 0.5, 0.0], [0.2, 0.8, 0.0], [0.0, 0.0, 1.0]])
+    with np.errstate(invalid="ignore"):  # giddy multiplies inf by 0 internally
+        g = ergodic.mfpt(two)
+    m = first_passage_times(two)
+    assert np.array_equal(np.isnan(m), np.isinf(g))
+    assert_allclose(m[np.isfinite(g)], g[np.isfinite(g)], rtol=1e-12)
+    assert_allclose(m, [[3.5, 2.0, np.nan], [5.0, 1.4, np.nan], [np.nan, np.nan, 1.0]], equal_nan=True)
+
+
+def test_markov_with_absorbing_and_unvisited_states_notes_undefined_passage_times():
+    # fixed classes low (1), lower-middle (2), upper-middle (3), high (never observed); upper-middle is absorbing
+    paths = {"u1": [1, 1, 2, 2, 3, 3], "u2": [1, 2, 1, 2, 3, 3], "u3": [2, 2, 3, 3, 3, 3], "u4": [3] * 6}
+    df = pd.DataFrame([{"unit": u, "year": 2000 + t, "value": v} for u, vs in paths.items() for t, v in enumerate(vs)])
+    r = markov(df, k=4, states="fixed", cutoffs=[1.5, 2.5, 3.5])
+    assert_allclose(r.probabilities.to_numpy()[:3, :3], [[0.25, 0.75, 0], [1 / 6, 1 / 3, 1 / 2], [0, 0, 1]])
+    # target 3: m1 = 1 + m1/4 + 3 m2/4, m2 = 1 + m1/6 + m2/3 → m1 = 34/9, m2 = 22/9; m12 = 1/0.75 = 4/3
+    nan = np.nan
+    assert_allclose(r.mfpt.to_numpy(), [[nan, 4 / 3, 34 / 9, nan], [nan, nan, 22 / 9, nan], [nan, nan, 1.0, nan],
+                                        [nan] * 4], rtol=1e-12, equal_nan=True)
+    assert any("not irreducible (absorbing state(s) ['upper-middle'])" in n and "NaN elsewhere (12 of 16)" in n
+               for n in r.notes)
+    t = r.tables()["mfpt"]
+    assert list(t.columns) == ["from_state", "low", "lower-middle", "upper-middle", "high", "note"]
+    assert t["note"].tolist() == [
+        "NaN to low, high: not reached from low with probability 1 (nor low returned to); the chain is not irreducible",
+        "NaN to low, lower-middle, high: not reached from lower-middle with probability 1 (nor lower-middle returned "
+        "to); the chain is not irreducible",
+        "NaN to low, lower-middle, high: not reached from upper-middle with probability 1; the chain is not irreducible",
+        "NaN: no transitions observed out of high, so passage times from it are undefined",
+    ]
+    assert not np.isinf(t[r.labels].to_numpy()).any()
 
 
 def test_state_rules(usjoin):

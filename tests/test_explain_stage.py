@@ -131,46 +131,62 @@ def test_mediation_heterogeneity_threshold_from_config():
 
 
 def test_stage_on_bundled_demo_index(tmp_path):
-    """End to end: build the bundled provincial demo index, then run the registered explain stage."""
+    """End to end: build the bundled provincial demo index, then run the registered explain stage.
+
+    The models put the index on the right-hand side (lagged) of an outcome that is not built from it
+    (real GDP growth, derived from the bundled NBS index series); NQPF on its own driver sub-indices is refused.
+    """
     pytest.importorskip("nqpf.index.build")
     import nqpf
     from nqpf import datasets
 
     res = nqpf.build(datasets.demo_config(years=(2013, 2022)))
-    drivers = ["driver:数据", "driver:算法", "driver:算力"]
+    series = {"real_gdp_growth": "index_growth(gdp_index_prev_year_100) * 100",
+              "population": "series(resident_population_year_end)"}
+    drivers = ["lag(driver:数据)", "lag(driver:算法)", "lag(driver:算力)"]
+    controls = ["log(population)"]
     cfg = explain_config({
-        "models": [{"name": "(1)", "y": res.root, "x": drivers},
-                   {"name": "(2)", "y": res.root, "x": drivers, "controls": ["log(raw:gdp_per_capita)"]}],
-        "heterogeneity": [{"y": res.root, "x": ["driver:数据"], "by": "region4"}],
+        "series": series,
+        "models": [{"name": "(1)", "y": "real_gdp_growth", "x": [f"lag({res.root})"]},
+                   {"name": "(2)", "y": "real_gdp_growth", "x": drivers, "controls": controls}],
+        "heterogeneity": [{"y": "real_gdp_growth", "x": [f"lag({res.root})"], "by": "region4"}],
         "table": {"formats": ["xlsx"]},
     })
     st = {s.name: s for s in stages()}["explain"]
     tables = st.run(res, cfg, {"out_dir": tmp_path, "progress": None})
     assert (tmp_path / "models_table.xlsx").exists()  # the stage writes into its own folder DIR/explain
     coef = tables["models_coefficients"].set_index(["model", "term"])
-    ref = fit_panel(res, y=res.root, x=drivers, controls=["log(raw:gdp_per_capita)"])
-    assert coef.loc[("(2)", "driver:数据"), "coef"] == pytest.approx(ref.params["driver:数据"], rel=1e-12)
+    from nqpf.explain import design_matrix, regression_frame
+    from nqpf.explain.stage import derive_series
+
+    frame = regression_frame(res, extra=derive_series(series, datasets.load_province_raw()))
+    ref = fit_panel(frame, y="real_gdp_growth", x=drivers, controls=controls)
+    assert coef.loc[("(2)", "lag(driver:数据)"), "coef"] == pytest.approx(ref.params["lag(driver:数据)"], rel=1e-12)
+    assert ref.nobs == 31 * 9 and ref.r2_within < 0.5  # no identity: the within fit is far from 1
     assert set(tables["heterogeneity_coefficients"]["group"]) == set(res.units["region4"])
-    assert "_results" not in tables
-    # the CLI on the saved run directory gives the same numbers
+    assert "_results" not in tables and "notes" not in tables
+    # the tautological model of the old demo is refused before anything is fitted
+    bad = explain_config({"models": [{"name": "(0)", "y": res.root, "x": ["driver:数据", "driver:算法", "driver:算力"]}]})
+    with pytest.raises(ConfigError, match=r"^\[explain.models\] '\(0\)': the regressor 'driver:数据' is a component of the outcome 'NQPF'"):
+        st.run(res, bad, {"out_dir": None, "progress": None})
+    # the CLI on the saved run directory gives the same numbers (series derived from the bundled panel of the manifest)
     run_dir = tmp_path / "run"
     res.save(run_dir)
     (tmp_path / "explain.toml").write_text(
-        f'[explain]\n[[explain.models]]\nname = "(2)"\ny = "{res.root}"\nx = {drivers!r}\ncontrols = ["log(raw:gdp_per_capita)"]\n'.replace("'", '"'),
+        "[explain]\n[explain.series]\n" + "".join(f'{k} = "{v}"\n' for k, v in series.items())
+        + f'[[explain.models]]\nname = "(2)"\ny = "real_gdp_growth"\nx = {drivers!r}\ncontrols = {controls!r}\n'.replace("'", '"'),
         encoding="utf-8")
     r = CliRunner().invoke(app, ["explain", str(run_dir), "--config", str(tmp_path / "explain.toml"), "--out", str(tmp_path / "cli")])
     assert r.exit_code == 0, r.output
     cli_coef = pd.read_csv(tmp_path / "cli" / "models_coefficients.csv").set_index("term")
-    assert cli_coef.loc["driver:数据", "coef"] == pytest.approx(ref.params["driver:数据"], rel=1e-9)
+    assert cli_coef.loc["lag(driver:数据)", "coef"] == pytest.approx(ref.params["lag(driver:数据)"], rel=1e-9)
     # verification on the provincial demo: nqpf (pyfixest) == linearmodels to 1e-8
     from test_explain_fe import _lm
 
-    from nqpf.explain import design_matrix, regression_frame
-
-    terms = drivers + ["log(raw:gdp_per_capita)"]
-    design, _ = design_matrix(regression_frame(res), y=res.root, terms=terms)
+    terms = drivers + controls
+    design, _ = design_matrix(frame, y="real_gdp_growth", terms=terms)
     for ssc, cluster in (("stata", "unit"), ("none", "twoway")):
-        ours = fit_panel(res, y=res.root, x=drivers, controls=terms[3:], ssc=ssc, cluster=cluster)
-        lm = _lm(design, res.root, terms, ssc, cluster)
+        ours = fit_panel(frame, y="real_gdp_growth", x=drivers, controls=controls, ssc=ssc, cluster=cluster)
+        lm = _lm(design, "real_gdp_growth", terms, ssc, cluster)
         np.testing.assert_allclose(ours.params[terms].to_numpy(), lm.params[terms].to_numpy(), rtol=0, atol=1e-8)
         np.testing.assert_allclose(ours.std_errors[terms].to_numpy(), lm.std_errors[terms].to_numpy(), rtol=1e-8)

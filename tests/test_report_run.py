@@ -26,7 +26,7 @@ import nqpf.pipeline
 import nqpf.run
 from nqpf.cli import app
 from nqpf.report import generate_reports
-from nqpf.report.excel import workbook_tables
+from nqpf.report.excel import workbook_headers, workbook_tables
 from nqpf.report.tables import collect, column_label
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -125,14 +125,14 @@ def _cell_equal(a, b) -> bool:
     return str(a) == b
 
 
-def _compare_workbook(path: Path, tables: dict, lang: str) -> None:
+def _compare_workbook(path: Path, tables: dict, lang: str, headers: dict) -> None:
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)  # LibreOffice stores booleans as =TRUE()
     assert wb.sheetnames == ["README", *tables]
     for name, df in tables.items():
         rows = list(wb[name].iter_rows(values_only=True))
-        assert list(rows[0])[: df.shape[1]] == [column_label(c, lang) for c in df.columns], name
+        assert list(rows[0])[: df.shape[1]] == headers[name], name
         assert len(rows) - 1 == len(df), name
         data = df.astype(object).to_numpy()
         for i in range(len(df)):
@@ -149,7 +149,7 @@ def test_workbook_reads_back_equal_to_the_result_tables(demo_dir):
     for required in ("scores_wide", "ranks_wide", "elements", "weights", "normalised", "dagum_totals",
                      "obstacle_top", "recommendations"):
         assert any(k == required or k.endswith("_" + required) for k in tables), required
-    _compare_workbook(out / "nqpf_results.xlsx", tables, "zh")
+    _compare_workbook(out / "nqpf_results.xlsx", tables, "zh", workbook_headers(run, lang="zh"))
     # stage sheets are the CSV tables the stages saved
     for sheet, path in (("dagum_totals", "analysis/dagum_totals.csv"), ("uncertainty_rank_stats",
                                                                          "sensitivity/uncertainty_rank_stats.csv")):
@@ -189,6 +189,45 @@ def test_workbook_english_headers(demo_dir, tmp_path):
         "nqpf results workbook", "Framework", "Years"]
 
 
+def test_columns_are_labelled_by_table_kind(demo_dir):
+    """Geary's C and Theil's T are not headed 耦合度 / 综合发展指数 (the coupling table's C and T)."""
+    import openpyxl
+
+    out, _ = demo_dir
+    wb = openpyxl.load_workbook(out / "nqpf_results.xlsx", read_only=True)
+
+    def header(sheet: str, col: str) -> str:
+        df = pd.read_csv(out / "analysis" / f"{sheet}.csv", nrows=1)
+        return [c.value for c in next(wb[sheet].iter_rows(max_row=1))][list(df.columns).index(col)]
+
+    assert header("moran_global", "C") == "吉尔里指数 C" and header("moran_global", "I") == "莫兰指数 I"
+    assert header("theil_totals", "T") == "泰尔指数 T" and header("theil_totals", "L") == "泰尔指数 L"
+    assert header("coupling_coupling", "C") == "耦合度" and header("coupling_coupling", "T") == "综合发展指数"
+    assert header("coupling_coupling", "D") == "耦合协调度" and header("dagum_totals", "G") == "总体基尼系数"
+    en = workbook_headers(collect(out), lang="en")
+    mg = pd.read_csv(out / "analysis" / "moran_global.csv", nrows=1)
+    assert en["moran_global"][list(mg.columns).index("C")] == "Geary's C"
+    assert column_label("C", "zh") == "C" and column_label("T", "en", "inequality_measures") == "T"
+    # first-passage times: the note column and its caption; undefined times are empty cells, never ±inf
+    mf = pd.read_csv(out / "analysis" / "markov_mfpt.csv")
+    rows = list(wb["markov_mfpt"].iter_rows(values_only=True))
+    assert rows[0][list(mf.columns).index("note")] == "说明"
+    states = ["low", "lower-middle", "upper-middle", "high"]
+    assert not np.isinf(mf[states].to_numpy()).any() and np.nanmax(mf[states].to_numpy()) < 1e4
+    readme = {r[0]: r[1] for r in wb["README"].iter_rows(values_only=True) if r[0]}
+    assert "空白（NaN）表示从该状态不能以概率 1 到达目标状态" in readme["markov_mfpt"]
+    wb.close()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    prov = html[html.index('<section id="provenance">'):]
+    ind = prov[prov.index("Indicators"):]
+    ind = ind[: ind.index("</tr>")]  # the header row of the indicator table
+    assert "计量单位" in ind and "Unit of measure" in ind and "地区代码" not in ind
+    mfpt = html[html.index("analysis / markov_mfpt"):]
+    mfpt = mfpt[: mfpt.index("</details>")]
+    assert "Blank (NaN): the target is not reached from that state with probability 1" in mfpt
+    assert ">说明<" in mfpt and "inf" not in mfpt.lower().replace("infinite", "")
+
+
 def test_workbook_opens_in_libreoffice(demo_dir, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -201,8 +240,8 @@ def test_workbook_opens_in_libreoffice(demo_dir, tmp_path):
                         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(conv), str(src)],
                        capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr
-    tables = workbook_tables(collect(out), lang="zh")
-    _compare_workbook(conv / "in.xlsx", tables, "zh")
+    run = collect(out)
+    _compare_workbook(conv / "in.xlsx", workbook_tables(run, lang="zh"), "zh", workbook_headers(run, lang="zh"))
 
 
 # ----------------------------------------------------------------------------- figures

@@ -148,9 +148,13 @@ def test_indicator_missing_in_a_year_warning():
     with pytest.warns(DataWarning):
         rep = check_panel(df)
     assert [(w["check"], w["indicator"]) for w in rep.warnings] == [("missing_in_year", "y"), ("missing_in_year", "z")]
+    # the old text predicted "unit-years without a score", but without [impute] they are scored on the
+    # other indicators (weights re-normalised) — the warning now says so and where it is recorded
     assert rep.warnings[0]["message"] == (
-        "<DataFrame>: indicator 'y' has no value in 1 year(s); got all cells missing in [2021]. Impute, drop these "
-        "years, or expect these unit-years without a score."
+        "<DataFrame>: indicator 'y' has no value in 1 year(s); got all cells missing in [2021]. Impute or drop these "
+        "years; otherwise these unit-years are scored on their other indicators with the weights re-normalised over "
+        "them (each recorded in changes.csv, step 'aggregate'), and get no score only where a node's available "
+        "weight share is below [aggregate] min_coverage."
     )
     # absent rows count as missing too
     rep = _check(pd.concat([_panel(), _panel(indicator=["y"] * 6).iloc[:3]], ignore_index=True))

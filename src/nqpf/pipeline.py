@@ -20,6 +20,7 @@ __all__ = ["Stage", "register_stage", "stages", "STAGE_MODULES"]
 STAGE_MODULES = (
     "nqpf.analysis.stage",
     "nqpf.sensitivity.stage",
+    "nqpf.analysis.validation_stage",
     "nqpf.explain.stage",
     "nqpf.gtfp.stage",
     "nqpf.paths.stage",

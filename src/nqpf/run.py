@@ -18,7 +18,8 @@ from .index.config import RunConfig, load_config
 from .index.result import IndexResult, write_csv
 from .pipeline import stages
 
-__all__ = ["RunOutput", "run", "run_stages", "check_stage_sections", "save_stage_outputs"]
+__all__ = ["RunOutput", "run", "run_stages", "check_stage_sections", "validate_stage_sections",
+           "save_stage_outputs"]
 
 
 @dataclass
@@ -53,6 +54,16 @@ def check_stage_sections(cfg: RunConfig) -> dict[str, Any]:
             f"Known sections: data, framework, impute, screen, treat, normalise, weight, aggregate, output, {', '.join(sorted(known))}."
         )
     return sections
+
+
+def validate_stage_sections(cfg: RunConfig) -> dict[str, Any]:
+    """Check every stage section of a config against its stage's model, as ``build`` does; ``{stage: config}``.
+
+    Raises the :class:`ConfigError` of :func:`check_stage_sections` (unknown section) or of the
+    first invalid section (``Config [analysis]: invalid — markov_k: …``), before anything is built.
+    """
+    sections = check_stage_sections(cfg)
+    return {st.name: _validate_section(st, sections[st.name]) for st in stages() if st.name in sections}
 
 
 def run_stages(result: IndexResult, cfg: RunConfig, *, out_dir: Path | None = None,
@@ -95,7 +106,7 @@ def run(config: str | Path | Mapping[str, Any] | RunConfig, *, out: str | Path |
         data: pd.DataFrame | None = None, progress: Callable[[str], None] | None = None) -> RunOutput:
     """Build, run the configured stages and save into ``out`` (or ``[output] dir``)."""
     cfg = load_config(config)
-    check_stage_sections(cfg)
+    validate_stage_sections(cfg)  # fail before the build, with the message run_stages would give
     result = build(cfg, data=data, progress=progress)
     out_dir = Path(out) if out else (cfg.resolve(cfg.output.dir) if cfg.output.dir else None)
     if out_dir is not None:

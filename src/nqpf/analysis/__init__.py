@@ -15,6 +15,7 @@ Spatial structure (§9)
     :func:`local_moran` / :func:`lisa`, :func:`moran_panel`, :func:`lisa_panel`.
 Convergence, coupling, obstacles, typology (§10–§12)
     :func:`sigma_convergence`, :func:`beta_convergence`, :func:`club_convergence`,
+    :func:`convergence_speed` (λ from β), :func:`half_life` (ln 2 / λ),
     :func:`coupling_coordination`, :func:`obstacle_degree`, :func:`typology` (loaded on first use).
 
 Examples
@@ -76,6 +77,8 @@ from .convergence import (
     SpatialBetaResult,
     beta_convergence,
     club_convergence,
+    convergence_speed,
+    half_life,
     sigma_convergence,
     spatial_beta_convergence,
 )
@@ -84,7 +87,8 @@ from .obstacle import ObstacleResult, obstacle_degree
 from .typology import TypologyResult, typology  # noqa: F811  (the function, not the module, is the public name)
 
 _PART2 = [
-    "sigma_convergence", "beta_convergence", "spatial_beta_convergence", "club_convergence", "SigmaResult",
+    "sigma_convergence", "beta_convergence", "spatial_beta_convergence", "club_convergence", "convergence_speed",
+    "half_life", "SigmaResult",
     "BetaResult", "SpatialBetaResult", "ClubResult", "coupling_coordination", "subsystem_frame", "CouplingResult",
     "obstacle_degree", "ObstacleResult", "typology", "TypologyResult",
 ]

@@ -36,6 +36,9 @@ __all__ = [
     "transition_probabilities",
     "steady_state",
     "first_passage_times",
+    "is_irreducible",
+    "passage_certain",
+    "passage_notes",
     "homogeneity_test",
     "markov",
     "spatial_markov",
@@ -123,27 +126,127 @@ def steady_state(P: np.ndarray) -> np.ndarray:
     return pi / pi.sum()
 
 
-def first_passage_times(P: np.ndarray, pi: np.ndarray | None = None) -> np.ndarray:
-    """Mean first-passage times (Kemeny & Snell 1976), diagonal = mean recurrence times 1/π_j.
+def _reach(adj: np.ndarray) -> np.ndarray:
+    """Reachability in ≥ 0 steps: R[i, j] is True when j can be reached from i along edges of ``adj``."""
+    R = np.eye(adj.shape[0], dtype=bool) | adj
+    for _ in range(max(int(np.ceil(np.log2(max(adj.shape[0], 2)))) + 1, 1)):
+        R = R | ((R.astype(int) @ R.astype(int)) > 0)
+    return R
 
-    Z = (I − P + 1πᵀ)⁻¹, M_ij = (z_jj − z_ij) / π_j for i ≠ j, M_jj = 1/π_j. Entries are ``inf``
-    or NaN when the chain is not ergodic (π_j = 0, or Z singular: all NaN).
+
+def is_irreducible(P: np.ndarray, *, tol: float = 1e-12) -> bool:
+    """True when P is a stochastic matrix (every row sums to 1) whose states all communicate.
+
+    Irreducible: for every i, j some power of P has (P^n)_ij > 0 (one communicating class).
+
+    Examples
+    --------
+    >>> is_irreducible(np.array([[0.9, 0.1], [0.5, 0.5]])), is_irreducible(np.array([[0.5, 0.5], [0.0, 1.0]]))
+    (True, False)
+    """
+    P = np.asarray(P, dtype=float)
+    if not np.allclose(P.sum(axis=1), 1.0, atol=1e-9):
+        return False
+    return bool(_reach(P > tol).all())
+
+
+def passage_certain(P: np.ndarray, *, tol: float = 1e-12) -> np.ndarray:
+    """Boolean k × k: C[i, j] is True when a chain started in i enters j (i = j: returns to j) with probability 1.
+
+    For target j, a state k ≠ j is *bad* when it cannot reach j or has a row of P summing to
+    less than 1 (no observed transitions out: the chain's future there is unknown). j is reached
+    from i ≠ j with probability 1 iff no bad state is reachable from i along transitions p > 0
+    that avoid j; j is returned to with probability 1 iff its row sums to 1 and every successor
+    k ≠ j of j is such a state (for a finite chain: j is recurrent).
+
+    Examples
+    --------
+    >>> passage_certain(np.array([[0.5, 0.5, 0.0], [0.25, 0.5, 0.25], [0.0, 0.0, 1.0]])).astype(int).tolist()
+    [[0, 1, 1], [0, 0, 1], [0, 0, 1]]
+    """
+    P = np.asarray(P, dtype=float)
+    k = P.shape[0]
+    edge = P > tol
+    full = np.isclose(P.sum(axis=1), 1.0, atol=1e-9)
+    C = np.zeros((k, k), dtype=bool)
+    for j in range(k):
+        others = np.array([i for i in range(k) if i != j], dtype=int)
+        into = edge.copy()
+        into[j, :] = False  # the passage stops at j
+        reaches_j = _reach(into)[:, j]
+        sub = edge[np.ix_(others, others)]
+        bad = ~reaches_j[others] | ~full[others]
+        R = _reach(sub)
+        ok = ~(R & bad[None, :]).any(axis=1)
+        C[others, j] = ok
+        succ = [i for i in np.flatnonzero(edge[j]) if i != j]
+        C[j, j] = bool(full[j]) and all(C[i, j] for i in succ)
+    return C
+
+
+def _first_passage_reducible(P: np.ndarray, certain: np.ndarray) -> np.ndarray:
+    """m_ij = 1 + Σ_{k≠j} p_ik m_kj on the states that reach j with probability 1; NaN elsewhere."""
+    k = P.shape[0]
+    M = np.full((k, k), np.nan)
+    for j in range(k):
+        B = np.array([i for i in range(k) if i != j and certain[i, j]], dtype=int)
+        if B.size:
+            Q = P[np.ix_(B, B)]
+            M[B, j] = np.linalg.solve(np.eye(B.size) - Q, np.ones(B.size))
+        if certain[j, j]:
+            M[j, j] = 1.0 + float(P[j, B] @ M[B, j]) if B.size else 1.0
+    return M
+
+
+def first_passage_times(P: np.ndarray, pi: np.ndarray | None = None) -> np.ndarray:
+    """Mean first-passage times m_ij (i ≠ j) and mean recurrence times m_jj; NaN where undefined.
+
+    Irreducible (ergodic) chain, Kemeny & Snell (1976): Z = (I − P + 1πᵀ)⁻¹,
+    M = (I − Z + E Z_dg) D with D = diag(1/π), i.e. m_ij = (z_jj − z_ij) / π_j, m_jj = 1/π_j.
+    Otherwise (an absorbing state, several closed classes, a state with no observed
+    transitions out): m_ij is finite only when j is entered from i with probability 1
+    (:func:`passage_certain`), from m_ij = 1 + Σ_{k≠j} p_ik m_kj solved on those states, and
+    NaN elsewhere (the expected passage time is infinite or undefined). ``pi`` is used for
+    irreducible chains only.
 
     Examples
     --------
     >>> first_passage_times(np.array([[0.9, 0.1], [0.5, 0.5]])).round(3).tolist()
     [[1.2, 10.0], [2.0, 6.0]]
+    >>> first_passage_times(np.array([[0.5, 0.5, 0.0], [0.25, 0.5, 0.25], [0.0, 0.0, 1.0]])).tolist()
+    [[nan, 2.0, 8.0], [nan, nan, 6.0], [nan, nan, 1.0]]
     """
+    P = np.asarray(P, dtype=float)
     k = P.shape[0]
-    pi = steady_state(P) if pi is None else pi
-    try:
-        Z = np.linalg.inv(np.eye(k) - P + np.outer(np.ones(k), pi))
-    except np.linalg.LinAlgError:
-        return np.full((k, k), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        M = (np.diag(Z)[None, :] - Z) / pi[None, :]
-        np.fill_diagonal(M, 1.0 / pi)
+    if not is_irreducible(P):
+        return _first_passage_reducible(P, passage_certain(P))
+    pi = steady_state(P) if pi is None else np.asarray(pi, dtype=float)
+    Z = np.linalg.inv(np.eye(k) - P + np.outer(np.ones(k), pi))
+    M = (np.diag(Z)[None, :] - Z) / pi[None, :]
+    np.fill_diagonal(M, 1.0 / pi)
     return M
+
+
+def passage_notes(P: np.ndarray, M: np.ndarray, labels: list[str]) -> list[str]:
+    """One note per from-state explaining its NaN first-passage times ("" when every entry is finite).
+
+    Examples
+    --------
+    >>> P = np.array([[0.5, 0.5, 0.0], [0.25, 0.5, 0.25], [0.0, 0.0, 1.0]])
+    >>> passage_notes(P, first_passage_times(P), ["a", "b", "c"])[2]
+    'NaN to a, b: not reached from c with probability 1; the chain is not irreducible'
+    """
+    P = np.asarray(P, dtype=float)
+    out = []
+    for i, lab in enumerate(labels):
+        if P[i].sum() == 0:
+            out.append(f"NaN: no transitions observed out of {lab}, so passage times from it are undefined")
+            continue
+        bad = [labels[j] for j in range(len(labels)) if not np.isfinite(M[i, j])]
+        back = f" (nor {lab} returned to)" if lab in bad else ""
+        out.append(f"NaN to {', '.join(bad)}: not reached from {lab} with probability 1{back}; the chain is not "
+                   "irreducible" if bad else "")
+    return out
 
 
 def homogeneity_test(conditional_counts: np.ndarray) -> dict[str, Any]:
@@ -255,7 +358,8 @@ class MarkovResult(Result):
     steady_state : Series
         Ergodic distribution π.
     mfpt : DataFrame (k × k)
-        Mean first-passage times (diagonal: mean recurrence times).
+        Mean first-passage times (diagonal: mean recurrence times); NaN where the target is not
+        reached with probability 1 (chains that are not irreducible; :func:`first_passage_times`).
     cutoffs : DataFrame
         Cut-offs used (one row, or one per year for per-year quantiles).
     classes : DataFrame
@@ -301,7 +405,12 @@ class MarkovResult(Result):
         n = self.counts.sum(axis=1).rename("n")
         prob = pd.concat([n, self.probabilities], axis=1).reset_index()
         return {"probabilities": prob, "counts": self.counts.reset_index(), "steady_state": self.distribution(),
-                "mfpt": self.mfpt.reset_index(), "cutoffs": self.cutoffs, "classes": self.classes}
+                "mfpt": self.mfpt_table(), "cutoffs": self.cutoffs, "classes": self.classes}
+
+    def mfpt_table(self) -> pd.DataFrame:
+        """First-passage times with a ``note`` column explaining each row's NaN entries ("" if none)."""
+        notes = passage_notes(self.probabilities.to_numpy(), self.mfpt.to_numpy(), self.labels)
+        return self.mfpt.reset_index().assign(note=notes)
 
     def summary(self) -> Summary:
         P = self.probabilities
@@ -373,8 +482,14 @@ def markov(
     pi = steady_state(P)
     if _n_unit_eigenvalues(P) > 1:
         notes.append("The chain has several closed classes (eigenvalue 1 repeated): the steady state is not unique "
-                     "(one solution shown) and first-passage times between classes are infinite or undefined.")
+                     "(one solution shown).")
     M = first_passage_times(P, pi)
+    if not is_irreducible(P):
+        absorbing = [labels[i] for i in range(k) if P[i, i] == 1.0]
+        why = f"absorbing state(s) {absorbing}" if absorbing else "not every state reaches every other"
+        notes.append(f"The chain is not irreducible ({why}): first-passage times are given only where the target "
+                     "state is reached with probability 1 (m_ij = 1 + Σ_k≠j p_ik m_kj) and are NaN elsewhere "
+                     f"({int(np.isnan(M).sum())} of {k * k}); see the note column of the mfpt table.")
     obs = S >= 0
     uu, tt = np.nonzero(obs)
     classes = pd.DataFrame({"unit": wide.index.to_numpy()[uu], "year": np.asarray(years)[tt],

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, MethodError, MethodWarning
+from .._ranking import rank_desc
 from .._results import Result, Summary
 from .._validation import Interval, validate_params
 
@@ -475,6 +476,7 @@ def obstacle_degree(
 
 
 def _rank_within(values: np.ndarray) -> np.ndarray:
-    """Rank 1 = largest within each row (ties = min rank); NaN values are unranked (<NA>). Returned flattened."""
-    ranks = pd.DataFrame(values).rank(axis=1, ascending=False, method="min").to_numpy()
+    """Rank 1 = largest within each row (ties, equal within a relative 1e-12, = min rank: :func:`nqpf._ranking.rank_desc`);
+    NaN values are unranked (<NA>). Returned flattened."""
+    ranks = rank_desc(np.asarray(values, dtype=float), axis=1)
     return pd.array(ranks.reshape(-1), dtype="Int64")

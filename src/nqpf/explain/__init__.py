@@ -1,4 +1,8 @@
-"""nqpf.explain — panel models of what drives NQPF (数据、算法、算力 → 新质生产力).
+"""nqpf.explain — panel models with NQPF (数据、算法、算力 → 新质生产力) and outcomes not built from it.
+
+Models whose regressor and outcome are built from the same index indicators (NQPF on its own
+driver sub-indices: R² near 1 by construction) are refused by the explain stage
+(:mod:`nqpf.explain.overlap`).
 
 * :func:`fit_panel` / :func:`fit_spec` — two-way fixed effects (pyfixest), random effects
   (linearmodels), cluster-robust standard errors; :func:`hausman`.
@@ -8,12 +12,14 @@
 * :func:`panel_threshold` — Hansen (1999) panel threshold model.
 * :func:`spatial_panel` — SAR / SEM / SDM / SDEM with fixed effects (spreg) and LeSage–Pace effects.
 * :func:`robustness` — alternative dependent variables, winsorising, dropping municipalities, lags.
+* :func:`check_overlap` — refuses tautological models (a regressor built from the outcome's indicators).
 """
 from __future__ import annotations
 
 from .fe import HausmanMethod, HausmanResult, PanelRegression, fit_panel, fit_spec, hausman, hausman_statistic
 from .heterogeneity import HeterogeneityResult, heterogeneity, wald_equality
 from .mediation import MediationResult, mediation, sobel_test
+from .overlap import check_overlap, column_indicators, find_overlap, term_indicators
 from .robustness import MUNICIPALITIES, RobustnessResult, robustness, winsorise
 from .spatial import SpatialPanelResult, as_weights, spatial_effects, spatial_panel
 from .spec import ModelSpec, design_matrix, evaluate_term, make_spec, parse_term, regression_frame
@@ -57,4 +63,8 @@ __all__ = [
     "robustness",
     "winsorise",
     "MUNICIPALITIES",
+    "check_overlap",
+    "find_overlap",
+    "column_indicators",
+    "term_indicators",
 ]

@@ -150,8 +150,10 @@ def mediation(
     Parameters
     ----------
     y, x, mediator, controls
-        Outcome (e.g. ``"NQPF"``), treatment (e.g. ``"driver:数据"``), mediator (e.g. an
-        industrial-upgrading index) and controls (terms).
+        Outcome (e.g. real GDP growth), treatment (e.g. ``"lag(NQPF)"``), mediator (e.g. an
+        industrial-upgrading measure outside the index) and controls (terms). None of them may be
+        built from another's indicators (NQPF on ``driver:数据`` is an identity); the explain stage
+        refuses such equations (:func:`nqpf.explain.overlap.check_overlap`).
     fe, cluster, ssc
         As in :func:`~nqpf.explain.fe.fit_panel` (all three equations use them).
     reps

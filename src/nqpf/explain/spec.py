@@ -66,8 +66,11 @@ class ModelSpec(BaseModel):
     Parameters
     ----------
     name : column title of the model in tables (default ``"(1)"``).
-    y : dependent variable (a term: node score such as ``"NQPF"``, ``"raw:gdp"``, ``"log(x)"``).
-    x : key regressors (terms), e.g. the AI-driver sub-indices ``["driver:数据", "driver:算法"]``.
+    y : dependent variable (a term: a node score such as ``"NQPF"``, ``"raw:gdp"``, a user or derived
+        column such as ``"real_gdp_growth"``, ``"log(x)"``). It must not be built from the regressors'
+        indicators (the explain stage refuses ``NQPF`` on ``driver:数据``; see ``allow_overlap``).
+    x : key regressors (terms), e.g. ``["lag(NQPF)"]`` or the lagged AI-driver sub-indices
+        ``["lag(driver:数据)", "lag(driver:算法)"]``.
     controls : control variables (terms).
     interactions : pairs ``[a, b]`` adding the term ``inter(a, b)``.
     estimator : ``"fe"`` (within, absorbed fixed effects), ``"re"`` (random effects, GLS) or ``"pooled"``.
@@ -78,12 +81,15 @@ class ModelSpec(BaseModel):
     ssc : small-sample correction (``"stata"``, ``"full"`` or ``"none"``).
     years : optional inclusive ``[first, last]`` year window.
     drop_units : unit codes excluded from the sample (e.g. the four municipalities).
+    allow_overlap : run the model even when a regressor and the dependent variable are built from
+        the same index indicators (see :func:`nqpf.explain.overlap.check_overlap`); the explain
+        stage then records a warning in its notes. Default ``False``: such a model is refused.
 
     Examples
     --------
-    >>> spec = ModelSpec(y="NQPF", x=["driver:数据"], controls=["log(gdp_pc)"])
+    >>> spec = ModelSpec(y="real_gdp_growth", x=["lag(NQPF)"], controls=["log(population)"])
     >>> spec.terms()
-    ['driver:数据', 'log(gdp_pc)']
+    ['lag(NQPF)', 'log(population)']
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -99,6 +105,7 @@ class ModelSpec(BaseModel):
     ssc: SmallSample = "stata"
     years: tuple[int, int] | None = None
     drop_units: list[str] = Field(default_factory=list)
+    allow_overlap: bool = False
 
     @field_validator("y", "x", "controls")
     @classmethod
@@ -134,7 +141,7 @@ def make_spec(**fields: Any) -> ModelSpec:
 
     Examples
     --------
-    >>> make_spec(y="NQPF", x=["driver:数据"]).fe
+    >>> make_spec(y="real_gdp_growth", x=["lag(NQPF)"]).fe
     'twoway'
     """
     from pydantic import ValidationError

@@ -7,11 +7,15 @@ Example (TOML)::
     hausman = true                      # Hausman test for every FE model
     hausman_method = "mundlak"          # classic (Hausman 1978) | mundlak (cluster-robust)
 
+    [explain.series]                    # columns derived from the run's raw input series (derive grammar)
+    real_gdp_growth = "index_growth(gdp_index_prev_year_100) * 100"
+    population = "series(resident_population_year_end)"
+
     [[explain.models]]
     name = "(1)"
-    y = "NQPF"
-    x = ["driver:数据", "driver:算法", "driver:算力"]
-    controls = ["log(raw:gdp_per_capita)", "urbanisation"]
+    y = "real_gdp_growth"               # not built from the regressors (see below)
+    x = ["lag(NQPF)"]
+    controls = ["log(population)", "urbanisation"]
     fe = "twoway"
     cluster = "unit"
 
@@ -20,23 +24,23 @@ Example (TOML)::
     formats = ["xlsx", "html", "tex"]
 
     [[explain.mediation]]
-    y = "NQPF"
-    x = "driver:数据"
-    mediator = "industrial_upgrading"
+    y = "real_gdp_growth"
+    x = "lag(NQPF)"
+    mediator = "urbanisation"
 
     [[explain.heterogeneity]]
-    y = "NQPF"
-    x = ["driver:数据"]
+    y = "real_gdp_growth"
+    x = ["lag(driver:数据)"]
     by = "region4"
 
     [[explain.threshold]]
-    y = "NQPF"
-    x = ["driver:数据"]
-    q = "log(raw:gdp_per_capita)"
+    y = "real_gdp_growth"
+    x = ["lag(NQPF)"]
+    q = "log(population)"
 
     [[explain.spatial]]
-    y = "NQPF"
-    x = ["driver:数据"]
+    y = "real_gdp_growth"
+    x = ["lag(NQPF)"]
     weights = "queen"                   # province weights kind, a CSV matrix / edge list, GAL/GWT, or "analysis"
 
     [[explain.robustness]]
@@ -44,21 +48,32 @@ Example (TOML)::
     alternatives = { "equal weights" = "runs/equal_weights" }   # column name or saved run directory
 
 Every specification is recorded in the run manifest through this section.
+
+Tautological models are refused: when a regressor (key regressor, control, mediator,
+threshold variable) and the dependent variable are built from the same indicators of the
+index's framework — ``NQPF`` on ``driver:数据``, a dimension on an indicator under it, a
+grouping node sharing indicators with the outcome, a lagged outcome — the stage raises a
+:class:`~nqpf.ConfigError` before fitting anything (:func:`nqpf.explain.overlap.check_overlap`).
+``allow_overlap = true`` in that model runs it anyway and records a warning in the ``notes`` table.
 """
 from __future__ import annotations
 
+import dataclasses
+import re
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .._config import read_toml_section, validate_section
-from .._errors import ConfigError, DataError
+from .._errors import ConfigError, DataError, MethodWarning
 from ..pipeline import Stage, register_stage
 from .fe import HausmanMethod, fit_spec, hausman
 from .heterogeneity import EqualityTest, heterogeneity
 from .mediation import mediation
+from .overlap import check_overlap
 from .robustness import MUNICIPALITIES, robustness
 from .spatial import SpatialEffects, SpatialModel, spatial_panel
 from .spec import ClusterBy, FixedEffects, ModelSpec, SmallSample, regression_frame
@@ -77,6 +92,8 @@ __all__ = [
     "load_explain_config",
     "explain_config",
     "read_weights",
+    "derive_series",
+    "overlap_notes",
     "STAGE",
 ]
 
@@ -112,6 +129,7 @@ class MediationSpec(_Base):
     ssc: SmallSample = "stata"
     reps: int = Field(500, ge=0)
     seed: int | None = 0
+    allow_overlap: bool = False
 
 
 class HeterogeneitySpec(_Base):
@@ -126,6 +144,7 @@ class HeterogeneitySpec(_Base):
     cluster: ClusterBy = "unit"
     reps: int = Field(500, ge=1)
     seed: int | None = 0
+    allow_overlap: bool = False
 
 
 class ThresholdSpec(_Base):
@@ -140,6 +159,7 @@ class ThresholdSpec(_Base):
     grid: int = Field(300, ge=10)
     reps: int = Field(300, ge=0)
     seed: int | None = 0
+    allow_overlap: bool = False
 
 
 class SpatialSpec(_Base):
@@ -152,6 +172,7 @@ class SpatialSpec(_Base):
     weights: str = "analysis"
     draws: int = Field(1000, ge=0)
     seed: int | None = 0
+    allow_overlap: bool = False
 
 
 class RobustnessSpec(_Base):
@@ -162,6 +183,7 @@ class RobustnessSpec(_Base):
     drop_units: list[str] | None = Field(default_factory=lambda: list(MUNICIPALITIES))
     lag_x: bool = True
     years: tuple[int, int] | None = None
+    allow_overlap: bool = False
 
 
 class ExplainConfig(_Base):
@@ -177,8 +199,23 @@ class ExplainConfig(_Base):
     spatial: list[SpatialSpec] = Field(default_factory=list)
     robustness: list[RobustnessSpec] = Field(default_factory=list)
     extra: str | None = None
+    series: dict[str, str] = Field(default_factory=dict)
     data: str | None = None
     run: str | None = None
+
+    @field_validator("series")
+    @classmethod
+    def _series(cls, v: dict[str, str]) -> dict[str, str]:
+        from ..framework.derive import parse_derivation
+
+        for name, expr in v.items():
+            if not _SERIES_NAME.match(name):
+                raise ValueError(f"series name {name!r} must be a plain identifier (letters, digits, '_', no ':' or spaces)")
+            parse_derivation(expr, indicator=name)
+        return v
+
+
+_SERIES_NAME = re.compile(r"^[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*$")
 
 
 def load_explain_config(path: str | Path) -> tuple[ExplainConfig, Path]:
@@ -197,9 +234,9 @@ def explain_config(section: dict, *, where: str = "[explain]") -> ExplainConfig:
 
     Examples
     --------
-    >>> cfg = explain_config({"models": [{"y": "NQPF", "x": ["driver:数据"]}]})
-    >>> cfg.models[0].cluster, cfg.table.lang
-    ('unit', 'zh')
+    >>> cfg = explain_config({"models": [{"y": "real_gdp_growth", "x": ["lag(NQPF)"]}]})
+    >>> cfg.models[0].cluster, cfg.table.lang, cfg.models[0].allow_overlap
+    ('unit', 'zh', False)
     """
     return validate_section(ExplainConfig, section, where=where, fix="See docs/explain.md for the keys.")
 
@@ -258,12 +295,137 @@ def read_weights(path: str | Path) -> pd.DataFrame:
     return m.astype(float)
 
 
+def derive_series(series: dict[str, str], raw: pd.DataFrame) -> pd.DataFrame:
+    """Columns ``unit, year, <name>…`` derived from raw input series (the framework's derive grammar).
+
+    ``series`` maps a column name to a derivation such as ``"index_growth(gdp_index_prev_year_100) * 100"``
+    (:mod:`nqpf.framework.derive`); ``raw`` is a long table ``unit, year, indicator`` (or ``series``), ``value``.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"unit": ["a", "a"], "year": [2020, 2021], "series": "gdp_index", "value": [105.0, 102.0]})
+    >>> derive_series({"growth": "index_growth(gdp_index) * 100"}, raw)["growth"].round(6).tolist()
+    [5.0, 2.0]
+    """
+    from ..framework.derive import derive_wide, parse_derivation
+    from ..framework.model import Framework, Node
+
+    key = "indicator" if "indicator" in raw.columns else "series"
+    need = {"unit", "year", key, "value"}
+    if not need <= set(raw.columns):
+        raise DataError(
+            f"[explain] series: the raw input needs columns unit, year, indicator (or series), value"
+            f"; got {list(raw.columns)[:10]}. Pass the long table the index was built from."
+        )
+    available = set(map(str, raw[key].unique()))
+    for name, expr in series.items():
+        miss = [a for a in parse_derivation(expr, indicator=name).args if a not in available]
+        if miss:
+            import difflib
+
+            close = {m: difflib.get_close_matches(m, sorted(available), n=1) for m in miss}
+            hint = "; ".join(f"{m!r}" + (f" (did you mean {c[0]!r}?)" if c else "") for m, c in close.items())
+            raise ConfigError(
+                f"[explain] series {name!r}: {expr!r} needs raw series not in the run's input; got {hint}. "
+                "Use series of the input data (nqpf.datasets.load_province_raw() for the bundled panel)."
+            )
+    fw = Framework(id="explain_series", nodes=(Node("_series", "aggregate"),)
+                   + tuple(Node(n, "indicator", parent="_series", derive=e) for n, e in series.items()))
+    r = raw.rename(columns={key: "indicator"})[["unit", "year", "indicator", "value"]].copy()
+    r["unit"] = r["unit"].astype(str)
+    r["year"] = pd.to_numeric(r["year"]).astype(int)
+    r["value"] = pd.to_numeric(r["value"], errors="coerce").astype(float)
+    wide, _log = derive_wide(r, fw)
+    return wide.reset_index()[["unit", "year", *series]]
+
+
+def _raw_input(data: Any, raw_series: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The raw input series for ``[explain] series``: given, else the bundled panel a result was built from."""
+    if raw_series is not None:
+        return raw_series
+    manifest = getattr(data, "manifest", None)
+    inputs = manifest.get("inputs", []) if isinstance(manifest, dict) else []
+    if any(isinstance(i, dict) and i.get("source") == "bundled:province" for i in inputs):
+        from ..datasets import load_province_raw
+
+        return load_province_raw()
+    if isinstance(data, pd.DataFrame) and {"unit", "year", "indicator", "value"} <= set(data.columns):
+        return data
+    return None
+
+
+def _series_derivations(config: ExplainConfig) -> dict[str, Any]:
+    from ..framework.derive import parse_derivation
+
+    return {n: parse_derivation(e, indicator=n) for n, e in config.series.items()}
+
+
+def overlap_notes(config: ExplainConfig, framework: Any) -> list[tuple[str, str, str]]:
+    """Check every model of ``config`` for regressors built from the outcome's indicators.
+
+    Runs :func:`~nqpf.explain.overlap.check_overlap` on each equation: FE/RE models (y on key
+    regressors, interactions and controls), mediation (y on x, mediator and controls; mediator on x
+    and controls), heterogeneity, threshold (y on x, q and controls), spatial, and the alternative
+    dependent variables of robustness checks. Raises :class:`~nqpf.ConfigError` on the first refused
+    model; returns ``[(section, model name, warning note)]`` for the models forced with ``allow_overlap``.
+    """
+    if framework is None:
+        return []
+    series = _series_derivations(config)
+    notes: list[tuple[str, str, str]] = []
+
+    def check(section: str, name: str, outcome: str, regressors: list[str], allow: bool) -> None:
+        for n in check_overlap(framework, where=f"[explain.{section}]", name=name, outcome=outcome,
+                               regressors=regressors, allow=allow, series=series):
+            notes.append((section, name, n))
+
+    for m in config.models:
+        check("models", m.name, m.y, m.terms(), m.allow_overlap)
+    for s in config.mediation:
+        check("mediation", s.name, s.y, [s.x, s.mediator, *s.controls], s.allow_overlap)
+        check("mediation", s.name, s.mediator, [s.x, *s.controls], s.allow_overlap)
+    for s in config.heterogeneity:
+        check("heterogeneity", s.name, s.y, [*s.x, *s.controls], s.allow_overlap)
+    for s in config.threshold:
+        check("threshold", s.name, s.y, [*s.x, s.q, *s.controls], s.allow_overlap)
+    for s in config.spatial:
+        check("spatial", s.name, s.y, [*s.x, *s.controls], s.allow_overlap)
+    for s in config.robustness:
+        spec = next((m for m in config.models if m.name == s.model), None)
+        if spec is None:
+            continue  # reported by run_explain
+        for label, src in s.alternatives.items():
+            if _is_term(src):
+                check("robustness", f"{s.name}: {label}", src, spec.terms(), s.allow_overlap or spec.allow_overlap)
+    return notes
+
+
+def _is_term(src: str) -> bool:
+    """A robustness alternative that names a column/term (not a saved run directory)."""
+    try:
+        from .spec import parse_term
+
+        parse_term(src)
+    except ConfigError:
+        return False
+    return not any(ch in src for ch in "/\\")
+
+
 def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None = None, base_dir: str | Path | None = None,
-                context: dict | None = None, progress: Any = None) -> dict[str, Any]:
+                context: dict | None = None, progress: Any = None, raw_series: pd.DataFrame | None = None,
+                framework: Any = None) -> dict[str, Any]:
     """Run every analysis of an :class:`ExplainConfig` on an index result or panel.
 
-    Returns ``{table name: DataFrame}`` (and, under ``"_results"``, the result objects).
+    Returns ``{table name: DataFrame}`` (and, under ``"_results"``, the result objects: ``"models"`` the
+    journal table, ``"model_fits"`` ``{name: PanelRegression}``, and each analysis under its name).
     With ``out_dir`` the journal tables are also written as Excel / HTML / LaTeX files.
+
+    Before anything is fitted, every model is checked against the index's framework
+    (``data.framework``, or ``framework=``) by :func:`overlap_notes`: a regressor built from the
+    outcome's indicators is a :class:`~nqpf.ConfigError`; models forced with ``allow_overlap``
+    get a warning, recorded in the ``notes`` table (columns ``section, model, note``).
+    ``[explain] series`` columns are derived from ``raw_series`` (long ``unit, year, indicator,
+    value``), else from the bundled panel when ``data`` was built from it.
 
     Examples
     --------
@@ -276,20 +438,36 @@ def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None 
     """
     base = Path(base_dir) if base_dir is not None else None
     context = context or {}
+    fw = framework if framework is not None else getattr(data, "framework", None)
+    notes = overlap_notes(config, fw)  # refuses tautological models before anything is fitted
+    for _section, _name, note in notes:
+        warnings.warn(note, MethodWarning, stacklevel=2)
     extra = _read_table(_resolve(config.extra, base), "[explain] extra") if config.extra else None
     frame = regression_frame(data, extra=extra)
+    if config.series:
+        raw = _raw_input(data, raw_series)
+        if raw is None:
+            raise ConfigError(
+                f"[explain] series: no raw input series to derive {sorted(config.series)} from; got {type(data).__name__} without "
+                "the input panel. Run the stage from `nqpf build`, pass raw_series= (long unit, year, indicator, value) "
+                "or give the columns in extra."
+            )
+        frame = regression_frame(frame, extra=derive_series(config.series, raw))
     out: dict[str, Any] = {}
     results: dict[str, Any] = {}
     say = progress or (lambda _msg: None)
     fitted = {}
     for spec in config.models:
         say(f"explain: model {spec.name}")
-        fitted[spec.name] = fit_spec(frame, spec)
+        m = fit_spec(frame, spec)
+        forced = tuple(n for sec, name, n in notes if sec == "models" and name == spec.name)
+        fitted[spec.name] = dataclasses.replace(m, notes=m.notes + forced) if forced else m
     if fitted:
         opts = config.table
         tab = regression_table(list(fitted.values()), labels=opts.labels, show_controls=opts.show_controls, stat=opts.stat,
                                brackets=opts.brackets, digits=opts.digits, lang=opts.lang)
         results["models"] = tab
+        results["model_fits"] = dict(fitted)  # PanelRegression per model (forced models carry the overlap note)
         out["models_table"] = tab.tables()["table"]
         out["models_coefficients"] = pd.concat([m.tables()["coefficients"].assign(model=k) for k, m in fitted.items()], ignore_index=True)
         out["models_statistics"] = pd.concat([m.tables()["statistics"].assign(model=k) for k, m in fitted.items()], ignore_index=True)
@@ -366,6 +544,8 @@ def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None 
         if out_dir is not None:
             for fmt in config.table.formats:
                 r.table.save(Path(out_dir) / f"{s.name}_table.{fmt}")
+    if notes:
+        out["notes"] = pd.DataFrame(notes, columns=["section", "model", "note"])
     out["_results"] = results
     return out
 
@@ -402,10 +582,16 @@ def _load_run(path: Path) -> Any:
 def _stage_run(result: Any, config: ExplainConfig, context: dict) -> dict[str, Any]:
     out_dir = context.get("out_dir")
     target = Path(out_dir) if out_dir is not None else None
-    tables = run_explain(result, config, out_dir=target, base_dir=context.get("config_dir"), context=context, progress=context.get("progress"))
+    raw = None
+    if config.series and context.get("config") is not None:
+        from ..index.build import load_inputs
+
+        raw = load_inputs(context["config"], context.get("data"))[0]
+    tables = run_explain(result, config, out_dir=target, base_dir=context.get("config_dir"), context=context,
+                         progress=context.get("progress"), raw_series=raw)
     tables.pop("_results", None)
     return tables
 
 
 STAGE = register_stage(Stage(name="explain", order=30, config_model=ExplainConfig, run=_stage_run,
-                             description="Panel regressions of the index on its drivers (FE/RE, mediation, heterogeneity, threshold, spatial)."))
+                             description="Panel regressions with the index as a regressor or outcome (FE/RE, mediation, heterogeneity, threshold, spatial); tautological models refused."))

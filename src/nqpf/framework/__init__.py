@@ -10,11 +10,14 @@ from .io import (
     write_framework_csv,
     write_framework_toml,
 )
-from .model import DRIVERS, ELEMENTS, LEVELS, TYPES, Framework, Grouping, Node, SeedRef, Subsystem
+from .model import (
+    DRIVERS, ELEMENTS, FOUNDATION_TYPES, LEVELS, TYPES, Framework, Grouping, Node, SeedRef, Subsystem,
+    activate_declared, coverage,
+)
 
 __all__ = [
     "Framework", "Node", "SeedRef", "Grouping", "Subsystem", "ELEMENTS", "DRIVERS", "TYPES", "LEVELS",
     "load_framework", "framework_from_dict", "framework_to_dict", "framework_to_frame", "framework_from_frame",
     "write_framework_csv", "write_framework_toml", "builtin_frameworks",
-    "Derivation", "parse_derivation", "derive_indicators",
+    "Derivation", "parse_derivation", "derive_indicators", "FOUNDATION_TYPES", "activate_declared", "coverage",
 ]

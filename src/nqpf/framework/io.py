@@ -5,7 +5,9 @@ unit, direction, weight, derive, element, driver, type, level, source, seed_file
 seed_section, seed_quote, seed_rationale, notes, tags``. Several seed references
 of one indicator are joined with `` | `` in the seed columns; free tags are
 ``key=value`` pairs joined with ``;``. Framework-level metadata, groupings and
-subsystems go into rows of kind ``framework``, ``grouping`` and ``subsystem``.
+subsystems go into rows of kind ``framework``, ``grouping`` and ``subsystem``. Declared indicators
+(``data = "missing"`` in TOML: named with source and unit, no data, not computed) are rows of kind
+``declared`` after the tree.
 """
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ CSV_COLUMNS = [
 _SEP = " | "
 _NODE_KEYS = {
     "id", "parent", "name_zh", "name_en", "weight", "direction", "unit", "derive", "element", "driver",
-    "type", "level", "source", "seed_refs", "notes", "tags", "series",
+    "type", "level", "source", "seed_refs", "notes", "tags", "series", "data", "declared",
 }
 
 
@@ -143,6 +145,19 @@ def _node_from_dict(d: Mapping[str, Any], kind: str, where: str) -> Node:
     if not derive and d.get("series"):
         derive = f"series({d['series']})"
     nid = str(d["id"]).strip()
+    data_status = str(d.get("data", "") or "").strip().lower()
+    declared_flag = d.get("declared", False)
+    if isinstance(declared_flag, str):
+        declared_flag = declared_flag.strip().lower() in ("true", "1", "yes")
+    if data_status not in ("", "missing") or (declared_flag and kind != "indicator"):
+        raise FrameworkError(
+            f"{where} {nid!r}: data must be \"missing\" (a declared indicator without data) or absent; got {d.get('data')!r}. "
+            "Only indicators can be declared."
+        )
+    if declared_flag:
+        data_status = "missing"
+    if data_status and kind != "indicator":
+        raise FrameworkError(f"{where} {nid!r}: only indicators can be declared (data = \"missing\"); got a {kind}.")
     return Node(
         id=nid,
         kind=kind,  # type: ignore[arg-type]
@@ -161,6 +176,7 @@ def _node_from_dict(d: Mapping[str, Any], kind: str, where: str) -> Node:
         seed_refs=tuple(refs),
         notes=str(d.get("notes", "") or ""),
         tags=dict(d.get("tags", {}) or {}),
+        data=data_status,
     )
 
 
@@ -173,7 +189,9 @@ def framework_from_dict(data: Mapping[str, Any], *, source: str = "") -> Framewo
         raise FrameworkError(f"{where}: unknown top-level tables {sorted(unknown)}; got them in the file. Allowed: {sorted(allowed)}.")
     meta = dict(data.get("framework", {}))
     nodes = [_node_from_dict(d, "aggregate", f"{where} [[node]]") for d in data.get("node", [])]
-    nodes += [_node_from_dict(d, "indicator", f"{where} [[indicator]]") for d in data.get("indicator", [])]
+    inds = [_node_from_dict(d, "indicator", f"{where} [[indicator]]") for d in data.get("indicator", [])]
+    nodes += [n for n in inds if not n.is_declared]
+    declared = tuple(n for n in inds if n.is_declared)
     groupings = tuple(
         Grouping(id=str(g["id"]), tag=str(g.get("tag", g["id"])), name_zh=str(g.get("name_zh", "")),
                  name_en=str(g.get("name_en", "")), exclude=tuple(g.get("exclude", ("", "none"))))
@@ -195,6 +213,7 @@ def framework_from_dict(data: Mapping[str, Any], *, source: str = "") -> Framewo
         groupings=groupings,
         subsystems=subsystems,
         source=source,
+        declared=declared,
     )
 
 
@@ -220,10 +239,12 @@ def framework_to_dict(fw: Framework) -> dict[str, Any]:
             d["seed_refs"] = [{k: v for k, v in vars(r).items() if v} for r in n.seed_refs]
         if n.tags:
             d["tags"] = dict(n.tags)
+        if n.is_declared:
+            d["data"] = "missing"
         return d
 
     out["node"] = [node_dict(n) for n in fw.nodes if not n.is_indicator]
-    out["indicator"] = [node_dict(n) for n in fw.nodes if n.is_indicator]
+    out["indicator"] = [node_dict(n) for n in fw.nodes if n.is_indicator] + [node_dict(n) for n in fw.declared]
     if fw.groupings:
         out["grouping"] = [{"id": g.id, "tag": g.tag, "name_zh": g.name_zh, "name_en": g.name_en} for g in fw.groupings]
     if fw.subsystems:
@@ -248,10 +269,9 @@ def _tags_from_text(text: str, where: str) -> dict[str, str]:
 def framework_to_frame(fw: Framework) -> pd.DataFrame:
     """The CSV twin as a DataFrame (nodes in tree order, then grouping/subsystem/framework rows)."""
     rows = []
-    for nid in fw.preorder():
-        n = fw.by_id[nid]
+    for n in [fw.by_id[nid] for nid in fw.preorder()] + list(fw.declared):
         rows.append({
-            "id": n.id, "kind": n.kind, "parent": n.parent, "name_zh": n.name_zh, "name_en": n.name_en,
+            "id": n.id, "kind": "declared" if n.is_declared else n.kind, "parent": n.parent, "name_zh": n.name_zh, "name_en": n.name_en,
             "unit": n.unit, "direction": n.direction if n.is_indicator else "",
             "weight": "" if n.weight is None else n.weight, "derive": n.derive,
             "element": n.element, "driver": n.driver, "type": n.type, "level": n.level, "source": n.source,
@@ -299,9 +319,9 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "") -> Framework:
             data["subsystem"].append({"id": r["id"], "nodes": [x for x in tags.get("nodes", "").split(",") if x],
                                       "name_zh": r.get("name_zh", ""), "name_en": r.get("name_en", "")})
             continue
-        if kind not in ("", "indicator", "aggregate", "node"):
-            raise FrameworkError(f"{row_where}, column 'kind': must be indicator, aggregate, grouping, subsystem or framework; got {kind!r}.")
-        is_ind = kind == "indicator" or (kind == "" and str(r.get("direction", "")).strip() != "")
+        if kind not in ("", "indicator", "aggregate", "node", "declared"):
+            raise FrameworkError(f"{row_where}, column 'kind': must be indicator, declared, aggregate, grouping, subsystem or framework; got {kind!r}.")
+        is_ind = kind in ("indicator", "declared") or (kind == "" and str(r.get("direction", "")).strip() != "")
         files = [x.strip() for x in str(r.get("seed_file", "")).split("|")] if r.get("seed_file") else []
         secs = [x.strip() for x in str(r.get("seed_section", "")).split("|")]
         quotes = [x.strip() for x in str(r.get("seed_quote", "")).split("|")]
@@ -317,6 +337,8 @@ def framework_from_frame(frame: pd.DataFrame, *, source: str = "") -> Framework:
             text = str(r.get("direction", "")).strip()
             # "1", "1.0", "-1" from Excel → int; anything else (+, 正向, typos) goes to _direction for a clear error
             d["direction"] = int(float(text)) if re.fullmatch(r"[+-]?\d+(\.0*)?", text) else (text or 1)
+            if kind == "declared":
+                d["data"] = "missing"
             data["indicator"].append(d)
         else:
             data["node"].append(d)

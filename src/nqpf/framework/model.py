@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Iterable, Literal, Mapping
 
 import pandas as pd
 
@@ -28,15 +28,22 @@ __all__ = [
     "DRIVERS",
     "TYPES",
     "LEVELS",
+    "FOUNDATION_TYPES",
     "UnitLevel",
+    "activate_declared",
+    "coverage",
 ]
 
 #: the four elements of NQPF (004 §1; 001 §2)
 ELEMENTS = ("劳动者", "劳动资料", "劳动对象", "优化组合")
 #: the three AI drivers named in 002 (plus "none")
 DRIVERS = ("数据", "算法", "算力", "none")
-#: indicator types (004 §5; 003 §3.4)
-TYPES = ("数字产业化", "产业数字化", "数实融合", "科技创新", "绿色低碳")
+#: foundation types: what an indicator measures when it is none of 004 §5's three digital-economy types —
+#: 004 §1 "根基仍是实体经济，关键在于科技创新" and "数字技术、绿色技术是最为主流的技术"
+FOUNDATION_TYPES = ("基础:科技创新", "基础:绿色低碳", "基础:实体经济")
+#: indicator types: 004 §5's three types (数字产业化 / 产业数字化 / 数实融合), the foundations, and the
+#: older short forms 科技创新 / 绿色低碳 (kept valid for frameworks written before the foundation prefix)
+TYPES = ("数字产业化", "产业数字化", "数实融合") + FOUNDATION_TYPES + ("科技创新", "绿色低碳")
 #: levels of analysis (001 §3)
 LEVELS = ("macro", "meso", "micro")
 
@@ -58,6 +65,9 @@ TAG_LABELS_EN = {
     "数实融合": "digital–real integration",
     "科技创新": "science & technology innovation",
     "绿色低碳": "green & low-carbon",
+    "基础:科技创新": "foundation: science & technology innovation",
+    "基础:绿色低碳": "foundation: green & low-carbon",
+    "基础:实体经济": "foundation: real economy",
 }
 
 
@@ -90,6 +100,9 @@ class Node:
     seed_refs : theory references.
     notes : free text (data caveats and decisions).
     tags : free key/value tags.
+    data : ``""`` for a computed indicator; ``"missing"`` for a *declared* indicator — one the
+        literature uses and the framework names (with its yearbook source and unit) but whose data
+        are not available, so it is excluded from the computation (see :attr:`Framework.declared`).
     """
 
     id: str
@@ -109,10 +122,16 @@ class Node:
     seed_refs: tuple[SeedRef, ...] = ()
     notes: str = ""
     tags: dict[str, Any] = field(default_factory=dict)
+    data: str = ""
 
     @property
     def is_indicator(self) -> bool:
         return self.kind == "indicator"
+
+    @property
+    def is_declared(self) -> bool:
+        """A declared indicator: named with its source, excluded from the computation (no data)."""
+        return self.data == "missing"
 
     def tag(self, name: str) -> Any:
         """A tag value: the NQPF tags (element, driver, type, level) or a free tag."""
@@ -166,6 +185,9 @@ class Framework:
     groupings: tuple[Grouping, ...] = ()
     subsystems: tuple[Subsystem, ...] = ()
     source: str = ""  # file it was read from (for messages)
+    #: declared indicators (``data = "missing"``): outside the tree, never computed; each names the
+    #: aggregate it would join (``parent``) — see :func:`activate_declared`
+    declared: tuple[Node, ...] = ()
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -194,8 +216,19 @@ class Framework:
 
     @cached_property
     def indicators(self) -> list[str]:
-        """Indicator ids in tree order (depth first, file order within a parent)."""
+        """Computed indicator ids in tree order (depth first, file order within a parent).
+
+        Declared indicators (no data) are not among them: see :attr:`declared_ids`."""
         return [n for n in self.preorder() if self.by_id[n].is_indicator]
+
+    @cached_property
+    def declared_ids(self) -> list[str]:
+        """Ids of the declared indicators (``data = "missing"``), in file order."""
+        return [n.id for n in self.declared]
+
+    @cached_property
+    def declared_by_id(self) -> dict[str, Node]:
+        return {n.id: n for n in self.declared}
 
     @cached_property
     def aggregates(self) -> list[str]:
@@ -292,10 +325,11 @@ class Framework:
             for s in self.subsystems
             if any(x in needed for x in s.nodes)
         )
+        kept_ids = {n.id for n in nodes}
         return Framework(
             id=self.id, nodes=nodes, name_zh=self.name_zh, name_en=self.name_en, unit_level=self.unit_level,
             version=self.version, description=self.description, groupings=self.groupings, subsystems=subs,
-            source=self.source,
+            source=self.source, declared=tuple(d for d in self.declared if d.parent in kept_ids),
         )
 
 
@@ -371,9 +405,187 @@ def _validate(fw: Framework) -> None:
     clash = sorted(set(gids) & set(ids)) + sorted({g for g in gids if gids.count(g) > 1})
     if clash:
         raise FrameworkError(f"{where}: grouping ids must be unique and differ from node ids; got {clash}.")
+    _validate_declared(fw, by_id, where)
     for s in fw.subsystems:
         unknown = [x for x in s.nodes if x not in by_id]
         if unknown or not s.nodes:
             raise FrameworkError(
                 f"{where}: subsystem {s.id!r} names unknown nodes; got {unknown or '[]'}. Use ids of [[node]] or [[indicator]] tables."
             )
+
+
+def _validate_declared(fw: Framework, by_id: dict[str, Node], where: str) -> None:
+    ids = [d.id for d in fw.declared]
+    clash = sorted({i for i in ids if ids.count(i) > 1 or i in by_id})
+    if clash:
+        raise FrameworkError(
+            f"{where}: declared indicator ids must be unique and differ from node ids; got {clash}. Rename them."
+        )
+    for d in fw.declared:
+        if d.kind != "indicator" or not d.is_declared:
+            raise FrameworkError(f"{where}: declared entries must be indicators with data = \"missing\"; got {d.id!r}.")
+        if d.parent not in by_id or by_id[d.parent].kind != "aggregate":
+            raise FrameworkError(
+                f"{where}: declared indicator {d.id!r} must name an existing aggregate node as parent; got {d.parent!r}. "
+                "Put it under the sub-dimension it would join."
+            )
+        if d.direction not in (1, -1):
+            raise FrameworkError(f"{where}: declared indicator {d.id!r}: direction must be 1 or -1; got {d.direction!r}.")
+        if not d.source or not d.unit:
+            raise FrameworkError(
+                f"{where}: declared indicator {d.id!r} needs a source (the yearbook or release that publishes it) and a unit; "
+                f"got source={d.source!r}, unit={d.unit!r}."
+            )
+        for tag, allowed in (("element", ELEMENTS), ("driver", DRIVERS), ("type", TYPES), ("level", LEVELS)):
+            v = getattr(d, tag)
+            if v and v not in allowed:
+                raise FrameworkError(
+                    f"{where}: declared indicator {d.id!r}: tag {tag!r} must be one of {', '.join(allowed)}; got {v!r}."
+                )
+
+
+def _declared_series(node: Node) -> tuple[str, ...]:
+    """Raw series a declared indicator needs (from its derivation; its own id when it has none)."""
+    from .derive import parse_derivation
+
+    if not node.derive:
+        return (node.id,)
+    return tuple(parse_derivation(node.derive, indicator=node.id).args)
+
+
+def activate_declared(framework: Framework, available_series: "Iterable[str] | None") -> Framework:
+    """The framework with every declared indicator whose raw series are all available moved into the tree.
+
+    The rule: a declared indicator (``data = "missing"``) becomes a computed indicator as soon as the
+    data supply every raw series of its derivation — e.g. a user fills
+    ``nqpf/datasets/data/ai_indicators_template.csv`` and adds it as a ``[data] files`` entry. Declared
+    indicators without data stay declared (listed in the docs and in :func:`coverage`, never imputed).
+
+    Parameters
+    ----------
+    framework
+        A framework, possibly with declared indicators.
+    available_series
+        Names of the raw series present in the data **with at least one non-missing value** (the
+        caller decides; an empty template column is not data). ``None`` = activate nothing.
+
+    Returns
+    -------
+    Framework
+        The same framework object when nothing is activated; otherwise a new framework whose
+        :attr:`~Framework.indicators` include the activated ones (in declaration order after the
+        computed siblings of the same parent) and whose :attr:`~Framework.declared` keeps the rest.
+
+    Examples
+    --------
+    >>> from nqpf.framework import load_framework
+    >>> fw = load_framework("nqpf_province")
+    >>> "software_revenue_share" in fw.indicators, "software_revenue_share" in fw.declared_ids
+    (False, True)
+    >>> fw2 = activate_declared(fw, {"software_business_revenue", "gdp"})
+    >>> "software_revenue_share" in fw2.indicators, "software_revenue_share" in fw2.declared_ids
+    (True, False)
+    """
+    if available_series is None or not framework.declared:
+        return framework
+    have = {str(s) for s in available_series}
+    activate = [d for d in framework.declared if set(_declared_series(d)) <= have]
+    if not activate:
+        return framework
+    from dataclasses import replace
+
+    active_nodes = {d.parent: [] for d in activate}
+    for d in activate:
+        active_nodes[d.parent].append(replace(d, data=""))
+    # insert each activated indicator after the last node whose parent is the same aggregate
+    nodes = list(framework.nodes)
+    for parent, extra in active_nodes.items():
+        last = max((k for k, n in enumerate(nodes) if n.parent == parent), default=len(nodes) - 1)
+        nodes[last + 1:last + 1] = extra
+    keep = tuple(d for d in framework.declared if d not in activate)
+    return Framework(
+        id=framework.id, nodes=tuple(nodes), name_zh=framework.name_zh, name_en=framework.name_en,
+        unit_level=framework.unit_level, version=framework.version, description=framework.description,
+        groupings=framework.groupings, subsystems=framework.subsystems, source=framework.source, declared=keep,
+    )
+
+
+def coverage(
+    framework: Framework,
+    available_series: "Iterable[str] | None" = None,
+    weights: "Mapping[str, float] | pd.Series | None" = None,
+) -> pd.DataFrame:
+    """What the framework measures: indicator counts by element × AI driver × type.
+
+    Parameters
+    ----------
+    framework
+        The framework (declared indicators included in the counts as *declared*).
+    available_series
+        Raw series present in the data (non-missing somewhere). Declared indicators whose series are
+        all available are counted as ``declared_with_data`` (they become computed indicators after
+        :func:`activate_declared`); ``None`` = nothing available beyond the computed indicators.
+    weights
+        Optional effective weight per computed indicator (e.g. a run's effective leaf weights);
+        adds ``weight`` and ``weight_share`` (share of the total over the framework's indicators).
+
+    Returns
+    -------
+    DataFrame
+        One row per (element, driver, type) combination that occurs, in the framework's order:
+        ``element, driver, type, computed, declared, declared_with_data, declared_missing`` (ids of
+        declared indicators without data, joined by ``", "``) and, with ``weights``, ``weight,
+        weight_share``. The ``computed`` column sums to ``len(framework.indicators)``, ``declared`` to
+        ``len(framework.declared)``.
+
+    Examples
+    --------
+    >>> from nqpf.framework import load_framework
+    >>> fw = load_framework("nqpf_province")
+    >>> cov = coverage(fw)
+    >>> int(cov["computed"].sum()) == len(fw.indicators), int(cov["declared"].sum()) == len(fw.declared)
+    (True, True)
+    """
+    have = {str(s) for s in available_series} if available_series is not None else set()
+    w: dict[str, float] = {}
+    if weights is not None:
+        w = {str(k): float(v) for k, v in dict(weights).items()}
+        unknown = sorted(set(w) - set(framework.indicators))
+        if unknown:
+            raise FrameworkError(
+                f"coverage: weights name indicators that are not computed indicators of {framework.id!r}; got {unknown[:5]}."
+            )
+    total_w = sum(w.get(i, 0.0) for i in framework.indicators)
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def row(n: Node) -> dict[str, Any]:
+        key = (n.element, n.driver or "none", n.type)
+        if key not in rows:
+            rows[key] = {"element": key[0], "driver": key[1], "type": key[2], "computed": 0, "declared": 0,
+                         "declared_with_data": 0, "declared_missing": [], "weight": 0.0}
+        return rows[key]
+
+    for i in framework.indicators:
+        r = row(framework.by_id[i])
+        r["computed"] += 1
+        r["weight"] += w.get(i, 0.0)
+    for d in framework.declared:
+        r = row(d)
+        r["declared"] += 1
+        if set(_declared_series(d)) <= have:
+            r["declared_with_data"] += 1
+        else:
+            r["declared_missing"].append(d.id)
+    el_order = {e: k for k, e in enumerate(ELEMENTS)}
+    dr_order = {e: k for k, e in enumerate(DRIVERS)}
+    ty_order = {e: k for k, e in enumerate(TYPES)}
+    out = sorted(rows.values(), key=lambda r: (el_order.get(r["element"], 99), dr_order.get(r["driver"], 99),
+                                               ty_order.get(r["type"], 99), r["type"]))
+    frame = pd.DataFrame(out, columns=["element", "driver", "type", "computed", "declared", "declared_with_data",
+                                       "declared_missing", "weight"])
+    frame["declared_missing"] = frame["declared_missing"].map(", ".join)
+    if weights is None:
+        frame = frame.drop(columns="weight")
+    else:
+        frame["weight_share"] = frame["weight"] / total_w if total_w > 0 else float("nan")
+    return frame.reset_index(drop=True)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import __version__
 from .._errors import ConfigError, DataError, NqpfWarning
+from ..data.io import Panel
 from ..framework.derive import derive_wide
 from ..framework.io import builtin_frameworks, load_framework
 from ..framework.model import Framework
@@ -41,25 +42,46 @@ def _frame_hash(df: pd.DataFrame) -> str:
     return hashlib.sha256(digest.encode()).hexdigest()
 
 
-def _framework_of(cfg: RunConfig, framework: Framework | str | Mapping | None) -> tuple[Framework, dict]:
-    if framework is not None:
-        fw = load_framework(framework)
-        info = {"source": "python object", "id": fw.id}
-    else:
+def framework_sha256(fw: Framework) -> str:
+    """SHA-256 of a framework's content (its TOML structure as canonical JSON), whatever it was read from."""
+    from ..framework.io import framework_to_dict
+
+    text = json.dumps(framework_to_dict(fw), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _framework_of(cfg: RunConfig, framework: Framework | str | Path | Mapping | None) -> tuple[Framework, dict]:
+    """The framework of a build and its record for the manifest.
+
+    The record says where the framework came from (``builtin:NAME``, a file path, or ``python object``),
+    the SHA-256 of the file (``sha256``) and of the content (``content_sha256``), so that
+    :func:`regenerate` can replay exactly this framework or refuse, naming why.
+    """
+    if framework is None:
         src = cfg.framework.path
         if not src:
             raise ConfigError(
                 "Config [framework]: no framework given; got path = \"\". "
                 f"Set [framework] path to a TOML/CSV file or a built-in name ({', '.join(builtin_frameworks())})."
             )
-        if src in builtin_frameworks():
-            p = builtin_frameworks()[src]
-            fw = load_framework(p)
-            info = {"source": f"builtin:{src}", "sha256": _sha256(p), "id": fw.id}
-        else:
-            p = cfg.resolve(src)
-            fw = load_framework(p)
-            info = {"source": src, "sha256": _sha256(p), "id": fw.id}
+        where = "config"
+    elif isinstance(framework, (str, Path)):
+        src, where = str(framework), "argument"
+    else:
+        src, where = None, "argument"
+    if src is None:
+        fw = load_framework(framework)
+        info = {"source": "python object", "id": fw.id}
+    elif src in builtin_frameworks():
+        p = builtin_frameworks()[src]
+        fw = load_framework(p)
+        info = {"source": f"builtin:{src}", "sha256": _sha256(p), "id": fw.id}
+    else:
+        p = cfg.resolve(src) if where == "config" else Path(src)
+        fw = load_framework(p)
+        info = {"source": src, "sha256": _sha256(p), "id": fw.id}
+    info["given_as"] = where
+    info["content_sha256"] = framework_sha256(fw)
     if cfg.framework.indicators or cfg.framework.exclude:
         keep = cfg.framework.indicators or fw.indicators
         keep = [i for i in keep if i not in set(cfg.framework.exclude)]
@@ -68,7 +90,7 @@ def _framework_of(cfg: RunConfig, framework: Framework | str | Mapping | None) -
     return fw, info
 
 
-def load_inputs(cfg: RunConfig, data: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """Read every raw input of a config.
 
     Returns ``raw`` (``unit, year, indicator, value``), a unit table (``unit`` + ``unit_name`` and group
@@ -78,6 +100,11 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | None = None) -> tuple[pd.Da
     unit_tables: list[pd.DataFrame] = []
     inputs: list[dict] = []
     if data is not None:
+        if isinstance(data, Panel):
+            data = data.data
+        if not isinstance(data, pd.DataFrame):
+            raise DataError(f"build(data=...): expected a pandas DataFrame or an nqpf Panel; got {type(data).__name__}. "
+                            "Pass a long table with columns unit, year, indicator, value, or read a file with nqpf.read_panel.")
         need = {"unit", "year", "indicator", "value"}
         if not need <= set(data.columns):
             raise DataError(f"build(data=...): the DataFrame must have columns {sorted(need)}; got {list(data.columns)}. "
@@ -268,9 +295,11 @@ def build_from_frames(
             "imputed": int((changes["step"] == "impute").sum()) if len(changes) else 0,
             "treated": int((changes["step"] == "treat").sum()) if len(changes) else 0,
             "derive_missing": int((changes["step"] == "derive").sum()) if len(changes) else 0,
+            # unit-year × node scores over only some components (weights re-normalised), in changes.csv step "aggregate"
+            "reweighted": int((changes["step"] == "aggregate").sum()) if len(changes) else 0,
             "excluded": int(len(out.excluded)),
         },
-        "regenerable": True,
+        **_replay_record(inputs or [], framework_info or {}),
         # every changed or undefined cell is in changes.csv (and every unit-year without a score in
         # excluded.csv); the manifest records how many per step, reason and indicator, and their hashes
         "changes": {
@@ -339,11 +368,18 @@ def build(
     >>> res.ranking(2022)["unit_name"].head(3).tolist()
     ['北京', '上海', '天津']
     """
+    if _is_manifest(config):  # a saved run: replay it exactly (or refuse, naming why)
+        return regenerate(config, data=data, framework=framework)
     cfg = load_config(config)
     say = progress or (lambda s: None)
     say("read")
     fw, fw_info = _framework_of(cfg, framework)
     raw, found_units, inputs = load_inputs(cfg, data)
+    return _build_recording_warnings(raw, fw, cfg, found_units, inputs, fw_info, say)
+
+
+def _build_recording_warnings(raw, fw, cfg, found_units, inputs, fw_info, say) -> IndexResult:
+    """:func:`build_from_frames`, recording every nqpf warning in the manifest and passing it on."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = build_from_frames(raw, fw, cfg, unit_table=found_units, inputs=inputs, framework_info=fw_info, progress=say)
@@ -354,15 +390,100 @@ def build(
             continue
         seen.add(msg)
         res.manifest.setdefault("warnings", []).append({"category": w.category.__name__, "message": msg})
-        warnings.warn(msg, w.category, stacklevel=2)
+        warnings.warn(msg, w.category, stacklevel=3)
     return res
 
 
-def regenerate(manifest: str | Path | Mapping[str, Any], *, data: pd.DataFrame | None = None) -> IndexResult:
+def _is_manifest(config: Any) -> bool:
+    """A saved ``manifest.json`` (path, or its content as a dict) rather than a run config."""
+    if isinstance(config, Mapping):
+        return "nqpf_version" in config and "config" in config
+    if isinstance(config, (str, Path)) and str(config).lower().endswith(".json") and Path(config).is_file():
+        try:
+            data = json.loads(Path(config).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(data, dict) and "nqpf_version" in data and "config" in data
+    return False
+
+
+def _replay_record(inputs: list[dict], framework_info: Mapping[str, Any]) -> dict[str, Any]:
+    """``regenerable`` (the manifest alone replays the build) and ``replay_requires`` (the arguments a
+    replay must be given again: ``data`` for an in-memory table, ``framework`` for a framework object)."""
+    needs = []
+    if any(i.get("source") == "DataFrame" for i in inputs):
+        needs.append("data")
+    if framework_info.get("source") == "python object":
+        needs.append("framework")
+    return {"regenerable": not needs, "replay_requires": needs}
+
+
+def _replay_framework(m: Mapping[str, Any], cfg: RunConfig, framework: Framework | str | Path | Mapping | None):
+    """The framework argument that replays a manifest's framework exactly, or a ConfigError naming why not."""
+    info = m.get("framework") or {}
+    source = info.get("source")
+    want = info.get("content_sha256")
+    if source == "python object" or source is None:
+        if framework is None:
+            raise ConfigError(
+                f"regenerate: this run was built with a framework passed as a Python object (id {info.get('id')!r}); "
+                "got no framework. Pass the same framework again: nqpf.regenerate(manifest, framework=...)."
+            )
+        fw = load_framework(framework)
+        if want and framework_sha256(fw) != want:
+            raise ConfigError(
+                f"regenerate: the framework passed differs from the one the run was built with (id {info.get('id')!r}); "
+                f"got content sha256 {framework_sha256(fw)[:12]}… instead of {want[:12]}…. Pass the original framework."
+            )
+        return fw
+    if framework is not None:
+        raise ConfigError(
+            f"regenerate: the run's framework is recorded in the manifest ({source}); got a framework argument as well. "
+            "Leave framework out to replay the recorded one, or use nqpf.build to run another framework."
+        )
+    recorded = info.get("sha256")
+    if source.startswith("builtin:"):
+        name = source.split(":", 1)[1]
+        builtins = builtin_frameworks()
+        if name in builtins and (not recorded or _sha256(builtins[name]) == recorded):
+            return None if info.get("given_as", "config") == "config" and cfg.framework.path == name else name
+        same = [n for n, p in builtins.items() if recorded and _sha256(p) == recorded]
+        if same:  # the built-in was revised and the old version kept under a versioned name
+            return same[0]
+        raise ConfigError(
+            f"regenerate: built-in framework {name!r} has changed since this run (nqpf {m.get('nqpf_version', '?')}) and "
+            f"no built-in framework of nqpf {__version__} has the recorded content; got sha256 "
+            f"{(_sha256(builtins[name])[:12] + '…') if name in builtins else 'none'} instead of {str(recorded)[:12]}…. "
+            f"Replay with nqpf {m.get('nqpf_version', 'of the run')}, or rebuild with the current framework."
+        )
+    path = cfg.resolve(source) if info.get("given_as", "config") == "config" else Path(source)
+    if not path.exists():
+        raise ConfigError(f"regenerate: framework file {source!r} not found; got no file at that path. "
+                          "Restore the framework file the run was built with.")
+    if recorded and _sha256(path) != recorded:
+        raise ConfigError(
+            f"regenerate: framework file {source!r} changed since the manifest was written; got sha256 "
+            f"{_sha256(path)[:12]}… instead of {recorded[:12]}…. Restore the original file to reproduce the run."
+        )
+    return None if info.get("given_as", "config") == "config" else source
+
+
+def regenerate(manifest: str | Path | Mapping[str, Any], *, data: pd.DataFrame | Panel | None = None,
+               framework: Framework | str | Path | Mapping | None = None) -> IndexResult:
     """Re-run a build from its saved manifest (``manifest.json`` path or dict).
 
-    The manifest's inputs are re-read and their hashes checked, so a changed input file is
-    reported instead of silently giving other numbers.
+    Replay is exact or refused: the framework is the one recorded in the manifest (a built-in by name and
+    file hash — a revised built-in is replayed from its kept versioned copy —, a file by path and hash, or,
+    for a framework passed as a Python object, the ``framework`` argument checked against the recorded
+    content hash); every input is re-read and its hash checked before anything is computed. An in-memory
+    ``data`` table of the original build must be passed again (``data=``) and is checked the same way.
+
+    Raises
+    ------
+    ConfigError
+        When the framework cannot be replayed exactly (changed, missing, or not passed again).
+    DataError
+        When an input changed, or ``data`` is missing, extra or different.
     """
     if isinstance(manifest, (str, Path)):
         path = Path(manifest)
@@ -371,16 +492,36 @@ def regenerate(manifest: str | Path | Mapping[str, Any], *, data: pd.DataFrame |
         m = json.loads(path.read_text(encoding="utf-8"))
     else:
         m = dict(manifest)
-    if not m.get("regenerable", False):
+    needs = m.get("replay_requires")
+    if needs is None and not m.get("regenerable", False):
         raise ConfigError("regenerate: this manifest is marked regenerable = false; got a build that cannot be replayed.")
     cfg = load_config(m["config"])
-    res = build(cfg, data=data)
-    old = {(i.get("path") or i.get("source")): i.get("sha256") for i in m.get("inputs", [])}
-    for i in res.manifest["inputs"]:
+    old_inputs = m.get("inputs", [])
+    had_frame = [i for i in old_inputs if i.get("source") == "DataFrame"]
+    if had_frame and data is None:
+        raise DataError(
+            f"regenerate: this run was built with an in-memory table (data=..., {had_frame[0].get('rows')} rows); got no data. "
+            "Pass the same table again: nqpf.regenerate(manifest, data=...)."
+        )
+    if data is not None and not had_frame:
+        raise DataError("regenerate: this run was built without an in-memory table; got data=... . "
+                        "Leave data out to replay the recorded inputs, or use nqpf.build for new data.")
+    fw_arg = _replay_framework(m, cfg, framework)
+    fw, fw_info = _framework_of(cfg, fw_arg)
+    want = (m.get("framework") or {}).get("content_sha256")
+    if want and fw_info.get("content_sha256") != want:  # pragma: no cover - guarded by the file hashes above
+        raise ConfigError("regenerate: the replayed framework's content differs from the recorded one; got another "
+                          "content hash. Restore the original framework.")
+    raw, found_units, inputs = load_inputs(cfg, data)
+    old = {(i.get("path") or i.get("source")): i.get("sha256") for i in old_inputs}
+    for i in inputs:
         key = i.get("path") or i.get("source")
         if key in old and old[key] and i.get("sha256") and old[key] != i.get("sha256"):
+            what = "the data passed" if key == "DataFrame" else f"input {key!r}"
             raise DataError(
-                f"regenerate: input {key!r} changed since the manifest was written; got sha256 {i['sha256'][:12]}… "
-                f"instead of {old[key][:12]}…. Restore the original file to reproduce the run."
+                f"regenerate: {what} changed since the manifest was written; got sha256 {i['sha256'][:12]}… "
+                f"instead of {old[key][:12]}…. Restore the original {'table' if key == 'DataFrame' else 'file'} to reproduce the run."
             )
-    return res
+    if fw_info.get("source") != (m.get("framework") or {}).get("source") and "source" in (m.get("framework") or {}):
+        fw_info["replayed_from"] = m["framework"]["source"]
+    return _build_recording_warnings(raw, fw, cfg, found_units, inputs, fw_info, None)

@@ -7,6 +7,7 @@ post-build stage (``[analysis]``, ``[sensitivity]``, ``[explain]``, ``[gtfp]``,
 """
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -38,6 +39,7 @@ __all__ = [
     "OutputConfig",
     "RunConfig",
     "load_config",
+    "check_given_weights",
     "INDEX_SECTIONS",
 ]
 
@@ -240,11 +242,28 @@ def _format_validation(exc: ValidationError, where: str) -> str:
     return f"{where}: invalid configuration — " + "; ".join(parts) + more + ". See docs/config.md for every option."
 
 
+def check_given_weights(given: Mapping[str, float]) -> None:
+    """Refuse negative (or non-finite) weights in ``[weight] given``, as the framework refuses them.
+
+    Called when a config is read and again by the engine (for a :class:`WeightConfig` built in Python).
+    """
+    bad = {k: v for k, v in given.items() if not (math.isfinite(v) and v >= 0)}
+    if bad:
+        got = ", ".join(f"{k} = {v:g}" for k, v in bad.items())
+        ids = ", ".join(repr(k) for k in bad)
+        raise ConfigError(
+            f"Config [weight] given: weights must be finite numbers >= 0 (the framework refuses negative weights too); "
+            f"got {got}. Fix the weight of {ids} in [weight] given to a value >= 0, or remove it to use the framework's weight."
+        )
+
+
 def config_from_dict(data: Mapping[str, Any], *, source: str = "config") -> RunConfig:
     try:
-        return RunConfig.model_validate(dict(data))
+        cfg = RunConfig.model_validate(dict(data))
     except ValidationError as exc:
         raise ConfigError(_format_validation(exc, source)) from None
+    check_given_weights(cfg.weight.given)
+    return cfg
 
 
 def load_config(config: str | Path | Mapping[str, Any] | RunConfig) -> RunConfig:

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from .._errors import MethodError
+from .._ranking import rank_desc as _rank_desc
 from ..framework.model import Framework
 from . import aggregate as agg
-from .config import AggregateConfig, ImputeConfig, NormaliseConfig, ScreenConfig, TreatConfig, WeightConfig
+from .config import (AggregateConfig, ImputeConfig, NormaliseConfig, ScreenConfig, TreatConfig, WeightConfig,
+                     check_given_weights)
 from .impute import impute_panel
 from .normalise import normalise_panel
 from .treat import treat_panel
@@ -64,11 +66,9 @@ class EngineOutput:
 
 
 def rank_desc(S: np.ndarray) -> np.ndarray:
-    """Ranks along axis 1 of a (T, n, N) array: 1 = highest, ties = min, NaN unranked."""
-    T, n, N = S.shape
-    flat = pd.DataFrame(S.transpose(1, 0, 2).reshape(n, T * N))
-    r = flat.rank(axis=0, method="min", ascending=False, na_option="keep").to_numpy()
-    return r.reshape(n, T, N).transpose(1, 0, 2)
+    """Ranks along axis 1 of a (T, n, N) array: 1 = highest, ties (equal within a relative 1e-12) = min,
+    NaN unranked — :func:`nqpf._ranking.rank_desc`."""
+    return _rank_desc(S, axis=1)
 
 
 def _cell_changes(step: str, before: np.ndarray, after: np.ndarray, inp: EngineInput, reason: str | np.ndarray) -> pd.DataFrame:
@@ -148,6 +148,7 @@ def _method_weights(V: np.ndarray, names: list[str], cfg: WeightConfig, node: st
 
 
 def _given_weights(fw: Framework, cfg: WeightConfig) -> dict[str, float]:
+    check_given_weights(cfg.given)
     g = {n.id: n.weight for n in fw.nodes if n.weight is not None}
     g.update(cfg.given)
     return g
@@ -281,7 +282,19 @@ def run_engine(
 
     say("aggregate")
     scale = aggregate.scale
-    cov_fail: dict[str, np.ndarray] = {}
+    cov_fail: dict[str, np.ndarray] = {}  # node -> available weight share where below min_coverage, else NaN
+    reweighted: dict[str, tuple[np.ndarray, int]] = {}  # node -> (present components (T, n), 0 = not re-weighted; K)
+
+    def record(nid: str, s: np.ndarray, covv: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """Keep the coverage failures and the re-weighted unit-years of one node (tree or grouping)."""
+        low = covv < aggregate.min_coverage
+        if low.any():
+            cov_fail[nid] = np.where(low, covv, np.nan)
+        rew = ~np.isnan(s) & (covv < 1.0)
+        if rew.any():
+            reweighted[nid] = (np.where(rew, present.sum(axis=-1), 0), present.shape[-1])
+        return s
+
     for nid in order_post:
         node = fw.by_id[nid]
         if node.is_indicator:
@@ -303,29 +316,11 @@ def run_engine(
                 cnt = np.array([len(fw.leaves_under(c)) for c in ch], dtype=float)
                 within[nid] = cnt / cnt.sum()
         w = within[nid]
-        method = aggregate.node_methods.get(nid, aggregate.method)
-        if method == "topsis":
+        leaf_values = None
+        if aggregate.node_methods.get(nid, aggregate.method) == "topsis":
             leaves = fw.leaves_under(nid)
-            VL = np.stack([Z[:, :, col[x]] for x in leaves], axis=-1)
-            wl_node = _effective_leaf_weights(fw, within, nid, leaves)
-            s = agg.topsis(VL, wl_node, ideal=aggregate.topsis_ideal, distance=aggregate.topsis_distance)
-            covv = agg.coverage(VL, wl_node)
-        else:
-            Vs = V
-            if method == "arithmetic":
-                s = agg.arithmetic(Vs, w)
-            elif method == "geometric":
-                s = agg.geometric(Vs, w, node=nid)
-            elif method == "harmonic":
-                s = agg.harmonic(Vs, w, node=nid)
-            else:
-                s = agg.copeland(Vs, w)
-            covv = agg.coverage(V, w)
-        low = covv < aggregate.min_coverage
-        if low.any():
-            s = np.where(low, np.nan, s)
-            cov_fail[nid] = np.where(low, covv, np.nan)
-        node_scores[nid] = s
+            leaf_values = (np.stack([Z[:, :, col[x]] for x in leaves], axis=-1), _effective_leaf_weights(fw, within, nid, leaves))
+        node_scores[nid] = record(nid, *_aggregate_node(nid, V, w, aggregate, leaf_values))
 
     # grouping nodes (second hierarchies over the same indicators)
     if eff_leaf is None:
@@ -338,19 +333,9 @@ def run_engine(
             idx = [col[x] for x in members]
             wv = np.take(eff_leaf, idx, axis=-1)
             V = np.stack([Zagg[:, :, j] for j in idx], axis=-1)
-            method = aggregate.method
-            if method == "topsis":
-                s = agg.topsis(np.stack([Z[:, :, j] for j in idx], axis=-1), wv, ideal=aggregate.topsis_ideal,
-                               distance=aggregate.topsis_distance)
-            elif method == "geometric":
-                s = agg.geometric(V, wv, node=gid)
-            elif method == "harmonic":
-                s = agg.harmonic(V, wv, node=gid)
-            elif method == "copeland":
-                s = agg.copeland(V, wv)
-            else:
-                s = agg.arithmetic(V, wv)
-            node_scores[gid] = s
+            leaf_values = (np.stack([Z[:, :, j] for j in idx], axis=-1), wv)
+            # the same dispatch, coverage rule and records as the tree nodes
+            node_scores[gid] = record(gid, *_aggregate_node(gid, V, wv, aggregate, leaf_values))
             group_nodes.append(gid)
             tot = wv.sum(axis=-1)
             group_weight_rows.append({"node": gid, "parent": g.id, "level": 2, "weight": tot, "effective_weight": tot})
@@ -382,10 +367,71 @@ def run_engine(
             excluded_rows.append({"unit": inp.units[i], "year": inp.years[t], "node": nid,
                                   "reason": f"available weight share {cf[t, i]:.3f} < aggregate.min_coverage {aggregate.min_coverage}"})
 
+    changes.append(_reweighted_changes(reweighted, S, nodes, inp))
+
     weights = _weights_table(fw, within, eff_leaf, inp.years, weight.scope == "year", group_weight_rows)
     excluded = pd.DataFrame(excluded_rows, columns=["unit", "year", "node", "reason"])
     return EngineOutput(within=within, keep=keep, aggregated_with=Zagg, scores=S, nodes=nodes, imputed=X1, treated=X2, normalised=Z, weights=weights,
                         changes=changes, excluded=excluded, treat_details=treat_details, steps=steps)
+
+
+def _aggregate_node(nid: str, V: np.ndarray, w: np.ndarray, cfg: AggregateConfig,
+                    leaf_values: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores of one node — tree node or grouping node alike (methods-reference §2.2, §3).
+
+    ``V`` (T, n, k) are the node's components (children scores, or indicators of a grouping node) with
+    weights ``w`` (k,) or (T, k); ``leaf_values`` = (indicator values, effective weights) for TOPSIS, which
+    works on the indicators under the node. The method is ``cfg.node_methods[nid]`` or ``cfg.method``.
+    Missing components are skipped and the others' weights re-normalised; a unit-year whose available
+    weight share ``Σ_available w / Σ w`` is below ``cfg.min_coverage`` gets no score.
+
+    Returns the scores (T, n), the available weight share (T, n) and which components are present (T, n, k).
+    """
+    method = cfg.node_methods.get(nid, cfg.method)
+    if method == "topsis":
+        if leaf_values is None:
+            raise MethodError(f"aggregate(method='topsis'): node {nid!r} needs its indicator values; got none. "
+                              "This is a bug in the caller; report it.")
+        VL, wl = leaf_values
+        s = agg.topsis(VL, wl, ideal=cfg.topsis_ideal, distance=cfg.topsis_distance)
+        covv, present = agg.coverage(VL, wl), ~np.isnan(VL)
+    else:
+        if method == "arithmetic":
+            s = agg.arithmetic(V, w)
+        elif method == "geometric":
+            s = agg.geometric(V, w, node=nid)
+        elif method == "harmonic":
+            s = agg.harmonic(V, w, node=nid)
+        else:
+            s = agg.copeland(V, w)
+        covv, present = agg.coverage(V, w), ~np.isnan(V)
+    return np.where(covv < cfg.min_coverage, np.nan, s), covv, present
+
+
+def _reweighted_changes(reweighted: dict[str, tuple[np.ndarray, int]], S: np.ndarray, nodes: list[str],
+                        inp: EngineInput) -> pd.DataFrame:
+    """One change record per scored unit-year × node aggregated over only some of its components.
+
+    ``indicator`` = the node, ``old`` = NaN, ``new`` = its score, ``reason`` = "re-weighted: k of K
+    components present …" (the weights of the present components re-normalised to sum 1).
+    """
+    frames = []
+    for nid, (k, K) in reweighted.items():
+        sj = S[:, :, nodes.index(nid)]
+        t, i = np.nonzero((k > 0) & ~np.isnan(sj))
+        if t.size == 0:
+            continue
+        frames.append(pd.DataFrame({
+            "step": "aggregate",
+            "unit": np.asarray(inp.units, dtype=object)[i],
+            "year": np.asarray(inp.years)[t],
+            "indicator": nid,
+            "old": np.nan,
+            "new": sj[t, i],
+            "reason": np.array([f"re-weighted: {c} of {K} components present (weights re-normalised over the present ones)"
+                                for c in range(K + 1)], dtype=object)[k[t, i]],
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
 
 
 def _effective_leaf_weights(fw: Framework, within: dict[str, np.ndarray], node: str, leaves: list[str]) -> np.ndarray:

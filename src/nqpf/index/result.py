@@ -155,6 +155,8 @@ class IndexResult:
             (f"top 5 ({last})", top),
             (f"bottom 5 ({last})", bottom),
             ("changed cells", len(self.changes)),
+            ("re-weighted unit-year-nodes (some components missing)",
+             int((self.changes["step"] == "aggregate").sum()) if len(self.changes) else 0),
             ("unit-years without a score", int((self.excluded["node"].isin([self.root, "*"])).sum()) if len(self.excluded) else 0),
         ]
         notes = []

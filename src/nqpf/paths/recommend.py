@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, MethodError
+from .._ranking import rank_desc
 from .._results import Result, Summary
 from .._validation import check_option
 from .catalogue import Catalogue, PathEntry, load_catalogue
@@ -384,7 +385,8 @@ def _group_series(diag: Diagnosis, group: str, year: int) -> tuple[pd.Series | N
 
 
 def _rank_desc(v: pd.Series) -> pd.Series:
-    return v.rank(ascending=False, method="min")
+    """1 = highest, ties (equal within a relative 1e-12) = min rank: :func:`nqpf._ranking.rank_desc`."""
+    return pd.Series(rank_desc(v.to_numpy(dtype=float)), index=v.index, name=v.name)
 
 
 def _interval(diag: Diagnosis, unit: str, year: int, node: str, root: str) -> tuple[float, float]:

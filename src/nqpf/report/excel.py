@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_option
-from .tables import RunTables, column_label, core_tables
+from .tables import RunTables, column_label, core_tables, table_caption
 
-__all__ = ["workbook_tables", "write_workbook", "sheet_name", "readme_rows", "MAX_ROWS"]
+__all__ = ["workbook_tables", "workbook_headers", "write_workbook", "sheet_name", "readme_rows", "MAX_ROWS"]
 
 #: rows written per sheet at most (Excel's limit is 1,048,576 including the header)
 MAX_ROWS = 1_048_575
@@ -72,23 +72,38 @@ def readme_rows(run: RunTables, *, lang: Literal["zh", "en"] = "zh") -> list[tup
     return rows
 
 
+def _workbook_entries(run: RunTables, lang: Literal["zh", "en"]) -> list[tuple[str, str, pd.DataFrame]]:
+    """``(sheet name, table name, DataFrame)`` of every sheet after README, in sheet order."""
+    taken = {"README"}
+    out: list[tuple[str, str, pd.DataFrame]] = []
+    for name, df in core_tables(run.result, lang=lang).items():
+        out.append((sheet_name(name, taken), name, df))
+    short: dict[str, list[str]] = {}
+    for stage, table in run.stage_tables:
+        short.setdefault(table, []).append(stage)
+    for (stage, table), df in run.stage_tables.items():
+        nm = table if len(short[table]) == 1 and stage not in ("paths",) else f"{stage}_{table}"
+        out.append((sheet_name(nm, taken), table, df))
+    return out
+
+
 def workbook_tables(run: RunTables, *, lang: Literal["zh", "en"] = "zh") -> dict[str, pd.DataFrame]:
     """Every table of the workbook, ``{sheet name: DataFrame}`` (original column names), in sheet order.
 
     The README sheet is not included (see :func:`readme_rows`).
     """
     check_option(lang, Literal["zh", "en"], param="lang", caller="workbook_tables")
-    taken = {"README"}
-    out: dict[str, pd.DataFrame] = {}
-    for name, df in core_tables(run.result, lang=lang).items():
-        out[sheet_name(name, taken)] = df
-    short = {}
-    for stage, table in run.stage_tables:
-        short.setdefault(table, []).append(stage)
-    for (stage, table), df in run.stage_tables.items():
-        nm = table if len(short[table]) == 1 and stage not in ("paths",) else f"{stage}_{table}"
-        out[sheet_name(nm, taken)] = df
-    return out
+    return {sheet: df for sheet, _, df in _workbook_entries(run, lang)}
+
+
+def workbook_headers(run: RunTables, *, lang: Literal["zh", "en"] = "zh") -> dict[str, list[str]]:
+    """The header row of every sheet, ``{sheet name: [header, …]}``: columns labelled by their table's kind.
+
+    ``C`` is headed Geary's C in ``moran_global`` and the coupling degree in ``coupling_coupling``
+    (:func:`nqpf.report.tables.column_label`).
+    """
+    check_option(lang, Literal["zh", "en"], param="lang", caller="workbook_headers")
+    return {sheet: [column_label(c, lang, table) for c in df.columns] for sheet, table, df in _workbook_entries(run, lang)}
 
 
 def _is_int_col(s: pd.Series) -> bool:
@@ -137,7 +152,7 @@ def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"
     check_option(lang, Literal["zh", "en"], param="lang", caller="write_workbook")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tables = workbook_tables(run, lang=lang)
+    entries = _workbook_entries(run, lang)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": "nqpf results", "comments": "written by nqpf", "created": pd.Timestamp("2000-01-01").to_pydatetime()})
     head = wb.add_format({"bold": True, "bg_color": "#dde6f0", "border": 1, "text_wrap": True, "valign": "top"})
@@ -154,17 +169,20 @@ def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"
         r += 1
     r += 1
     ws.write_row(r, 0, ["工作表" if lang == "zh" else "Sheet", "行数 × 列数" if lang == "zh" else "Rows × columns"], head)
-    for name, df in tables.items():
+    for name, table, df in entries:
         r += 1
         ws.write_string(r, 0, name)
-        ws.write_string(r, 1, f"{len(df)} × {df.shape[1]}" + (" (truncated)" if len(df) > MAX_ROWS else ""))
+        cap = table_caption(table, lang)
+        ws.write_string(r, 1, f"{len(df)} × {df.shape[1]}" + (" (truncated)" if len(df) > MAX_ROWS else "")
+                        + (f" — {cap}" if cap else ""), f_wrap if cap else None)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 110)
     ws.freeze_panes(1, 0)
-    for name, df in tables.items():
+    for name, table, df in entries:
         ws = wb.add_worksheet(name)
         cols = list(df.columns)
-        ws.write_row(0, 0, [column_label(c, lang) for c in cols], head)
+        labels = [column_label(c, lang, table) for c in cols]
+        ws.write_row(0, 0, labels, head)
         fmts = []
         for j, c in enumerate(cols):
             s = df[c]
@@ -176,7 +194,7 @@ def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"
                 fmts.append(f_float)
             else:
                 fmts.append(None)
-            width = max(len(column_label(c, lang)) * (2 if lang == "zh" else 1), 8)
+            width = max(len(labels[j]) * (2 if lang == "zh" else 1), 8)
             ws.set_column(j, j, min(width + 2, 40), fmts[-1])
         data = df.head(MAX_ROWS).astype(object).to_numpy()
         for i, row in enumerate(data, start=1):

@@ -28,7 +28,8 @@ from .figures import FigureRecord
 from .fonts import FONT_LICENCE, font_subset_base64
 from .maps import svg_map
 from .methods import SECTION_FORMULAS, STEP_NAMES, step_formula
-from .tables import SECTIONS, RunTables, column_label, core_tables, is_province_run, section_of, unit_labels
+from .tables import (SECTIONS, RunTables, column_label, core_tables, is_province_run, section_of, table_caption,
+                     unit_labels)
 
 __all__ = ["Mode", "report_data", "render_table", "build_report_html", "write_report", "MAX_TABLE_ROWS"]
 
@@ -59,8 +60,12 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def render_table(df: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, download: str | None = None) -> str:
+def render_table(df: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, download: str | None = None,
+                 table: str | None = None) -> str:
     """An HTML table with bilingual headers (first ``max_rows`` rows, with a note when cut).
+
+    ``table`` (e.g. ``moran_global``) selects headers by table kind and adds the table's caption
+    (:func:`nqpf.report.tables.column_label`, :func:`~nqpf.report.tables.table_caption`).
 
     Examples
     --------
@@ -70,7 +75,7 @@ def render_table(df: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, download: 
     """
     cols = list(df.columns)
     num = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in cols]
-    head = "".join(f'<th class="{"" if n else "txt"}">{_bi(column_label(c, "zh"), column_label(c, "en"))}</th>'
+    head = "".join(f'<th class="{"" if n else "txt"}">{_bi(column_label(c, "zh", table), column_label(c, "en", table))}</th>'
                    for c, n in zip(cols, num))
     body = []
     for row in df.head(max_rows).itertuples(index=False):
@@ -82,8 +87,10 @@ def render_table(df: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, download: 
                   f"First {max_rows} of {len(df)} rows; the workbook holds the full table.")
         note = f'<p class="note">{msg}</p>'
 
+    cap = table_caption(table, "zh")
+    caption = f'<p class="note caption">{_bi(cap, table_caption(table, "en"))}</p>' if cap else ""
     dl = f' <a href="{_html.escape(download)}" class="noprint">CSV</a>' if download else ""
-    return f'<div class="scroll"><table class="data"><tr>{head}</tr>{"".join(body)}</table></div>{note}{dl}'
+    return f'{caption}<div class="scroll"><table class="data"><tr>{head}</tr>{"".join(body)}</table></div>{note}{dl}'
 
 
 def _r(v: Any, nd: int = 4) -> Any:
@@ -237,7 +244,7 @@ def _provenance_html(run: RunTables) -> str:
     fw = run.result.framework.to_frame()
     cols = [c for c in ("id", "name_zh", "name_en", "unit", "direction", "source", "derive") if c in fw.columns]
     ind = fw[fw["kind"] == "indicator"][cols] if "kind" in fw.columns else fw[cols]
-    out.append(f"<h3>{_bi('指标', 'Indicators')}</h3>" + render_table(ind))
+    out.append(f"<h3>{_bi('指标', 'Indicators')}</h3>" + render_table(ind, table="indicators"))
     v = m.get("versions") or {}
     if v:
         out.append(f"<h3>{_bi('软件版本', 'Software versions')}</h3>" + render_table(
@@ -310,9 +317,10 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
         if sec == "guides" and table not in ("recommendations",):
             continue
         dl = f"{prefix}{stage}/{table}.csv" if prefix else None
+        body = render_table(df, download=dl, table=table)
         by_section.setdefault(sec, []).append(
             f"<details><summary>{_html.escape(stage)} / {_html.escape(table)} "
-            f"<span class=\"note\">({len(df)} × {df.shape[1]})</span></summary>{render_table(df, download=dl)}</details>")
+            f"<span class=\"note\">({len(df)} × {df.shape[1]})</span></summary>{body}</details>")
     guides = _guides_html(run)
     blocks: dict[str, str] = {}
     blocks["summary"] = _summary_html(run)

@@ -20,7 +20,8 @@ from .._errors import DataError
 from ..index.result import IndexResult, load_result
 
 __all__ = ["Section", "SECTIONS", "register_section", "section_of", "RunTables", "collect", "core_tables",
-           "COLUMN_LABELS", "column_label", "REPORT_DIRS", "unit_labels", "is_province_run"]
+           "COLUMN_LABELS", "TABLE_COLUMN_LABELS", "TABLE_CAPTIONS", "column_label", "table_kind", "table_caption",
+           "REPORT_DIRS", "unit_labels", "is_province_run"]
 
 #: sub-folders of a run directory that the report writes (never read back as stage tables)
 REPORT_DIRS = ("figures", "report")
@@ -91,6 +92,10 @@ def _kw(*words: str, stage: str | None = None) -> Callable[[str, str], bool]:
 register_section("summary", title_zh="概要", title_en="Summary", order=0)
 register_section("rankings", title_zh="排名", title_en="Rankings", order=10)
 register_section("maps", title_zh="地图", title_en="Maps", order=20)
+register_section("quality", title_zh="数据质量", title_en="Data quality", order=25,
+                 match=lambda st, t: st == "quality")
+register_section("validation", title_zh="指数验证", title_en="Validation", order=27,
+                 match=lambda st, t: st == "validation")
 register_section("elements", title_zh="要素结构", title_en="Elements", order=30,
                  match=_kw("typology", stage="analysis"))
 register_section("inequality", title_zh="区域差异", title_en="Inequality", order=40,
@@ -131,7 +136,8 @@ def section_of(stage: str, table: str) -> str:
     return "other"
 
 
-#: readable headers (zh, en) of common columns; unknown columns keep their name
+#: readable headers (zh, en) of common columns; unknown columns keep their name. Letters whose meaning
+#: depends on the table (C, T, D, G, I, L …) are in :data:`TABLE_COLUMN_LABELS`, never here.
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "unit": ("地区代码", "Code"), "unit_name": ("地区", "Unit"), "name_en": ("英文名", "Name (en)"),
     "year": ("年份", "Year"), "node": ("节点", "Node"), "score": ("得分", "Score"), "rank": ("排名", "Rank"),
@@ -141,23 +147,77 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "belt3_zh": ("三大地带（中文）", "Belt (zh)"), "reason": ("原因", "Reason"), "step": ("步骤", "Step"),
     "old": ("原值", "Old"), "new": ("新值", "New"), "obstacle": ("障碍度", "Obstacle degree"),
     "obstacle_pct": ("障碍度（%）", "Obstacle degree (%)"), "group": ("组别", "Group"), "mean": ("均值", "Mean"),
-    "n": ("样本数", "n"), "G": ("总体基尼系数", "Gini G"), "D": ("耦合协调度", "Coordination D"), "C": ("耦合度", "Coupling C"),
-    "T": ("综合发展指数", "Development T"), "path": ("路径", "Path"), "priority": ("优先度", "Priority"),
+    "n": ("样本数", "n"), "path": ("路径", "Path"), "priority": ("优先度", "Priority"), "note": ("说明", "Note"),
+}
+
+#: headers that depend on the kind of table, keyed by the table-name prefix (``coupling_coupling`` → ``coupling``)
+TABLE_COLUMN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "coupling": {"C": ("耦合度", "Coupling C"), "T": ("综合发展指数", "Development T"),
+                 "D": ("耦合协调度", "Coordination D")},
+    "moran": {"I": ("莫兰指数 I", "Moran's I"), "C": ("吉尔里指数 C", "Geary's C")},
+    "geary": {"C": ("吉尔里指数 C", "Geary's C")},
+    "theil": {"T": ("泰尔指数 T", "Theil T"), "L": ("泰尔指数 L", "Theil L")},
+    "dagum": {"G": ("总体基尼系数", "Gini G")},
+    "indicators": {"unit": ("计量单位", "Unit of measure")},  # the framework's indicator table (report provenance)
+}
+
+#: captions of tables whose cells need a word of explanation (HTML report and workbook README)
+TABLE_CAPTIONS: dict[str, tuple[str, str]] = {
+    "markov_mfpt": ("平均首达时间（步数，即年数）；对角线为平均返回时间。空白（NaN）表示从该状态不能以概率 1 到达目标状态"
+                    "（马尔可夫链可约时，如存在吸收状态），首达时间无定义，原因见“说明”列。",
+                    "Mean first-passage times (steps, i.e. years); the diagonal holds mean recurrence times. Blank (NaN): the "
+                    "target is not reached from that state with probability 1 (a chain that is not irreducible, "
+                    "e.g. with an absorbing state), so the time is undefined; the Note column says why."),
 }
 
 
-def column_label(col: str, lang: Literal["zh", "en"]) -> str:
-    """Readable header of a column (year columns and unknown names unchanged).
+def table_kind(table: str | None) -> str | None:
+    """The key of :data:`TABLE_COLUMN_LABELS` a table belongs to (longest matching name prefix), or None.
+
+    Examples
+    --------
+    >>> table_kind("moran_global"), table_kind("coupling_coupling"), table_kind("theil_totals"), table_kind("scores")
+    ('moran', 'coupling', 'theil', None)
+    """
+    if not table:
+        return None
+    t = str(table)
+    hits = [k for k in TABLE_COLUMN_LABELS if t == k or t.startswith(k + "_")]
+    return max(hits, key=len) if hits else None
+
+
+def column_label(col: str, lang: Literal["zh", "en"], table: str | None = None) -> str:
+    """Readable header of a column of ``table`` (year columns and unknown names unchanged).
+
+    The table's kind (:func:`table_kind`) is looked up first, so that the same letter gets the
+    header of its own measure (``C`` is Geary's C in ``moran_global`` and the coupling degree in
+    ``coupling_coupling``; without a table such letters keep their name).
 
     Examples
     --------
     >>> column_label("unit_name", "zh"), column_label("unit_name", "en"), column_label("2022", "zh")
     ('地区', 'Unit', '2022')
+    >>> column_label("C", "en", "moran_global"), column_label("C", "en", "coupling_coupling"), column_label("C", "en")
+    ("Geary's C", 'Coupling C', 'C')
     """
-    pair = COLUMN_LABELS.get(str(col))
+    kind = table_kind(table)
+    pair = TABLE_COLUMN_LABELS[kind].get(str(col)) if kind else None
+    pair = pair or COLUMN_LABELS.get(str(col))
     if pair is None:
         return str(col)
     return pair[0] if lang == "zh" else pair[1]
+
+
+def table_caption(table: str | None, lang: Literal["zh", "en"]) -> str:
+    """Caption of a table (:data:`TABLE_CAPTIONS`), "" when it has none.
+
+    Examples
+    --------
+    >>> table_caption("markov_mfpt", "en").startswith("Mean first-passage"), table_caption("scores", "zh")
+    (True, '')
+    """
+    pair = TABLE_CAPTIONS.get(str(table)) if table else None
+    return "" if pair is None else (pair[0] if lang == "zh" else pair[1])
 
 
 def unit_labels(units: pd.DataFrame, lang: Literal["zh", "en"]) -> pd.Series:

@@ -1,0 +1,195 @@
+"""A fresh install works: the base dependencies cover every import, errors reach the user as one line,
+and a saved run replays exactly or is refused (issue: fresh install and eight defects)."""
+from __future__ import annotations
+
+import ast
+import importlib.metadata as md
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import nqpf
+from nqpf.cli import unexpected_error_message
+
+SRC = Path(nqpf.__file__).parent
+
+#: imported modules provided by a base dependency's own dependency (module → the base requirement that brings it)
+TRANSITIVE = {"click": "typer", "distributed": "dask"}
+
+
+def _base_requirements() -> set[str]:
+    reqs = md.requires("nqpf") or []
+    names = set()
+    for r in reqs:
+        if "extra ==" in r:
+            continue
+        names.add(re.split(r"[\s\[<>=!;~]", r, maxsplit=1)[0].lower().replace("_", "-"))
+    return names
+
+
+def _third_party_imports() -> dict[str, str]:
+    """Top-level third-party modules imported anywhere in the package → one file importing it."""
+    found: dict[str, str] = {}
+    for py in SRC.rglob("*.py"):
+        tree = ast.parse(py.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                mods = [node.module]
+            else:
+                continue
+            for m in mods:
+                top = m.split(".")[0]
+                if top != "nqpf" and top not in sys.stdlib_module_names and top not in ("tomli",):
+                    found.setdefault(top, str(py.relative_to(SRC)))
+    return found
+
+
+def test_every_import_is_a_base_dependency():
+    """The class of fault behind `make demo` failing on pyfixest: a module imported by the package that
+    only a test extra installs."""
+    base = _base_requirements()
+    dists = md.packages_distributions()
+    missing = []
+    for mod, where in sorted(_third_party_imports().items()):
+        if mod in TRANSITIVE:
+            assert TRANSITIVE[mod] in base, (mod, where)
+            continue
+        names = {d.lower().replace("_", "-") for d in dists.get(mod, [])}
+        if not names & base:
+            missing.append(f"{mod} (imported in {where}; distributions {sorted(names)})")
+    assert not missing, "imported but not a base dependency: " + "; ".join(missing)
+    assert {"pyfixest", "pyyaml", "threadpoolctl"} <= base
+
+
+def test_missing_package_is_one_line_naming_the_install():
+    msg = unexpected_error_message(ModuleNotFoundError("No module named 'yaml'", name="yaml"))
+    assert msg.startswith("a package nqpf needs is not installed; got No module named 'yaml'.")
+    assert "`pip install pyyaml`" in msg and "\n" not in msg
+
+
+def test_unexpected_error_is_one_line_with_location():
+    def boom():
+        raise KeyError("x")
+
+    try:
+        from nqpf.index import build as b  # noqa: F401 - any nqpf frame
+
+        boom()
+    except KeyError as exc:
+        msg = unexpected_error_message(exc)
+    assert msg.startswith("unexpected internal error") and "KeyError: 'x'" in msg
+    assert "NQPF_DEBUG=1" in msg and "\n" not in msg
+
+
+def test_cli_turns_a_foreign_exception_into_one_line(tmp_path):
+    """A non-NqpfError raised inside a command (here: a patched build_from_frames raising ZeroDivisionError) is one
+    `Error:` line on stderr with exit code 2, not a traceback."""
+    code = (
+        "import sys, importlib\nb = importlib.import_module('nqpf.index.build')\n"
+        "def bad(*a, **k):\n    raise ZeroDivisionError('division by zero in a stage')\n"
+        "b.build_from_frames = bad\n"
+        "import nqpf.cli.build as cb\n"
+        "from nqpf.cli import main\n"
+        f"sys.argv = ['nqpf', 'build', {str(tmp_path / 'c.toml')!r}, '--out', {str(tmp_path / 'o')!r}]\n"
+        "main()\n"
+    )
+    (tmp_path / "c.toml").write_text('[data]\nbundled = "province"\n[framework]\npath = "scitech_province"\n', encoding="utf-8")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    err = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert p.returncode == 2, p.stderr
+    assert len(err) == 1 and err[0].startswith("Error: unexpected internal error"), p.stderr
+    assert "ZeroDivisionError: division by zero in a stage" in err[0] and "Traceback" not in p.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# regenerate: exact or refused
+# ---------------------------------------------------------------------------------------------
+
+SMALL = {"data": {"bundled": "province", "years": [2021, 2022]}, "framework": {"path": "scitech_province"},
+         "weight": {"method": "equal"}}
+
+
+def test_framework_argument_is_replayed_not_the_config_one(tmp_path):
+    res = nqpf.build(SMALL, framework="nqpf_province")
+    m = res.manifest
+    assert m["framework"]["source"] == "builtin:nqpf_province" and m["framework"]["given_as"] == "argument"
+    assert m["regenerable"] is True and m["replay_requires"] == []
+    again = nqpf.regenerate(m)
+    pd.testing.assert_frame_equal(again.scores, res.scores)
+    assert again.framework.id == res.framework.id != "scitech_province"
+
+
+def test_framework_object_must_be_passed_again(tmp_path):
+    fw = nqpf.load_framework("scitech_province")
+    res = nqpf.build(SMALL, framework=fw)
+    m = res.manifest
+    assert m["regenerable"] is False and m["replay_requires"] == ["framework"]
+    assert len(m["framework"]["content_sha256"]) == 64
+    with pytest.raises(nqpf.ConfigError, match=r"built with a framework passed as a Python object .* Pass the same framework again"):
+        nqpf.regenerate(m)
+    other = nqpf.load_framework("nqpf_province")
+    with pytest.raises(nqpf.ConfigError, match="the framework passed differs from the one the run was built with"):
+        nqpf.regenerate(m, framework=other)
+    pd.testing.assert_frame_equal(nqpf.regenerate(m, framework=fw).scores, res.scores)
+
+
+def test_dataframe_input_must_be_passed_again():
+    raw = nqpf.datasets.load_province_raw().rename(columns={"series": "indicator"})
+    raw = raw[raw["year"].between(2021, 2022)]
+    cfg = {"data": {"years": [2021, 2022]}, "framework": {"path": "scitech_province"}, "weight": {"method": "equal"}}
+    res = nqpf.build(cfg, data=raw)
+    m = res.manifest
+    assert m["regenerable"] is False and m["replay_requires"] == ["data"]
+    with pytest.raises(nqpf.DataError, match=r"built with an in-memory table .* Pass the same table again"):
+        nqpf.regenerate(m)
+    changed = raw.copy()
+    changed.loc[changed.index[0], "value"] += 1.0
+    with pytest.raises(nqpf.DataError, match="the data passed changed since the manifest was written"):
+        nqpf.regenerate(m, data=changed)
+    pd.testing.assert_frame_equal(nqpf.regenerate(m, data=raw).scores, res.scores)
+    with pytest.raises(nqpf.DataError, match="built without an in-memory table"):
+        nqpf.regenerate(nqpf.build(SMALL).manifest, data=raw)
+
+
+def test_changed_builtin_is_refused_or_replayed_from_its_versioned_copy(tmp_path):
+    m = nqpf.build(SMALL).manifest
+    forged = json.loads(json.dumps(m))
+    forged["framework"]["sha256"] = "0" * 64
+    with pytest.raises(nqpf.ConfigError, match="built-in framework 'scitech_province' has changed since this run"):
+        nqpf.regenerate(forged)
+
+
+def test_changed_framework_file_is_refused(tmp_path):
+    fw = tmp_path / "fw.toml"
+    fw.write_text('[framework]\nid="f"\n[[node]]\nid="I"\nparent=""\n[[indicator]]\nid="gdp"\nparent="I"\ndirection=1\n'
+                  '[[indicator]]\nid="resident_population_year_end"\nparent="I"\ndirection=1\n', encoding="utf-8")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[data]\nbundled = "province"\nyears = [2021, 2022]\n[framework]\npath = "fw.toml"\n'
+                   '[weight]\nmethod = "equal"\n', encoding="utf-8")
+    res = nqpf.build(cfg)
+    res.save(tmp_path / "run")
+    fw.write_text(fw.read_text().replace("direction=1\n\n", "direction=-1\n\n").replace('id="resident_population_year_end"\nparent="I"\ndirection=1',
+                                                                                        'id="resident_population_year_end"\nparent="I"\ndirection=-1'))
+    with pytest.raises(nqpf.ConfigError, match="framework file 'fw.toml' changed since the manifest was written"):
+        nqpf.regenerate(tmp_path / "run")
+    with pytest.raises(nqpf.ConfigError, match="framework file 'fw.toml' changed"):
+        nqpf.build(tmp_path / "run" / "manifest.json")  # build(manifest) replays through the same checks
+
+
+def test_build_accepts_a_panel_and_refuses_other_objects():
+    raw = nqpf.datasets.load_province_raw().rename(columns={"series": "indicator"})
+    raw = raw[raw["year"].between(2021, 2022)]
+    panel = nqpf.read_panel(raw)
+    cfg = {"data": {"years": [2021, 2022]}, "framework": {"path": "scitech_province"}, "weight": {"method": "equal"}}
+    a = nqpf.build(cfg, data=panel)
+    b = nqpf.build(cfg, data=raw)
+    pd.testing.assert_frame_equal(a.scores, b.scores)
+    with pytest.raises(nqpf.DataError, match=r"expected a pandas DataFrame or an nqpf Panel; got list"):
+        nqpf.build(cfg, data=[1, 2, 3])
