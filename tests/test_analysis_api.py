@@ -99,7 +99,12 @@ def test_as_panel_dataframe_rules():
 
 def test_stage_tables(stage_out, built):
     log = stage_out["analysis_log"]
-    assert set(log["status"]) == {"ok"}, log[log["status"] != "ok"].to_string()
+    # log-based convergence needs positive scores: a unit-year at the pooled minimum of every indicator of an
+    # element scores exactly 0 there (西藏's labourers in 2016 under nqpf_province 2.0), and those two analyses
+    # are skipped with the reason, never run on a shifted series
+    skipped = log[log["status"] != "ok"]
+    assert set(skipped["analysis"]) <= {"beta", "club"} and skipped["node"].ne(built.root).all(), skipped.to_string()
+    assert skipped["message"].str.contains("logarithms need values > 0|log series must all have one sign").all()
     for name in ["dagum_totals", "dagum_groups", "dagum_pairs", "theil_totals", "inequality_measures",
                  "density_descriptors", "density_curves", "markov_probabilities", "spatial_markov_tests",
                  "moran_global", "lisa_local", "sigma_sigma", "beta_beta", "club_membership", "coupling_coupling",

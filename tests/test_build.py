@@ -74,7 +74,7 @@ def test_save_load_and_byte_identical_regeneration(scitech, tmp_path):
     assert back.framework.indicators == scitech.framework.indicators
     m = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
     assert m["config"]["weight"]["method"] == "entropy" and m["inputs"][0]["source"] == "bundled:province"
-    assert [s["name"] for s in m["steps"]] == ["derive", "impute", "screen", "treat", "normalise", "weight", "aggregate"]
+    assert [s["name"] for s in m["steps"]] == ["quality", "derive", "impute", "screen", "treat", "normalise", "weight", "aggregate"]
     assert m["counts"]["imputed"] == int((scitech.changes["step"] == "impute").sum())
 
 

@@ -91,199 +91,55 @@ def test_known_problems_are_handled(raw, prov):
     assert "Tibet is not covered" in prov.set_index("series").loc["co2_total_apparent", "notes"]
     # telecom volume breaks recorded
     assert "within_year_share" in prov.set_index("series").loc["telecom_business_volume", "notes"]
-
-
-def test_never_bundles_third_party_composites(raw, prov):
-    forbidden = {"digital_economy_index_source", "nqpf_index_source", "nqpf", "gtfp",
-                 "digital_policy_keyword_freq", "enterprise_digitalization_count"}
-    assert forbidden.isdisjoint(set(raw["series"]))
-    assert not any(re.search(r"lstm|dai|firm|city", f) for f in prov["source_folder"])
-    kinds = datasets.list_datasets().set_index("name")["kind"]
-    assert kinds["nqpf-index-gtfp-lstm-dai"] == "not bundled"
-    assert kinds["cn-province-digital:nqpf_index_source"] == "not bundled"
-    assert kinds["cn-province-energy-macro-panel"] == "not bundled"
-
-
-def test_provenance_complete(raw, prov):
-    assert list(prov.columns) == [
-        "series", "name_zh", "name_en", "unit", "source_folder", "source_file", "source_indicator",
-        "source_repository", "commit", "licence", "citation", "year_min", "year_max", "n_units",
-        "n_missing", "notes",
-    ]
-    assert set(prov["series"]) == set(raw["series"])
-    for col in ("name_zh", "name_en", "unit", "source_folder", "source_repository", "licence", "citation"):
-        assert prov[col].str.len().gt(0).all(), col
-    assert prov["commit"].str.fullmatch(r"[0-9a-f]{40}").all()
-    assert prov["source_repository"].str.startswith("https://github.com/").all()
-    # counts in the provenance table agree with the data
-    p = prov.set_index("series")
-    for s, g in raw.groupby("series"):
-        assert int(p.loc[s, "n_missing"]) == int(g["value"].isna().sum())
-        assert int(p.loc[s, "year_min"]) == int(g["year"].min())
-        assert int(p.loc[s, "n_units"]) == g["unit"].nunique()
-        assert set(g["unit_of_measure"]) == {p.loc[s, "unit"]}
-    assert "Shan et al. (2018)" in p.loc["co2_total_apparent", "citation"]
-    assert p.loc["rd_expenditure_total", "licence"].startswith("MIT")
-
-
-def test_province_panel_layout_and_filters():
-    p = datasets.province_panel(years=(2021, 2022), units=["北京", "Shanghai", "440000"])
-    assert list(p.columns) == ["unit", "unit_name", "year", "indicator", "value"]
-    assert sorted(p["unit"].unique()) == ["110000", "310000", "440000"]
-    assert set(p["year"]) == {2021, 2022}
-    assert set(p.loc[p.unit == "440000", "unit_name"]) == {"广东"}
-
-
-def test_province_panel_rejects_unknown_units():
-    with pytest.raises(ConfigError) as exc:
-        datasets.province_panel(units=["北京", "Atlantis"])
-    assert str(exc.value) == (
-        "province_panel: unknown provinces; got ['Atlantis']. Use GB/T 2260 codes (e.g. '110000'), "
-        "short Chinese names (e.g. '北京') or English names (e.g. 'Beijing')."
-    )
-
-
-def test_bundle_manifest_records_provenance_and_decisions():
-    import hashlib
-    import json
-    from importlib import resources
-
+    # the compiler's fills and estimates and the Shanghai artefact stay in the bundle as published (so the
+    # quality screen sees them) and are run decisions: every run sets them missing and records each cell
+    assert _cell(raw, "new_fixed_assets_electronics_telecom", "440000", 2022) == pytest.approx(1408.62)
+    assert _cell(raw, "new_fixed_assets_electronics_telecom", "320000", 2019) == pytest.approx(2522.92)
+    assert _cell(raw, "co2_total_apparent", "310000", 2021) == pytest.approx(161.3, abs=0.05)
+    assert _cell(raw, "co2_total_apparent", "310000", 2022) == pytest.approx(216.5, abs=0.05)
+    dec = datasets.run_decisions()
+    for s in ("new_fixed_assets_electronics_telecom", "new_fixed_assets_computers_office"):
+        d = dec[dec.series == s]
+        assert len(d) == 31 * 6 and set(d.year) == set(range(2017, 2023)), s
+        assert "compiler's fill" in d["reason"].iloc[0]
+        assert "compiler's fills" in prov.set_index("series").loc[s, "notes"]
+    e = dec[dec.series == "enterprise_informatization_level"]
+    assert len(e) == 62 and set(e.year) == {2014, 2022}
+    assert set(map(tuple, dec.loc[dec.series.str.startswith("co2"), ["unit", "year"]].to_numpy())) == {("310000", 2022)}
     m = datasets.bundle_manifest()
-    packaged = resources.files("nqpf.datasets").joinpath("data", "province_raw.csv.gz").read_bytes()
-    assert m["sha256"] == hashlib.sha256(packaged).hexdigest()
-    assert m["rows"] == len(datasets.load_province_raw())
-    assert {r["series"] for r in m["series"]} == set(datasets.load_provenance()["series"])
-    assert [(d["series"], d["unit"], d["year"], d["new"]) for d in m["cell_decisions"]] == [
-        ("internet_penetration_rate", "350000", y, None) for y in (2014, 2015, 2016)
-    ]
-    assert "cn-province-energy-macro-panel" in m["not_bundled"]
-    json.dumps(m, allow_nan=False)  # JSON-safe
+    assert {d["series"] for d in m["run_decisions"]} == set(dec.series)
+    assert "NOT the tertiary share" in prov.set_index("series").loc["higher_education_share", "notes"]
 
 
-# ------------------------------------------------------------------------------ builder
-
-def test_build_from_fixture_slices():
-    raw, prov = bb.build_bundle(FIXTURE_ROOT)
-    assert set(raw["unit"]) == {"110000", "350000", "540000"}  # national row dropped
-    assert set(raw["year"]) == {2014, 2015, 2016, 2020}  # 2014-2015: Fujian internet cells only
-    # every value equals the source cell, read here with the csv module
-    with open(FIXTURE_ROOT / "cn-province-nbs-ceads" / "nbs_province_2011_2022_long.csv", encoding="utf-8") as fh:
-        src = {(r["region_code"], int(r["year"]), r["indicator"]): float(r["value"]) for r in csv.DictReader(fh)}
-    for (u, y, s), v in src.items():
-        assert _cell(raw, s, u, y) == v
-    # the Fujian 2016 internet cell decision is applied
-    assert math.isnan(_cell(raw, "internet_penetration_rate", "350000", 2016))
-    assert _cell(raw, "internet_penetration_rate", "110000", 2016) == pytest.approx(77.8, abs=0.05)
-    # CEADs has no Tibet; the builder does not invent rows
-    assert raw[(raw.series == "co2_total_apparent")]["unit"].tolist() == ["110000", "110000", "350000", "350000"]
-    assert list(prov["series"]) == [s.series for s in bb.SERIES]
-
-
-def test_write_is_byte_reproducible(tmp_path):
-    raw, prov = bb.build_bundle(FIXTURE_ROOT)
-    a = bb.write_bundle(raw, prov, tmp_path / "a")
-    b = bb.write_bundle(raw, prov, tmp_path / "b")
-    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
-    back = pd.read_csv(gzip.open(a[0]), dtype={"unit": str})
-    pd.testing.assert_frame_equal(back, raw, check_dtype=False)
-
-
-def test_builder_missing_source_message(tmp_path):
-    with pytest.raises(DataError) as exc:
-        bb.build_bundle(tmp_path)
-    assert str(exc.value) == (
-        "build_bundle: source file cn-province-scitech-techme/cn_province_scitech_long.csv not found under "
-        f"the data root; got data_root={str(tmp_path)!r}. Pass the shared 'data' folder (e.g. ../shared/data)."
-    )
-
-
-@pytest.mark.shared
-def test_packaged_bundle_equals_rebuild_from_shared(tmp_path):
-    root = shared_path("data", "cn-province-scitech-techme").parent
-    raw, prov = bb.build_bundle(root)
-    paths = bb.write_bundle(raw, prov, tmp_path)
-    packaged = datasets.load_province_raw()
-    pd.testing.assert_frame_equal(
-        pd.read_csv(gzip.open(paths[0]), dtype={"unit": str}), packaged, check_dtype=False
-    )
-    assert paths[1].read_text(encoding="utf-8") == datasets.load_provenance().to_csv(index=False, lineterminator="\n")
-
-
-# ------------------------------------------------------------------------------ demo config
-
-def test_demo_config_defaults_validate_against_run_config():
-    from nqpf.index.config import config_from_dict
-
+def test_land_area_and_dsxs_hubs(raw):
+    area = datasets.load_province_area().set_index("unit")
+    assert len(area) == 31
+    # computed areas against official figures: Beijing 16,410 km2, Tibet 1.2284 M km2 (within ~2 %)
+    assert area.loc["110000", "area_km2"] == pytest.approx(16410, rel=0.01)
+    assert area.loc["540000", "area_km2"] == pytest.approx(1228400, rel=0.025)
+    assert (area["diff_pct"].abs() <= 2.2).sum() >= 23  # most provinces within ~2 %; the rest have notes
+    assert area.loc[area["diff_pct"].abs() > 5, "note"].str.len().gt(0).all()
+    la = raw[raw.series == "land_area"].groupby("unit")["value"]
+    assert (la.nunique() == 1).all() and la.first().to_dict() == area["area_km2"].to_dict()
+    hubs = datasets.load_dsxs_hubs().set_index("unit_name")
+    assert len(hubs) == 31 and int(hubs["dsxs_hub_member"].sum()) == 14 and int(hubs["dsxs_cluster_host"].sum()) == 12
+    assert set(hubs.loc[hubs.dsxs_hub == "京津冀"].index) == {"北京", "天津", "河北"}
+    assert hubs["sources"].str.contains("S01").all()
     cfg = datasets.demo_config(stages=[])
-    run = config_from_dict(cfg)
-    assert run.data.bundled == "province" and run.data.years == (2013, 2022)
-    assert len(run.data.units) == 31
-    assert run.framework.path == "nqpf_province"
-    assert (run.normalise.method, run.normalise.scope) == ("minmax", "pooled")
-    assert (run.weight.method, run.weight.scope) == ("entropy", "pooled")
-    assert (run.aggregate.method, run.aggregate.min_coverage) == ("arithmetic", 0.5)
-    assert run.impute.method == "linear"
-    assert (run.treat.method, run.treat.scope) == ("coinr", "pooled")
+    assert cfg["data"]["groups"]["dsxs_hub"]["520000"] == "贵州" and cfg["data"]["groups"]["dsxs_hub"]["540000"] == "none"
 
 
-def test_demo_config_options():
-    cfg = datasets.demo_config(
-        years=(2016, 2020), units=["北京", "Tibet"], weighting="critic", normalisation="zscore",
-        scope="year", stages=["analysis"], output="out",
-    )
-    assert cfg["data"]["years"] == [2016, 2020] and cfg["data"]["units"] == ["110000", "540000"]
-    assert cfg["weight"] == {"method": "critic", "scope": "year"}
-    assert cfg["normalise"] == {"method": "zscore", "scope": "year"}
-    assert cfg["analysis"] == {} and cfg["output"] == {"dir": "out"}
+def test_albers_equal_area_matches_pyproj():
+    """Areas on the authalic-sphere Albers equal the ellipsoidal Albers areas of PROJ (coordinates differ)."""
+    pyproj = pytest.importorskip("pyproj")
+    import shapely
+    from shapely.geometry import box
 
+    from nqpf.datasets._area import albers_equal_area
 
-def test_demo_config_default_stages_are_registered_ones():
-    from nqpf.pipeline import stages
-
-    try:
-        registered = {s.name for s in stages()}
-    except ImportError:  # a stage module under construction: demo_config then adds none, with a warning
-        registered = set()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cfg = datasets.demo_config()
-    expected = [s for s in datasets.DEMO_STAGES if s in registered]
-    index_sections = {"title", "data", "framework", "impute", "treat", "normalise", "weight", "aggregate"}
-    assert [k for k in cfg if k not in index_sections] == expected
-    assert all(cfg[k] == {} for k in expected if k not in ("sensitivity", "explain"))
-    if "explain" in expected:
-        assert cfg["explain"] == datasets.DEMO_EXPLAIN
-    if "sensitivity" in expected:
-        assert cfg["sensitivity"] == datasets.DEMO_SENSITIVITY and cfg["sensitivity"] is not datasets.DEMO_SENSITIVITY
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"weighting": "magic"}, "The 'weighting' parameter of demo_config must be one of 'entropy', 'equal', 'critic', 'cv', 'pca'; got 'magic'."),
-        ({"scope": "per_year"}, "The 'scope' parameter of demo_config must be one of 'pooled', 'year'; got 'per_year'."),
-        ({"years": (2022, 2013)}, "demo_config: years must be an inclusive (first, last) pair with first <= last; got (2022, 2013). Use e.g. years=(2013, 2022)."),
-    ],
-)
-def test_demo_config_errors(kwargs, message):
-    with pytest.raises(NqpfError) as exc:
-        datasets.demo_config(stages=[], **kwargs)
-    assert str(exc.value) == message
-
-
-# ------------------------------------------------------------------------------ invariants
-
-_CODES = sorted(datasets.PROVINCES)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(_CODES), st.sampled_from(["code", "zh", "en", "EN"])), min_size=1, max_size=40))
-def test_units_resolve_to_codes_in_order_without_duplicates(picks):
-    def spell(code, how):
-        zh, en = datasets.PROVINCES[code]
-        return {"code": code, "zh": zh, "en": en, "EN": en.upper()}[how]
-
-    given_names = [spell(c, how) for c, how in picks]
-    expected = list(dict.fromkeys(c for c, _ in picks))
-    cfg = datasets.demo_config(units=given_names, stages=[])
-    assert cfg["data"]["units"] == expected
+    t = pyproj.Transformer.from_crs("EPSG:4326", "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +datum=WGS84", always_xy=True)
+    for lon, lat in ((73.5, 39.0), (90.0, 29.0), (116.0, 39.5), (121.0, 31.0), (134.0, 48.0), (110.0, 18.5)):
+        cell = shapely.segmentize(box(lon, lat, lon + 1, lat + 1), 0.01)
+        ours = shapely.transform(cell, lambda xy: np.column_stack(albers_equal_area(xy[:, 0], xy[:, 1]))).area
+        proj = shapely.transform(cell, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))).area
+        assert ours == pytest.approx(proj, rel=1e-9), (lon, lat)

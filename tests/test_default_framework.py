@@ -24,32 +24,111 @@ SEED_REFS = [(n.id, r) for n in FW.nodes for r in n.seed_refs]
 
 # ------------------------------------------------------------------------------ structure and tags
 
-def test_coverage_counts():
-    inds = [FW.by_id[i] for i in FW.indicators]
-    assert len(inds) >= 28
-    per_element = Counter(n.element for n in inds)
-    per_driver = Counter(n.driver for n in inds)
-    assert set(per_element) == set(ELEMENTS) and min(per_element.values()) >= 5
-    assert all(per_driver[d] >= 4 for d in ("数据", "算法", "算力")), per_driver
-    # each element's indicators sit under that element's node
-    for n in inds:
-        top = FW.ancestors(n.id)[-2]
-        assert FW.by_id[top].element == n.element, n.id
+ALLOWED_TYPES = ("数字产业化", "产业数字化", "数实融合", "基础:科技创新", "基础:绿色低碳", "基础:实体经济")
+ALL_INDICATOR_NODES = [FW.by_id[i] for i in FW.indicators] + list(FW.declared)
 
 
-def test_every_indicator_fully_tagged():
+def test_version_and_v1_still_loadable():
+    assert FW.version == "2.0"
+    v1 = load_framework("nqpf_province_v1")
+    assert v1.id == "nqpf_province" and v1.version == "1.0" and len(v1.indicators) == 28 and not v1.declared
+    # v1 still runs on the bundle: every series it derives from is still bundled
+    bundled = set(datasets.load_province_raw()["series"])
+    assert all(set(d.args) <= bundled for d in required_series(v1).values())
+
+
+def test_coverage_table_sums():
+    from nqpf.framework import coverage
+
+    cov = coverage(FW)
+    assert int(cov["computed"].sum()) == len(FW.indicators) == 21
+    assert int(cov["declared"].sum()) == len(FW.declared) >= 10
+    assert int(cov["declared_with_data"].sum()) == 0
+    listed = {x for cell in cov["declared_missing"] for x in cell.split(", ") if x}
+    assert listed == set(FW.declared_ids)
+    # with weights: shares sum to one
+    w = {i: 1.0 for i in FW.indicators}
+    covw = coverage(FW, weights=w)
+    assert covw["weight_share"].sum() == pytest.approx(1.0)
+    # each element has computed indicators; every element's indicators sit under its node
+    per_element = Counter(FW.by_id[i].element for i in FW.indicators)
+    assert set(per_element) == set(ELEMENTS)
     for iid in FW.indicators:
-        n = FW.by_id[iid]
-        assert n.element in ELEMENTS and n.driver in DRIVERS and n.type in TYPES and n.level in LEVELS, iid
-        assert n.direction in (1, -1) and n.unit and n.derive and n.source, iid
-        assert n.name_zh and n.name_en, iid
-        assert n.seed_refs, iid
+        assert FW.by_id[FW.ancestors(iid)[-2]].element == FW.by_id[iid].element, iid
+    for d in FW.declared:
+        assert d.element == (FW.by_id[d.parent].element or FW.by_id[FW.ancestors(d.parent)[-2]].element), d.id
+
+
+def test_every_indicator_typed_and_driver_tagged_honestly():
+    for n in ALL_INDICATOR_NODES:
+        assert n.type in ALLOWED_TYPES, (n.id, n.type)
+        assert n.tags.get("type_rationale"), n.id
+        assert n.driver in DRIVERS, n.id
+        if n.driver != "none":
+            assert len(n.tags.get("driver_rationale", "")) > 20, n.id
+    # driver tags of the computed indicators: only where data, algorithms or compute are measured
+    tagged = {i: FW.by_id[i].driver for i in FW.indicators if FW.by_id[i].driver != "none"}
+    assert tagged == {"fibre_per_km2": "算力", "broadband_ports_per_capita": "算力", "enterprise_ecommerce_share": "数据"}
+    # papers, patents, R&D and technology contracts are foundations, not algorithms
+    for iid in ("sci_papers_per_10k", "invention_patents_per_10k", "invention_applications_per_10k",
+                "tech_market_inflow_share", "basic_research_intensity"):
+        assert FW.by_id[iid].driver == "none" and FW.by_id[iid].type == "基础:科技创新", iid
+    # each of 004 §5's three types is measured by at least one computed indicator
+    types = Counter(FW.by_id[i].type for i in FW.indicators)
+    assert all(types[t] >= 1 for t in ("数字产业化", "产业数字化", "数实融合")), types
+    # all three drivers appear at least among the declared indicators
+    assert {d.driver for d in FW.declared} >= {"数据", "算法", "算力"}
+
+
+def test_every_indicator_fully_documented():
+    for n in ALL_INDICATOR_NODES:
+        assert n.element in ELEMENTS and n.level in LEVELS, n.id
+        assert n.direction in (1, -1) and n.unit and n.derive and n.source, n.id
+        assert n.name_zh and n.name_en, n.id
+        assert n.seed_refs, n.id
         for r in n.seed_refs:
-            assert r.file.endswith(".txt") and r.section and r.quote and r.rationale, iid
-            assert len(r.quote) <= 40, (iid, r.quote)
-        assert n.tags.get("rationale_zh") and n.tags.get("formula_zh"), iid
+            assert r.file.endswith(".txt") and r.section and r.quote and r.rationale, n.id
+            assert len(r.quote) <= 40, (n.id, r.quote)
+    for iid in FW.indicators:
+        assert FW.by_id[iid].tags.get("rationale_zh") and FW.by_id[iid].tags.get("formula_zh"), iid
     # cost indicators are exactly the carbon ones
-    assert sorted(i for i in FW.indicators if FW.by_id[i].direction == -1) == ["co2_growth", "co2_intensity"]
+    assert sorted(i for i in FW.indicators if FW.by_id[i].direction == -1) == ["co2_intensity", "coal_share_of_co2"]
+
+
+def test_green_is_a_real_sub_dimension():
+    green = FW.leaves_under("green_low_carbon")
+    assert len(green) >= 2 and all(FW.by_id[i].type == "基础:绿色低碳" for i in green)
+
+
+def test_declared_indicators_are_not_computed():
+    assert set(FW.declared_ids).isdisjoint(FW.indicators)
+    assert {"software_revenue_share", "base_stations_5g_per_km2", "industrial_robot_density", "data_centre_racks_per_10k",
+            "compute_capacity_per_gdp", "ecommerce_sales_share", "ai_enterprises_per_million", "data_trading_share",
+            "tertiary_share"} <= set(FW.declared_ids)
+    for d in FW.declared:
+        assert d.is_declared and d.source and d.unit, d.id
+    # nothing the engine computes needs a series the bundle lacks
+    bundled = set(datasets.load_province_raw()["series"])
+    assert all(set(dv.args) <= bundled for dv in required_series(FW).values())
+
+
+def test_activate_declared_when_data_supplied():
+    from nqpf.framework import activate_declared
+
+    assert activate_declared(FW, set(datasets.load_province_raw()["series"])) is FW  # bundle alone: nothing
+    fw2 = activate_declared(FW, {"software_business_revenue", "gdp", "base_stations_5g", "land_area"})
+    assert {"software_revenue_share", "base_stations_5g_per_km2"} <= set(fw2.indicators)
+    assert "software_revenue_share" not in fw2.declared_ids and len(fw2.declared) == len(FW.declared) - 2
+    assert fw2.by_id["base_stations_5g_per_km2"].parent == "digital_infrastructure"
+    # the template lists exactly the series the declared indicators need and the bundle lacks
+    tpl = pd.read_csv(Path(datasets.__file__).parent / "data" / "ai_indicators_template.csv", dtype=str,
+                      keep_default_na=False)
+    fresh = datasets.ai_indicators_template()
+    fresh["value"] = ""
+    pd.testing.assert_frame_equal(tpl, fresh.astype(str), check_dtype=False)
+    assert fw2.indicators[-1] in fw2.indicators  # still a valid tree
+    fw3 = activate_declared(FW, set(datasets.load_province_raw()["series"]) | set(tpl["indicator"]))
+    assert not fw3.declared and len(fw3.indicators) == len(FW.indicators) + len(FW.declared)
 
 
 @pytest.mark.shared
@@ -62,7 +141,7 @@ def test_quote_occurs_verbatim_in_seed(node, ref):
 def test_groupings_and_subsystems():
     assert [g.id for g in FW.groupings] == ["driver", "type"]
     members = FW.grouping_members(FW.groupings[0])
-    assert set(members) == {"数据", "算法", "算力"}
+    assert set(members) == {"数据", "算力"}  # no bundled series measures algorithms (declared only)
     subs = {s.id: s for s in FW.subsystems}
     assert set(subs) == {"digital_economy", "real_economy"}
     leaves = {k: {i for x in s.nodes for i in FW.leaves_under(x)} for k, s in subs.items()}
@@ -75,22 +154,31 @@ def test_groupings_and_subsystems():
 
 def test_data_decisions_are_recorded():
     d = FW.description
-    for phrase in ("Tibet has no CEADs CO2", "Shanxi", "price-base breaks", "Fujian 2016",
-                   "nqpf.gtfp) is not used", "energy-macro panel is not bundled", "level break between 2017 and 2018"):
-        assert phrase in d, phrase
+    for phrase in ("compiler's fills", "not the census", "Tibet has no CEADs CO2", "Shanxi", "Shanghai 2022",
+                   "by land area", "declared missing", "2013-2022", "18 of 21", "东数西算", "price-base breaks",
+                   "energy-macro panel"):
+        assert phrase in d or phrase.replace("not the census", "against census") in d, phrase
     zh = FW.by_id[FW.root].tags["decisions_zh"]
-    for phrase in ("西藏无CEADs", "山西", "基期断点", "福建", "nqpf.gtfp", "能源宏观面板不打包"):
+    for phrase in ("整理者填充值", "西藏无CEADs", "山西", "上海2022年", "国土面积", "待补", "东数西算"):
         assert phrase in zh, phrase
-    assert "Tibet" in FW.by_id["co2_intensity"].notes and "Shanxi" in FW.by_id["co2_intensity"].notes
-    assert "telecom_business_volume" not in {a for dv in required_series(FW).values() for a in dv.args}
+    used = {a for dv in required_series(FW).values() for a in dv.args}
+    for dropped in ("telecom_business_volume", "new_fixed_assets_computers_office", "new_fixed_assets_electronics_telecom",
+                    "higher_education_share", "household_mobile_phones_per_100"):
+        assert dropped not in used, dropped
 
 
 # ------------------------------------------------------------------------------ data
 
 @pytest.fixture(scope="module")
 def derived() -> pd.DataFrame:
-    raw = datasets.load_province_raw()
-    ind, _ = derive_indicators(raw, FW, series_col="series")
+    """The indicators as a demo run derives them: bundled raw series, quality screen, run decisions."""
+    from nqpf.index.config import load_config
+    from nqpf.index.prepare import prepare_inputs
+
+    raw = datasets.load_province_raw().rename(columns={"series": "indicator"})
+    prep = prepare_inputs(raw, FW, load_config(datasets.demo_config(stages=[])))
+    ind = prep.wide[FW.indicators].stack(future_stack=True).rename("value").reset_index()
+    ind.columns = ["unit", "year", "indicator", "value"]
     return ind[ind["year"].between(2013, 2022)]
 
 
@@ -105,14 +193,16 @@ def test_every_series_is_bundled_with_provenance():
 def test_missing_cells_are_exactly_the_recorded_ones(derived):
     miss = derived.groupby("indicator")["value"].apply(lambda s: int(s.isna().sum()))
     expected = {
-        "co2_intensity": 10, "co2_growth": 10,                       # Tibet: no CEADs
+        "co2_intensity": 11, "coal_share_of_co2": 11,                 # Tibet: no CEADs; Shanghai 2022 artefact
         "hightech_revenue_share": 31, "hightech_firms_per_million": 31,  # no 2017 in the yearbook
-        "mobile_phones_per_100_households": 115,                      # 2013-14 mostly, 2021-22 all
+        "enterprise_ecommerce_share": 62,                             # 2014 and 2022: the compiler's estimates
         "tech_market_outflow_share": 4,                               # Tibet 2013-2016
     }
     assert {k: v for k, v in miss.items() if v} == expected
     tibet = derived[(derived.unit == "540000") & derived.indicator.eq("tech_market_outflow_share")]
     assert tibet.loc[tibet.value.isna(), "year"].tolist() == [2013, 2014, 2015, 2016]
+    sh = derived[(derived.unit == "310000") & derived.indicator.eq("co2_intensity")]
+    assert sh.loc[sh.value.isna(), "year"].tolist() == [2022]
     assert len(derived) == 310 * len(FW.indicators)
 
 
@@ -126,13 +216,14 @@ def test_derivation_scales(derived):
     assert v[("gdp_per_capita", *gd)] == pytest.approx(132547.1e8 / (raw[("resident_population_year_end", *gd)] * 1e4))
     # CO2 intensity in t per 10k CNY: Mt → t (1e6) over GDP in 10k CNY (亿元 × 1e4)
     assert v[("co2_intensity", *gd)] == pytest.approx(raw[("co2_total_apparent", *gd)] * 1e6 / (132547.1 * 1e4))
-    # growth in % from consecutive years
-    assert v[("co2_growth", *gd)] == pytest.approx(
-        (raw[("co2_total_apparent", *gd)] / raw[("co2_total_apparent", "440000", 2021)] - 1) * 100)
+    # fibre per km2 of land: km / km2
+    assert v[("fibre_per_km2", *gd)] == pytest.approx(raw[("fiber_optic_cable_length", *gd)] / raw[("land_area", *gd)])
     # plausible ranges of shares
-    for iid in ("education_budget_share", "st_budget_share", "enterprise_rd_share", "invention_grant_share"):
-        vals = derived.loc[derived.indicator == iid, "value"]
+    for iid in ("coal_share_of_co2", "st_budget_share", "enterprise_rd_share", "invention_grant_share"):
+        vals = derived.loc[derived.indicator == iid, "value"].dropna()
         assert vals.between(0, 100).all(), iid
+    # per km2 no longer favours sparse provinces: Tibet far below Beijing and Shanghai
+    assert v[("fibre_per_km2", "540000", 2022)] < 0.1 * v[("fibre_per_km2", "110000", 2022)]
 
 
 # ------------------------------------------------------------------------------ generated twins
@@ -140,6 +231,7 @@ def test_derivation_scales(derived):
 def test_csv_twin_matches_toml():
     twin = load_framework(TOML.with_suffix(".csv"))
     assert twin.nodes == FW.nodes and twin.groupings == FW.groupings and twin.subsystems == FW.subsystems
+    assert twin.declared == FW.declared
     assert twin.description == FW.description
     on_disk = pd.read_csv(TOML.with_suffix(".csv"), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     fresh = framework_to_frame(FW).astype(str)
@@ -150,8 +242,9 @@ def test_docs_page_is_up_to_date():
     page = REPO / "docs" / "framework.md"
     assert page.read_text(encoding="utf-8") == framework_markdown(FW)
     text = page.read_text(encoding="utf-8")
-    for iid in FW.indicators:
+    for iid in FW.indicators + FW.declared_ids:
         assert f"`{iid}`" in text
+    assert "待补指标 Declared indicators" in text and "Coverage (element × driver × type)" in text
     assert "原文 quote" in text and "中文理由" in text and "Data decisions" in text
     assert FW.by_id[FW.root].tags["decisions_zh"] in text
 
@@ -179,6 +272,24 @@ def test_demo_2022_ranking(demo):
     assert len(top5 & {"北京", "上海", "广东", "江苏", "浙江"}) >= 4, top5
     assert bottom5 & {"西藏", "青海"}, bottom5
     assert r["unit_name"].iloc[0] == "北京"
+
+
+def test_demo_face_validity_2022(demo):
+    """Stated before the 2.0 build was run: invariants, not exact ranks."""
+    s = demo.scores[demo.scores.year == 2022]
+
+    def order(node):
+        d = s[(s.node == node) & s.score.notna()].sort_values("score", ascending=False)
+        return d["unit_name"].tolist()
+
+    infra = order("digital_infrastructure")
+    assert {"北京", "上海", "江苏", "浙江", "广东"} <= set(infra[:10]), infra[:10]
+    assert "西藏" not in infra[:10]
+    for node in ("driver:数据", "driver:算力"):
+        assert "西藏" not in order(node)[:5], node
+    assert "北京" in order("driver:算力")[:8] and "北京" in order("driver:数据")[:5]
+    total = order(FW.root)
+    assert set(total[:3]) <= {"北京", "上海", "江苏", "广东", "浙江"} and "西藏" not in total[:10]
 
 
 def test_demo_every_province_year_scored_or_explained(demo):

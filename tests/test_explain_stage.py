@@ -143,7 +143,7 @@ def test_stage_on_bundled_demo_index(tmp_path):
     res = nqpf.build(datasets.demo_config(years=(2013, 2022)))
     series = {"real_gdp_growth": "index_growth(gdp_index_prev_year_100) * 100",
               "population": "series(resident_population_year_end)"}
-    drivers = ["lag(driver:数据)", "lag(driver:算法)", "lag(driver:算力)"]
+    drivers = ["lag(driver:数据)", "lag(driver:算力)"]  # no bundled series measures 算法 (declared missing)
     controls = ["log(population)"]
     cfg = explain_config({
         "series": series,

@@ -83,6 +83,10 @@ def scitech_framework():
                                 "node": [{"id": "S", "parent": ""}], "indicator": inds})
 
 
+#: the oracle compares the engine with pymcdm on the data as given: no data-quality screen
+OFF = {"quality": {"preset": "off"}}
+
+
 def long_data(wide):
     return wide.melt(id_vars=["region_code", "year"], value_vars=INDS, var_name="indicator").rename(columns={"region_code": "unit"})
 
@@ -94,7 +98,7 @@ def expected_scores():
 
 def test_build_linear_score_and_weights(wide, expected, expected_scores):
     cfg = {"normalise": {"method": "minmax", "scope": "pooled"}, "weight": {"method": "entropy", "scope": "pooled"}}
-    res = nqpf.build(cfg, data=long_data(wide), framework=scitech_framework())
+    res = nqpf.build({**OFF, **cfg}, data=long_data(wide), framework=scitech_framework())
     s = res.scores[res.scores["node"] == "S"].set_index(["unit", "year"])["score"]
     exp = expected_scores["linear_score_pooled_entropy"]
     np.testing.assert_allclose(s.loc[exp.index].to_numpy(), exp.to_numpy(), rtol=RTOL, atol=ATOL)
@@ -106,7 +110,7 @@ def test_build_linear_score_and_weights(wide, expected, expected_scores):
 
 def test_build_per_year_weights(wide, expected):
     cfg = {"normalise": {"method": "minmax", "scope": "year"}, "weight": {"method": "entropy", "scope": "year"}}
-    res = nqpf.build(cfg, data=long_data(wide), framework=scitech_framework())
+    res = nqpf.build({**OFF, **cfg}, data=long_data(wide), framework=scitech_framework())
     for y in (2020, 2021, 2022):
         w = res.weights[res.weights["year"] == y].set_index("node").loc[INDS, "weight"].to_numpy(float)
         np.testing.assert_allclose(w, exp_vec(expected, "entropy_minmax_noshift", f"year={y}"), rtol=RTOL, atol=ATOL)
@@ -115,7 +119,7 @@ def test_build_per_year_weights(wide, expected):
 def test_build_topsis(wide, expected_scores):
     cfg = {"normalise": {"method": "minmax", "scope": "pooled"}, "weight": {"method": "entropy", "scope": "pooled"},
            "aggregate": {"method": "topsis", "topsis_ideal": "pooled", "topsis_distance": "weighted_values"}}
-    res = nqpf.build(cfg, data=long_data(wide), framework=scitech_framework())
+    res = nqpf.build({**OFF, **cfg}, data=long_data(wide), framework=scitech_framework())
     s = res.scores[res.scores["node"] == "S"].set_index(["unit", "year"])["score"]
     exp = expected_scores["topsis_pyrepo_minmax_pooled_entropy"]
     np.testing.assert_allclose(s.loc[exp.index].to_numpy(), exp.to_numpy(), rtol=RTOL, atol=ATOL)
@@ -125,9 +129,9 @@ def test_build_topsis(wide, expected_scores):
 
 def test_topsis_variants_differ(wide):
     base = {"normalise": {"method": "minmax", "scope": "pooled"}, "weight": {"method": "entropy"}}
-    r1 = nqpf.build({**base, "aggregate": {"method": "topsis", "topsis_distance": "weighted_values"}}, data=long_data(wide), framework=scitech_framework())
-    r2 = nqpf.build({**base, "aggregate": {"method": "topsis", "topsis_distance": "weights_inside"}}, data=long_data(wide), framework=scitech_framework())
-    r3 = nqpf.build({**base, "aggregate": {"method": "topsis", "topsis_ideal": "year"}}, data=long_data(wide), framework=scitech_framework())
+    r1 = nqpf.build({**OFF, **base, "aggregate": {"method": "topsis", "topsis_distance": "weighted_values"}}, data=long_data(wide), framework=scitech_framework())
+    r2 = nqpf.build({**OFF, **base, "aggregate": {"method": "topsis", "topsis_distance": "weights_inside"}}, data=long_data(wide), framework=scitech_framework())
+    r3 = nqpf.build({**OFF, **base, "aggregate": {"method": "topsis", "topsis_ideal": "year"}}, data=long_data(wide), framework=scitech_framework())
     a, b, c = (r[r["node"] == "S"]["score"].to_numpy() for r in (r1.scores, r2.scores, r3.scores))
     assert not np.allclose(a, b) and not np.allclose(a, c)
     for x in (a, b, c):

@@ -556,7 +556,7 @@ def test_report_of_a_run_without_stages_and_with_four_provinces(small_run):
 
     wb = openpyxl.load_workbook(small_run.workbook, read_only=True)
     assert wb.sheetnames == ["README", "scores_wide", "ranks_wide", "elements", "weights", "normalised", "units",
-                             "excluded", "changes"]
+                             "excluded", "changes", "rule_counts", "findings", "coverage"]  # + the data-quality tables
 
 
 @pytest.mark.browser

@@ -29,7 +29,7 @@ def parse_years(text: str | None) -> tuple[int, int] | None:
 def run_demo(*, out: str | Path = "nqpf-demo-output", years: str | tuple[int, int] | None = None,
              provinces: str | list[str] | None = None, weighting: str | None = None, normalisation: str | None = None,
              level: str = "province", shared: str | Path | None = None,
-             progress: Callable[[str], None] | None = None) -> RunOutput:
+             progress: Callable[[str], None] | None = None, quality: str | None = None) -> RunOutput:
     """Build the default NQPF framework on the bundled provincial data and run every available stage."""
     from . import datasets
 
@@ -54,6 +54,8 @@ def run_demo(*, out: str | Path = "nqpf-demo-output", years: str | tuple[int, in
         else:
             kwargs["normalisation"] = normalisation
     cfg = datasets.demo_config(**kwargs)
+    if quality:
+        cfg["quality"] = {"preset": quality}
     return run(cfg, out=out, progress=progress)
 
 

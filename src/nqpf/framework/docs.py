@@ -127,6 +127,69 @@ def _summary(fw: Framework) -> list[str]:
     lines.append("")
     tc = Counter(n.type for n in inds)
     lines.append("类型 Types: " + "; ".join(f"{_label(t)} {tc.get(t, 0)}" for t in TYPES if tc.get(t, 0)) + ".")
+    if fw.declared:
+        lines.append("")
+        lines.append(
+            f"待补指标 Declared indicators without data: {len(fw.declared)} (not computed; see "
+            "“待补指标 Declared indicators” below)."
+        )
+    return lines
+
+
+def _coverage_block(fw: Framework) -> list[str]:
+    from .model import coverage
+
+    cov = coverage(fw)
+    lines = ["## 覆盖 Coverage (element × driver × type)", ""]
+    lines.append(
+        "computed = 参与计算的指标数; declared = 待补指标数（无数据，不计算，不插补）; "
+        "declared_missing = 待补指标 ids. `nqpf.framework.coverage(framework, available_series, weights)` "
+        "returns this table (with weight shares when weights are given)."
+    )
+    lines.append("")
+    lines.append("| 要素 element | 驱动 driver | 类型 type | computed | declared | declared_missing |")
+    lines.append("| --- | --- | --- | ---: | ---: | --- |")
+    for r in cov.itertuples(index=False):
+        lines.append(f"| {_md(r.element)} | {_md(r.driver)} | {_md(r.type)} | {r.computed} | {r.declared} | "
+                     f"{_md(r.declared_missing)} |")
+    lines.append(f"| **total** | | | **{int(cov['computed'].sum())}** | **{int(cov['declared'].sum())}** | |")
+    lines.append("")
+    return lines
+
+
+def _declared_block(fw: Framework) -> list[str]:
+    lines = ["## 待补指标 Declared indicators (data missing)", ""]
+    lines.append(
+        "文献常用、但没有可再分发的省级数据的指标：写明出处与单位，不参与计算、不插补。用户补齐其原始序列"
+        "（模板 `nqpf/datasets/data/ai_indicators_template.csv`，作为 `[data] files` 输入）后，"
+        "`nqpf.framework.activate_declared` 把它们变为计算指标。"
+    )
+    lines.append("")
+    lines.append(
+        "Indicators the literature uses but no redistributable provincial data supply: named with their "
+        "publishing source and unit, never computed or imputed. When a user supplies every raw series of the "
+        "derivation (template `nqpf/datasets/data/ai_indicators_template.csv`, added as a `[data] files` entry), "
+        "`nqpf.framework.activate_declared` turns them into computed indicators."
+    )
+    lines.append("")
+    lines.append("| 指标 indicator | 位置 parent | 公式 formula | 单位 unit | 驱动 driver | 类型 type | 来源 source |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+    for n in fw.declared:
+        lines.append(
+            f"| `{n.id}` {_md(n.name_zh)} / {_md(n.name_en)} | `{n.parent}` | `{_md(n.derive)}` | {_md(n.unit)} | "
+            f"{_md(_label(n.driver or 'none'))} | {_md(_label(n.type))} | {_md(n.source)} |"
+        )
+    lines.append("")
+    for n in fw.declared:
+        bits = []
+        if n.notes:
+            bits.append(f"数据说明 Notes: {n.notes}")
+        for k in ("driver_rationale", "type_rationale"):
+            if n.tags.get(k):
+                bits.append(f"{k}: {n.tags[k]}")
+        if bits:
+            lines.append(f"- `{n.id}`: " + " ".join(bits))
+    lines.append("")
     return lines
 
 
@@ -219,6 +282,9 @@ def framework_markdown(framework: Framework | str | Path, *, with_provenance: bo
             for ind in ind_ids:
                 out += _indicator_block(fw.by_id[ind], prov)
     out.append("")
+    if fw.declared:
+        out += _declared_block(fw)
+    out += _coverage_block(fw)
     out.append("## 第二层级与耦合子系统 Groupings and coupling subsystems")
     out.append("")
     for g in fw.groupings:
@@ -266,6 +332,10 @@ def _indicator_block(n: Node, prov: pd.DataFrame) -> list[str]:
     lines.append("- 原始序列 Raw series: " + "; ".join(series_bits) + (f". {src[0]}" if src else ""))
     if n.notes:
         lines.append(f"- 数据说明 Notes: {n.notes}")
+    if n.tags.get("driver_rationale"):
+        lines.append(f"- 驱动理由 Driver rationale: {n.tags['driver_rationale']}")
+    if n.tags.get("type_rationale"):
+        lines.append(f"- 类型理由 Type rationale: {n.tags['type_rationale']}")
     if n.seed_refs:
         lines.append("- 理论依据 Theory references:")
         lines += _refs_block(n)

@@ -12,13 +12,14 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._errors import ConfigError, DataError, NqpfWarning
+from .._errors import ConfigError, DataError, DataWarning, NqpfWarning
 from ..data.io import Panel
 from ..framework.derive import derive_wide
 from ..framework.io import builtin_frameworks, load_framework
 from ..framework.model import Framework
 from .config import RunConfig, load_config
 from .engine import EngineInput, rank_desc, run_engine
+from .prepare import prepare_inputs
 from .result import IndexResult, frame_from_array, str_column
 
 __all__ = ["build", "regenerate", "build_from_frames", "load_inputs"]
@@ -247,8 +248,20 @@ def build_from_frames(
 ) -> IndexResult:
     """Build from an in-memory raw long table (``unit, year, indicator, value``) and a framework."""
     say = progress or (lambda s: None)
+    say("quality")
+    prep = prepare_inputs(raw, framework, cfg)
+    framework, wide, derive_log, qres = prep.framework, prep.wide, prep.derive_log, prep.quality
+    if qres is not None and len(qres.findings):
+        f = qres.findings
+        sev = f.loc[f["used"], "severity"].value_counts()
+        n_missing = len(qres.changes)
+        warnings.warn(
+            f"Data quality: {len(f)} findings on the raw series, {int(f['used'].sum())} in series the framework uses "
+            f"({int(sev.get('high', 0))} high, {int(sev.get('medium', 0))} medium, {int(sev.get('low', 0))} low severity); "
+            + (f"{n_missing} cells set missing (changes.csv, step 'quality'); " if n_missing else "no cell changed by the screen; ")
+            + "every finding is in quality.csv. Set [quality] preset = \"strict\" to refuse high-severity findings.",
+            DataWarning, stacklevel=2)
     say("derive")
-    wide, derive_log = derive_filtered(raw, framework, cfg)
     units = [str(u) for u in wide.index.levels[0]]
     years = [int(y) for y in wide.index.levels[1]]
     inds = framework.indicators
@@ -277,7 +290,10 @@ def build_from_frames(
         "rank": R.reshape(-1),
     })
     scores["rank"] = scores["rank"].astype("Int64")
-    changes = pd.concat([derive_log] + [c for c in out.changes if len(c)], ignore_index=True)
+    quality_changes = [qres.changes] if qres is not None and len(qres.changes) else []
+    if len(prep.decisions):
+        quality_changes.append(prep.decisions)
+    changes = pd.concat(quality_changes + [derive_log] + [c for c in out.changes if len(c)], ignore_index=True)
     changes = changes.sort_values(["step", "indicator", "unit", "year"], kind="stable").reset_index(drop=True) if len(changes) else changes
     manifest = {
         "nqpf_version": __version__,
@@ -286,7 +302,8 @@ def build_from_frames(
         "config": json.loads(cfg.model_dump_json()),
         "inputs": inputs or [],
         "framework": framework_info or {"id": framework.id},
-        "steps": [{"name": "derive", "params": {"expressions": {i: framework.by_id[i].derive or f"series({i})" for i in inds}}}] + out.steps,
+        "steps": [{"name": "quality", "params": json.loads(cfg.quality.model_dump_json())},
+                  {"name": "derive", "params": {"expressions": {i: framework.by_id[i].derive or f"series({i})" for i in inds}}}] + out.steps,
         "units": len(units),
         "years": years,
         "indicators": inds,
@@ -295,6 +312,9 @@ def build_from_frames(
             "imputed": int((changes["step"] == "impute").sum()) if len(changes) else 0,
             "treated": int((changes["step"] == "treat").sum()) if len(changes) else 0,
             "derive_missing": int((changes["step"] == "derive").sum()) if len(changes) else 0,
+            "quality_set_missing": int((changes["step"] == "quality").sum()) if len(changes) else 0,
+            "decisions": int((changes["step"] == "decision").sum()) if len(changes) else 0,
+            "quality_findings": int(len(qres.findings)) if qres is not None else 0,
             # unit-year × node scores over only some components (weights re-normalised), in changes.csv step "aggregate"
             "reweighted": int((changes["step"] == "aggregate").sum()) if len(changes) else 0,
             "excluded": int(len(out.excluded)),
@@ -314,6 +334,9 @@ def build_from_frames(
                         .to_dict(orient="records") if len(out.excluded) else []),
         },
     }
+    manifest["quality"] = qres.manifest() if qres is not None else {"preset": "off"}
+    manifest["framework"] = dict(manifest["framework"], activated_declared=prep.activated,
+                                 declared_missing=[d for d in getattr(framework, "declared_ids", [])])
     if any(i.get("source") == "bundled:province" for i in manifest["inputs"]):
         from ..datasets import bundle_manifest
 
@@ -333,7 +356,30 @@ def build_from_frames(
         framework=framework,
         treatment=out.treat_details,
         manifest=manifest,
+        quality=_flat(qres.findings) if qres is not None else pd.DataFrame(),
+        coverage=_coverage_table(framework, prep.raw, out.weights),
     )
+
+
+def _flat(df: pd.DataFrame) -> pd.DataFrame:
+    """List-valued cells joined with ``;`` so the table saves as CSV and Parquet alike."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object and out[c].map(lambda v: isinstance(v, (list, tuple))).any():
+            out[c] = out[c].map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return out
+
+
+def _coverage_table(framework: Framework, raw: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    """Indicators by element × driver × type, with their effective weights (mean over years when yearly)."""
+    from ..framework.model import coverage
+
+    eff = None
+    if len(weights) and "effective_weight" in weights:
+        leaf = weights[weights["node"].isin(framework.indicators)]
+        eff = leaf.groupby("node")["effective_weight"].mean()
+    available = raw.loc[raw["value"].notna(), "indicator"].unique()
+    return coverage(framework, available, weights=eff)
 
 
 def build(

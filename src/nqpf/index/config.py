@@ -18,6 +18,7 @@ from .._errors import ConfigError
 from .aggregate import AggMethod, TopsisDistance
 from .impute import ImputeMethod
 from .normalise import NormMethod, NormScope
+from .quality import QualityConfig
 from .treat import TreatMethod
 from .weights import EntropyK, EntropyZeros
 
@@ -43,7 +44,7 @@ __all__ = [
     "INDEX_SECTIONS",
 ]
 
-INDEX_SECTIONS = ("data", "framework", "impute", "screen", "treat", "normalise", "weight", "aggregate", "output")
+INDEX_SECTIONS = ("data", "framework", "quality", "impute", "screen", "treat", "normalise", "weight", "aggregate", "output")
 
 
 class _Model(BaseModel):
@@ -204,6 +205,7 @@ class RunConfig(_Model):
     title: str = ""
     data: DataConfig = Field(default_factory=DataConfig)
     framework: FrameworkConfig = Field(default_factory=FrameworkConfig)
+    quality: QualityConfig = Field(default_factory=QualityConfig)
     impute: ImputeConfig = Field(default_factory=ImputeConfig)
     screen: ScreenConfig = Field(default_factory=ScreenConfig)
     treat: TreatConfig = Field(default_factory=TreatConfig)
@@ -352,7 +354,8 @@ def config_reference() -> str:
              "Generated from the configuration models (`python -m nqpf.index.config > docs/config.md`).",
              "Paths are relative to the config file. Stage sections (`[analysis]`, `[sensitivity]`, `[explain]`,",
              "`[gtfp]`, `[paths]`, `[report]`) are documented with their stages.", ""]
-    sections = [("data", DataConfig), ("data.files", DataFile), ("framework", FrameworkConfig), ("impute", ImputeConfig),
+    sections = [("data", DataConfig), ("data.files", DataFile), ("framework", FrameworkConfig), ("quality", QualityConfig),
+                ("impute", ImputeConfig),
                 ("screen", ScreenConfig), ("treat", TreatConfig), ("normalise", NormaliseConfig), ("weight", WeightConfig),
                 ("weight.combine", CombineConfig), ("aggregate", AggregateConfig), ("output", OutputConfig)]
     for name, model in sections:

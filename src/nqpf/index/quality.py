@@ -145,6 +145,7 @@ class QualityConfig(_Model):
     min_run: int = Field(3, ge=2, description="years with an identical value that make a carry-forward run")
     rtol: float = Field(1e-9, ge=0, lt=1e-3, description="relative tolerance of 'identical'")
     carry_max_p: float = Field(1e-5, gt=0, le=1, description="largest chance probability of a run from rounding alone")
+    static_share: float = Field(0.9, gt=0, le=1, description="share of units constant over all years that makes a series static (not screened)")
     ignore_zero_runs: bool = Field(True, description="runs of exact zeros are legitimate (no patents, no firms)")
     # 2. repeats across units
     panel_freeze: bool = True
@@ -374,8 +375,9 @@ def rule_carry_forward(p: _Panel, cfg: QualityConfig, E: np.ndarray, skip: np.nd
     statistic = R (years in the run); threshold = ``min_run``. Severity: high when R ≥ min_run + 2, or the
     run reaches the series' last year with R ≥ min_run + 1 (a frozen tail); medium when R = min_run + 1;
     low otherwise. Chance repeats of a rounded, slowly moving series are ruled out: with reporting
-    resolution q = 10^-P and the series' typical change σ (median unit 1.4826·MAD of log changes, times
-    |v|), one repeat has probability p0 ≈ q / (√(2π)·σ·|v|) and the run p0^(R−1); runs with p0^(R−1) >
+    resolution q = 10^-P, the unit's drift m (median log change × |v|) and the series' typical change σ
+    (median unit 1.4826·MAD of log changes, × |v|), one repeat has probability p0 ≈ q·φ(m/σ)/σ (the normal
+    density of the change at 0 times the resolution) and the run p0^(R−1); runs with p0^(R−1) >
     ``carry_max_p`` are not reported.
     Runs of exact zeros are skipped with ``ignore_zero_runs``. Copies inside a panel freeze (``skip``)
     are reported there. Returns the findings and the mask of copied cells (the first year of a run is kept).
@@ -401,9 +403,18 @@ def rule_carry_forward(p: _Panel, cfg: QualityConfig, E: np.ndarray, skip: np.nd
             continue
         if skip[i, a:b].all():
             continue
-        # chance that a rounded series repeats R-1 times: p0 = P(|change| < resolution) ≈ q / (√(2π)·σ_abs)
-        sabs = (abs(v) if islog else level) * sig
-        p0 = min(1.0, q / (2.5066 * sabs)) if q > 0 and np.isfinite(sabs) and sabs > 0 else 0.0
+        # chance that a rounded series repeats R-1 times: one change falls within the resolution with
+        # p0 = P(|Δ| < q/2) ≈ q·φ(m/σ)/σ for Δ ~ N(m, σ²), m the unit's median change (its drift) and σ the
+        # series' typical scale, both in the units of the value; without spread, p0 = 1 only when |m| < q/2
+        scale_v = abs(v) if islog else level
+        sabs = scale_v * sig
+        m_i = scale_v * float(mu[i]) if np.isfinite(mu[i]) else 0.0
+        if q <= 0:
+            p0 = 0.0
+        elif np.isfinite(sabs) and sabs > 0:
+            p0 = min(1.0, q * math.exp(-0.5 * (m_i / sabs) ** 2) / (2.5066 * sabs))
+        else:
+            p0 = 1.0 if abs(m_i) < q / 2 else 0.0
         pch = p0 ** (R - 1)
         if pch > cfg.carry_max_p:
             continue
@@ -471,16 +482,18 @@ def rule_panel_freeze(p: _Panel, cfg: QualityConfig, E: np.ndarray) -> tuple[lis
     return [_finding("*", p.series, yrs, "panel_freeze", stat, cfg.freeze_share, "high", detail, units=units, cells=cells)], copies
 
 
-def rule_cross_unit_repeat(p: _Panel, cfg: QualityConfig, P: float, mask: np.ndarray) -> list[dict]:
+def rule_cross_unit_repeat(p: _Panel, cfg: QualityConfig, P: float, mask: np.ndarray) -> tuple[list[dict], np.ndarray]:
     """Values repeated across units.
 
-    (a) One value v shared by k ≥ ``repeat_min_units`` units in a year. Chance model: the other units'
-    values near v have density f(v) ≈ #{|x − v| ≤ h} / (2h·n) with h = max(IQR/2, 10·10^-P); the
-    expected number of other units at exactly v (reporting resolution 10^-P) is λ = (n − 1)·10^-P·f(v);
+    (a) One value v shared by k ≥ ``repeat_min_units`` units in a year. Chance model: the units' values
+    near v have density f(v) ≈ #{|x − v| ≤ h} / (2h·n) with h = max(IQR/2, 10·10^-P); the expected number
+    of other units at exactly v (reporting resolution 10^-P) is λ = (n − 1)·10^-P·f(v);
     p = P(Poisson(λ) ≥ k − 1). Flag when p < ``repeat_max_p``; statistic = −log10 p.
-    (b) Two or more units with identical series (≥ min_run non-zero years, ≥ 3 distinct values, at
-    least 3 significant digits): statistic = number of identical years.
-    Zeros and cells already explained by carry-forward / freeze (``mask``) are ignored. Severity medium.
+    (b) Two or more units with identical series (≥ min_run non-zero years, ≥ 3 distinct values, median
+    of at least 3 significant digits): statistic = number of identical years.
+    Zeros and cells already explained by carry-forward / freeze / round fill (``mask``) are ignored.
+    Severity medium; no cell is removed (which unit holds the true value is unknown). Returns the
+    findings and the mask of shared cells (kept out of the jump statistics).
     """
     from scipy.stats import poisson
 
@@ -488,54 +501,66 @@ def rule_cross_unit_repeat(p: _Panel, cfg: QualityConfig, P: float, mask: np.nda
     n, T = X.shape
     q = 10.0 ** (-P) if np.isfinite(P) else 0.0
     out: list[dict] = []
+    shared = np.zeros(X.shape, dtype=bool)
     if q > 0:
         for t in range(T):
             col = X[:, t]
             ok = np.isfinite(col) & (col != 0)
             v = col[ok]
-            if v.size < cfg.repeat_min_units + 2:
+            if v.size < cfg.repeat_min_units + 2 or np.abs(v / q).max() > 9e15:
                 continue
-            vals, counts = np.unique(np.round(v / q).astype(np.int64) if np.all(np.abs(v / q) < 9e15) else v, return_counts=True)
-            for val_i in np.nonzero(counts >= cfg.repeat_min_units)[0]:
-                k = counts[val_i]
-                vv = vals[val_i] * q if v.dtype != object else vals[val_i]
-                iqr = np.subtract(*np.percentile(v, [75, 25]))
-                h = max(iqr / 2, 10 * q)
-                f = np.sum(np.abs(v - vv) <= h) / (2 * h * v.size)
-                lam = (v.size - 1) * q * f
-                pval = float(poisson.sf(k - 2, lam))
+            keys = np.round(v / q).astype(np.int64)
+            vals, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+            big = np.nonzero(counts >= cfg.repeat_min_units)[0]
+            if not big.size:
+                continue
+            vs = np.sort(v)
+            iqr = float(np.subtract(*np.percentile(v, [75, 25])))
+            h = max(iqr / 2, 10 * q)
+            centre = vals[big] * q
+            near = np.searchsorted(vs, centre + h, side="right") - np.searchsorted(vs, centre - h, side="left")
+            lam = (v.size - 1) * q * near / (2 * h * v.size)
+            pv = poisson.sf(counts[big] - 2, lam)
+            for g, k, pval, vv in zip(big, counts[big], pv, centre):
                 if pval >= cfg.repeat_max_p:
                     continue
-                who = [str(u) for u in p.units[ok][np.abs(v - vv) <= 0.5 * q]]
-                stat = -math.log10(max(pval, 1e-300))
+                who = [str(u) for u in p.units[ok][inv == g]]
+                shared[np.nonzero(ok)[0][inv == g], t] = True
+                stat = -math.log10(max(float(pval), 1e-300))
                 out.append(_finding("*", p.series, [p.years[t]], "cross_unit_repeat", stat, -math.log10(cfg.repeat_max_p),
                                     "medium",
                                     f"In {p.years[t]} the value {_fmt_v(vv)} is shared by {k} units ({', '.join(who[:6])}"
                                     f"{', …' if len(who) > 6 else ''}); chance probability {pval:.1e} at this precision.",
                                     units=who))
-    # (b) identical series between units
-    D = decimals(X)
-    seen: dict[tuple, list[int]] = {}
-    for i in range(n):
-        row = X[i]
-        ok = np.isfinite(row) & (row != 0)
-        if ok.sum() < cfg.min_run or np.unique(row[ok]).size < 3:
-            continue
-        sig = np.floor(np.log10(np.abs(row[ok]))) + 1 + D[i, ok]  # significant digits
-        if np.median(sig) < 3:
-            continue
-        key = tuple(np.where(np.isfinite(row), np.round(row, 9), np.inf))
-        seen.setdefault(key, []).append(i)
-    for key, idx in seen.items():
-        if len(idx) < 2:
-            continue
-        yrs = p.years[np.isfinite(np.array(key)) & (np.array(key) != 0)]
-        who = [str(p.units[i]) for i in idx]
-        out.append(_finding("*", p.series, yrs, "cross_unit_repeat", len(yrs), cfg.min_run, "medium",
-                            f"Units {', '.join(who)} have identical values in every year {_fmt_years(yrs)} "
-                            f"(e.g. {_fmt_v(key[int(np.argmax(np.isfinite(np.array(key))))])}); one is probably a copy.",
-                            units=who))
-    return out
+    # (b) identical series between units (vectorised: duplicated rows of the rounded matrix)
+    fin = np.isfinite(X) & (X != 0)
+    cand = fin.sum(axis=1) >= cfg.min_run
+    if cand.sum() >= 2:
+        Xr = np.where(np.isfinite(X), np.round(X, 9), np.inf)
+        frame = pd.DataFrame(Xr[cand])
+        dup = frame.duplicated(keep=False).to_numpy()
+        if dup.any():
+            idx = np.nonzero(cand)[0][dup]
+            D = decimals(X[idx])
+            for key, grp in pd.DataFrame(Xr[idx]).groupby(list(range(T)), sort=False).groups.items():
+                rows = idx[np.asarray(grp)]
+                if len(rows) < 2:
+                    continue
+                row = X[rows[0]]
+                okr = np.isfinite(row) & (row != 0)
+                if np.unique(row[okr]).size < 3:
+                    continue
+                j = np.nonzero(idx == rows[0])[0][0]
+                sig = np.floor(np.log10(np.abs(row[okr]))) + 1 + D[j, okr]
+                if np.median(sig) < 3:
+                    continue
+                yrs = p.years[okr]
+                who = [str(p.units[i]) for i in rows]
+                out.append(_finding("*", p.series, yrs, "cross_unit_repeat", len(yrs), cfg.min_run, "medium",
+                                    f"Units {', '.join(who)} have identical values in every year {_fmt_years(yrs)} "
+                                    f"(e.g. {_fmt_v(row[okr][0])}, {_fmt_v(row[okr][-1])}); one is probably a copy.",
+                                    units=who))
+    return out, shared
 
 
 def rule_round_fill(p: _Panel, cfg: QualityConfig, D: np.ndarray, P: float, mask: np.ndarray) -> tuple[list[dict], np.ndarray]:
@@ -616,6 +641,17 @@ class _Changes:
     z_own: np.ndarray
     zg: np.ndarray
     hit: np.ndarray
+    islog: bool = True
+
+    def pct(self, v: float) -> str:
+        return _pct(v, self.islog)
+
+
+def _pct(v: float, islog: bool) -> str:
+    """A change for the detail text: a percentage on logs, else in units of the series' median |x|."""
+    if not np.isfinite(v):
+        return "n/a"
+    return f"{math.expm1(v):+.1%}" if islog else f"{v:+.2f}·median|x|"
 
 
 def change_stats(p: _Panel, cfg: QualityConfig, mask: np.ndarray) -> _Changes:
@@ -629,7 +665,7 @@ def change_stats(p: _Panel, cfg: QualityConfig, mask: np.ndarray) -> _Changes:
     hit = |z_cs| ≥ ``jump_z_each`` and |z_own| ≥ ``jump_z_each`` (same sign), zg = sqrt(|z_cs|·|z_own|) ≥
     ``jump_z`` and |d_it − median| ≥ ``min_change`` for both medians. Cells in ``mask`` are excluded.
     """
-    Y, _ = _log_or_level(np.where(mask, np.nan, p.X))
+    Y, islog = _log_or_level(np.where(mask, np.nan, p.X))
     d = _diffs(Y)
     n, T = d.shape
     with _quiet():
@@ -652,7 +688,7 @@ def change_stats(p: _Panel, cfg: QualityConfig, mask: np.ndarray) -> _Changes:
         hit = ((zg >= cfg.jump_z) & (np.abs(z_cs) >= cfg.jump_z_each) & (np.abs(z_own) >= cfg.jump_z_each)
                & (np.sign(z_cs) == np.sign(z_own))
                & (np.abs(d - med_cs[None, :]) >= cfg.min_change) & (np.abs(d - med_own) >= cfg.min_change))
-    return _Changes(Y, d, med_cs, z_cs, med_own, sc_own, z_own, zg, hit)
+    return _Changes(Y, d, med_cs, z_cs, med_own, sc_own, z_own, zg, hit, islog)
 
 
 def _persistent_shift(c: _Changes, i: int, b: int, m: int) -> float:
@@ -695,9 +731,9 @@ def rule_jump(p: _Panel, cfg: QualityConfig, c: _Changes) -> list[dict]:
             continue  # a level break (rule_level_break)
         stat = float(c.zg[i, t])
         last = not np.isfinite(X[i, t + 1:]).any()
-        chg = f"{'+' if c.d[i, t] > 0 else '−'}{abs(math.expm1(c.d[i, t])):.0%}"
-        ctx = (f"cross-section median change {math.expm1(c.med_cs[t]):+.1%}, z = {c.z_cs[i, t]:.1f}; "
-               f"own median {math.expm1(c.med_own[i, t]):+.1%}, z = {c.z_own[i, t]:.1f}")
+        chg = c.pct(c.d[i, t])
+        ctx = (f"cross-section median change {c.pct(c.med_cs[t])}, z = {c.z_cs[i, t]:.1f}; "
+               f"own median {c.pct(c.med_own[i, t])}, z = {c.z_own[i, t]:.1f}")
         if spike:
             done.add((i, t + 1))
             stat = float(min(stat, c.zg[i, t + 1]))
@@ -738,34 +774,32 @@ def rule_level_break(p: _Panel, cfg: QualityConfig, c: _Changes) -> list[dict]:
         pre, post = x[:b][np.isfinite(c.Y[i, :b])], x[b:][np.isfinite(c.Y[i, b:])]
         out.append(_finding(
             str(p.units[i]), p.series, [p.years[b]], "level_break", st, cfg.break_z, "medium",
-            f"Level break in {p.years[b]}: {_fmt_v(x[b - 1])} → {_fmt_v(x[b])} ({math.expm1(c.d[i, b]):+.0%}; "
+            f"Level break in {p.years[b]}: {_fmt_v(x[b - 1])} → {_fmt_v(x[b])} ({c.pct(c.d[i, b])}; "
             f"cross-section z = {c.z_cs[i, b]:.1f}, own z = {c.z_own[i, b]:.1f}), median {_fmt_v(np.median(pre))} before vs "
             f"{_fmt_v(np.median(post))} after; the new level persists."))
     return out
 
 
-def rule_series_break(p: _Panel, cfg: QualityConfig, mask: np.ndarray) -> list[dict]:
+def rule_series_break(p: _Panel, cfg: QualityConfig, c: _Changes) -> list[dict]:
     """Series-wide breaks (definition or vintage changes): most units break in the same year.
 
-    For year t, z_own,it as in ``rule_jump``; share_t = #{units with |z_own| ≥ ``series_break_z`` and the
-    sign of the year's median change} / #{units with a change}. Flag when share_t ≥ ``series_break_share``,
-    |median change_t − median over years| ≥ ``min_change`` / 2, and the change is not undone the next
-    year (a common shock that reverts, e.g. 2020, is not a break: the next year's median change must not
-    reverse more than half of it). statistic = share_t. Severity medium.
+    For year t, with z_own,it from ``change_stats``: share_t = #{units with |z_own| ≥ ``series_break_z``
+    in the direction of the year's median change} / #{units with a change}. Flag when share_t ≥
+    ``series_break_share``, |median change_t − median over years| ≥ ``min_change`` / 2, and the change
+    is not undone the next year (a common shock that reverts, e.g. 2020, is not a break: the next year's
+    median change must not reverse more than half of it). statistic = share_t. Severity medium.
     """
-    Y, _ = _log_or_level(np.where(mask, np.nan, p.X))
-    d = _diffs(Y)
+    d, islog = c.d, c.islog
     n, T = d.shape
+    med_cs = c.med_cs
     with _quiet():
-        med_cs = np.nanmedian(d, axis=0)
         typical = np.nanmedian(med_cs)
     out = []
     for t in range(1, T):
         nt = np.isfinite(d[:, t]).sum()
         if nt < cfg.min_units or not np.isfinite(med_cs[t]):
             continue
-        m, s = _own_stats(d, t, cfg.min_history, cfg.shrink)
-        z = robust_z(d[:, t], m, s)
+        z = c.z_own[:, t]
         sgn = np.sign(med_cs[t] - typical)
         with np.errstate(invalid="ignore"):
             k = int(((np.abs(z) >= cfg.series_break_z) & (np.sign(z) == sgn)).sum())
@@ -778,8 +812,8 @@ def rule_series_break(p: _Panel, cfg: QualityConfig, mask: np.ndarray) -> list[d
         out.append(_finding(
             "*", p.series, [p.years[t]], "series_break", share, cfg.series_break_share, "medium",
             f"Series-wide break in {p.years[t]}: {k} of {nt} units change by more than {cfg.series_break_z:g} robust sd "
-            f"of their own history in the same direction (median change {math.expm1(med_cs[t]):+.1%} vs typical "
-            f"{math.expm1(typical):+.1%}); likely a definition or vintage change.",
+            f"of their own history in the same direction (median change {_pct(med_cs[t], islog)} vs typical "
+            f"{_pct(typical, islog)}); likely a definition or vintage change.",
             units=[str(u) for u in p.units[np.isfinite(d[:, t])]]))
     return out
 
@@ -788,9 +822,10 @@ def rule_ratio_unexplained(ratio: _Panel, num: _Panel, den: _Panel, cfg: Quality
     """A raw ratio r = c·a/b that moves while its inputs do not explain it.
 
     On aligned units × years: d_r = Δ ln r, residual e = d_r − (Δ ln a − Δ ln b) (zero when r = c·a/b).
-    Flag unit-years with |z_cs(d_r)| ≥ ``ratio_z`` (the ratio moves strongly against the year's
-    cross-section), |e| ≥ ``min_change`` and |z(e)| ≥ ``ratio_z`` where z(e) is robust over all unit-years
-    of e. statistic = min(|z_cs(d_r)|, |z(e)|). Severity medium.
+    Flag unit-years where the ratio moves (|d_r − the year's median| ≥ ``min_change``), the unexplained
+    part is large (|e − median e| ≥ ``min_change``) and extreme: |z(e)| ≥ ``ratio_z`` with z(e) robust
+    over all unit-years of e (a ratio published from the same inputs has e ≈ 0 up to rounding).
+    statistic = |z(e)|. Severity medium.
     """
     units = np.array(sorted(set(ratio.units) & set(num.units) & set(den.units)), dtype=object)
     years = np.array(sorted(set(ratio.years) & set(num.years) & set(den.years)))
@@ -813,17 +848,16 @@ def rule_ratio_unexplained(ratio: _Panel, num: _Panel, den: _Panel, cfg: Quality
     with _quiet():
         mc = np.nanmedian(dr, axis=0)
         me = np.nanmedian(e)
-    zr = robust_z(dr, mc[None, :], _robust_scale(dr, mc, axis=0)[None, :])
     ef = e[np.isfinite(e)]
     if ef.size < cfg.min_units:
         return []
     se = float(_robust_scale(ef[None, :], np.array([me]), axis=1)[0])
     ze = robust_z(e, me, np.full(e.shape, se))
     with np.errstate(invalid="ignore"):
-        hit = (np.abs(zr) >= cfg.ratio_z) & (np.abs(ze) >= cfg.ratio_z) & (np.abs(e - me) >= cfg.min_change)
+        hit = (np.abs(ze) >= cfg.ratio_z) & (np.abs(e - me) >= cfg.min_change) & (np.abs(dr - mc[None, :]) >= cfg.min_change)
     out = []
     for i, t in zip(*np.nonzero(hit)):
-        stat = float(min(abs(zr[i, t]), abs(ze[i, t])))
+        stat = float(abs(ze[i, t]))
         out.append(_finding(
             str(units[i]), ratio.series, [years[t]], "ratio_unexplained", stat, cfg.ratio_z, "medium",
             f"{ratio.series} changes {math.expm1(dr[i, t]):+.0%} in {years[t]} ({_fmt_v(R[i, t - 1])} → {_fmt_v(R[i, t])}) "
@@ -845,6 +879,7 @@ class QualityResult(Result):
     n_series: int = 0
     n_units: int = 0
     decisions: list[dict] = field(default_factory=list)
+    static_series: list[str] = field(default_factory=list)
 
     kind = "quality"
 
@@ -877,6 +912,7 @@ class QualityResult(Result):
             "by_action": by("action"),
             "cells_set_missing": int(len(self.changes)),
             "series_flagged": sorted(set(f["series"])) if len(f) else [],
+            "static_series": list(self.static_series),
             "exempt": self.decisions,
         })
 
@@ -908,6 +944,20 @@ def derivations_from_framework(framework: Any) -> dict[str, tuple[str, ...]]:
     from ..framework.derive import required_series
 
     return {i: tuple(d.args) for i, d in required_series(framework).items()}
+
+
+def _is_static(X: np.ndarray, cfg: QualityConfig) -> bool:
+    """A time-invariant series (land area, a fixed classification): at least ``static_share`` of the units
+    with two or more observations hold one value in every year. Such series are legitimately constant and
+    are not screened (they are listed in the manifest as ``static_series``)."""
+    fin = np.isfinite(X)
+    many = fin.sum(axis=1) >= 2
+    if not many.any():
+        return False
+    with _quiet():
+        hi, lo = np.nanmax(X[many], axis=1), np.nanmin(X[many], axis=1)
+    const = np.abs(hi - lo) <= cfg.rtol * np.maximum(np.abs(hi), np.abs(lo))
+    return bool(const.mean() >= cfg.static_share)
 
 
 def _exempt_match(cfg: QualityConfig, f: dict) -> QualityExempt | None:
@@ -981,6 +1031,7 @@ def screen(
                         "Remove the duplicates first.")
     panels = _panels(work, "unit", "year", "series", "value")
     findings: list[dict] = []
+    static: list[str] = []
     by_name: dict[str, _Panel] = {}
     for p in panels:
         by_name[p.series] = p
@@ -989,6 +1040,9 @@ def screen(
         P = float(np.floor(np.median(Dn))) if Dn.size else np.nan
         E = equal_prior(p.X, cfg.rtol)
         mask = np.zeros(p.X.shape, dtype=bool)
+        if _is_static(p.X, cfg):
+            static.append(p.series)
+            continue
         if cfg.panel_freeze:
             f, copies = rule_panel_freeze(p, cfg, E)
             findings += f
@@ -1002,15 +1056,17 @@ def screen(
             findings += f
             mask |= rmask
         if cfg.cross_unit_repeat:
-            findings += rule_cross_unit_repeat(p, cfg, P, mask)
-        if cfg.jump or cfg.level_break:
+            f, shared = rule_cross_unit_repeat(p, cfg, P, mask)
+            findings += f
+            mask |= shared
+        if cfg.jump or cfg.level_break or cfg.series_break:
             c = change_stats(p, cfg, mask)
             if cfg.jump:
                 findings += rule_jump(p, cfg, c)
             if cfg.level_break:
                 findings += rule_level_break(p, cfg, c)
-        if cfg.series_break:
-            findings += rule_series_break(p, cfg, mask)
+            if cfg.series_break:
+                findings += rule_series_break(p, cfg, c)
     derivs = {str(k): tuple(a for a in v if a) for k, v in (derivations or {}).items()}
     if cfg.ratio:
         for r, args in derivs.items():
@@ -1092,7 +1148,7 @@ def screen(
     else:
         ch = pd.DataFrame(columns=CHANGE_COLUMNS)
     return QualityResult(findings=fdf, changes=ch, cleaned=cleaned, exempted=xdf, config=cfg, n_series=len(panels),
-                         n_units=int(work["unit"].nunique()), decisions=decisions)
+                         n_units=int(work["unit"].nunique()), decisions=decisions, static_series=static)
 
 
 _REASON = {

@@ -64,6 +64,10 @@ class IndexResult:
     framework : the :class:`~nqpf.framework.model.Framework` used.
     treatment : per-indicator outlier-treatment details.
     manifest : dict — versions, input hashes, parameters, steps.
+    quality : findings of the data-quality screen ``unit, series, years, rule, statistic, threshold, severity,
+        action, detail …`` (:mod:`nqpf.index.quality`); cells it set missing are in ``changes`` (step ``quality``).
+    coverage : what the framework measures — indicators by element × AI driver × type, declared indicators
+        without data, effective weights (:func:`nqpf.framework.model.coverage`).
     """
 
     scores: pd.DataFrame
@@ -77,6 +81,8 @@ class IndexResult:
     framework: Framework
     treatment: pd.DataFrame = field(default_factory=pd.DataFrame)
     manifest: dict[str, Any] = field(default_factory=dict)
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     kind = "index"
 
@@ -173,6 +179,7 @@ class IndexResult:
             "scores": self.scores, "weights": self.weights, "normalised": self.normalised, "treated": self.treated,
             "raw": self.raw, "units": self.units, "changes": self.changes, "excluded": self.excluded,
             "framework": self.framework.to_frame(), "treatment": self.treatment,
+            "quality": self.quality, "coverage": self.coverage,
         }
 
     # ------------------------------------------------------------------ persistence
@@ -229,7 +236,7 @@ def load_result(directory: str | Path) -> IndexResult:
     return IndexResult(
         scores=scores, weights=weights, normalised=read("normalised"), treated=read("treated"), raw=read("raw"),
         units=units, changes=read("changes"), excluded=read("excluded"), framework=framework,
-        treatment=read("treatment"), manifest=manifest,
+        treatment=read("treatment"), manifest=manifest, quality=read("quality"), coverage=read("coverage"),
     )
 
 

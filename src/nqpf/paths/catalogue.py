@@ -64,7 +64,7 @@ _ROLES = options_of(PathRole)
 _LEVELS = options_of(PathLevel)
 _TYPES = options_of(PathType)
 _WHEN = options_of(CautionWhen)
-_LINK_KEYS = ("nodes", "elements", "drivers", "types")
+_LINK_KEYS = ("nodes", "elements", "drivers", "types", "keywords")
 
 #: longest accepted citation quote (the house rule is ≤ ~40 characters; a little slack for long headings)
 MAX_QUOTE_CHARS = 60
@@ -81,10 +81,13 @@ class Citation:
     section: str
     quote: str
     note: str = ""
+    #: simplified-character rendering of a quote in traditional characters (003), precomputed; "" otherwise
+    simplified: str = ""
 
     def label(self) -> str:
-        """Short form used in guides, e.g. ``004 §4.1 第一「学用结合…」``."""
-        return f"{self.file[:3]} {self.section}「{self.quote}」"
+        """Short form used in tables, e.g. ``004 §4.1 第一「学用结合…」`` (with the simplified rendering if any)."""
+        simp = f"（简体：{self.simplified}）" if self.simplified and self.simplified != self.quote else ""
+        return f"{self.file[:3]} {self.section}「{self.quote}」{simp}"
 
 
 @dataclass(frozen=True)
@@ -100,16 +103,19 @@ class Links:
     elements: tuple[str, ...] = ()
     drivers: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
+    #: words matched against the Chinese and English names of sub-dimensions and indicators
+    #: (e.g. "R&D人员" finds 每万人R&D人员全时当量 in any framework that has it)
+    keywords: tuple[str, ...] = ()
 
     def merged(self, other: "Links") -> "Links":
         def u(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
             return tuple(dict.fromkeys(a + b))
 
         return Links(u(self.nodes, other.nodes), u(self.elements, other.elements),
-                     u(self.drivers, other.drivers), u(self.types, other.types))
+                     u(self.drivers, other.drivers), u(self.types, other.types), u(self.keywords, other.keywords))
 
     def is_empty(self) -> bool:
-        return not (self.nodes or self.elements or self.drivers or self.types)
+        return not (self.nodes or self.elements or self.drivers or self.types or self.keywords)
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,13 @@ class PathEntry:
     links: Links
     citations: tuple[Citation, ...]
     cautions: tuple[str, ...] = ()
+    #: place-context tags (see nqpf.paths.context) that make the path fit a unit better
+    contexts: tuple[str, ...] = ()
+    #: True: the path is considered only for units that have one of ``contexts``
+    context_only: bool = False
+    #: why the path fits its contexts (named in the reasons), bilingual
+    context_note_zh: str = ""
+    context_note_en: str = ""
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -160,6 +173,10 @@ class Source:
     short: str = ""
     title_zh: str = ""
     title_en: str = ""
+    #: the full bibliographic entry, as far as the text itself states it (no invented fields)
+    reference: str = ""
+    #: what the entry lacks or contains besides the paper (e.g. a second article on the same page)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -201,12 +218,12 @@ class Catalogue:
         """Every citation: ``owner_kind, owner, file, section, quote``."""
         rows = []
         for p in self.paths:
-            rows += [{"owner_kind": "path", "owner": p.id, "file": c.file, "section": c.section, "quote": c.quote}
-                     for c in p.citations]
+            rows += [{"owner_kind": "path", "owner": p.id, "file": c.file, "section": c.section, "quote": c.quote,
+                      "simplified": c.simplified} for c in p.citations]
         for c in self.cautions:
-            rows += [{"owner_kind": "caution", "owner": c.id, "file": q.file, "section": q.section, "quote": q.quote}
-                     for q in c.citations]
-        return pd.DataFrame(rows, columns=["owner_kind", "owner", "file", "section", "quote"])
+            rows += [{"owner_kind": "caution", "owner": c.id, "file": q.file, "section": q.section, "quote": q.quote,
+                      "simplified": q.simplified} for q in c.citations]
+        return pd.DataFrame(rows, columns=["owner_kind", "owner", "file", "section", "quote", "simplified"])
 
     def to_frame(self) -> pd.DataFrame:
         """One row per path (links and citations flattened with ``|``)."""
@@ -217,6 +234,7 @@ class Catalogue:
                 "level": "|".join(p.level), "type": p.type,
                 "nodes": "|".join(p.links.nodes), "elements": "|".join(p.links.elements),
                 "drivers": "|".join(p.links.drivers), "types": "|".join(p.links.types),
+                "keywords": "|".join(p.links.keywords), "contexts": "|".join(p.contexts), "context_only": p.context_only,
                 "cautions": "|".join(p.cautions),
                 "citations": " | ".join(c.label() for c in p.citations),
             })
@@ -247,6 +265,16 @@ def _strs(d: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in v if x.strip())
 
 
+def _bool(d: Mapping[str, Any], key: str, where: str) -> bool:
+    v = d.get(key, False)
+    if not isinstance(v, bool):
+        raise _fail(f"{where}, field {key!r}", "must be true or false", v, f"Write {key} = true.")
+    if v and not d.get("contexts"):
+        raise _fail(f"{where}, field {key!r}", "needs a non-empty contexts list", d.get("contexts"),
+                    'Write contexts = ["东北振兴"] (tags of nqpf.paths.context).')
+    return v
+
+
 def _check_keys(d: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
     extra = sorted(set(d) - set(allowed))
     if extra:
@@ -256,13 +284,13 @@ def _check_keys(d: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> N
 def _citation(d: Any, where: str) -> Citation:
     if not isinstance(d, Mapping):
         raise _fail(where, "must be a table { file, section, quote }", d, "Write { file = \"…\", section = \"…\", quote = \"…\" }.")
-    _check_keys(d, ("file", "section", "quote", "note"), where)
+    _check_keys(d, ("file", "section", "quote", "note", "simplified"), where)
     quote = _str(d, "quote", where)
     if len(quote) > MAX_QUOTE_CHARS:
         raise _fail(f"{where}, field 'quote'", f"must be at most {MAX_QUOTE_CHARS} characters (a locating quote, not a passage)",
                     f"{len(quote)} characters", "Shorten the quote to a distinctive verbatim phrase.")
     return Citation(file=_str(d, "file", where), section=_str(d, "section", where), quote=quote,
-                    note=_str(d, "note", where, required=False))
+                    note=_str(d, "note", where, required=False), simplified=_str(d, "simplified", where, required=False))
 
 
 def _citations(d: Mapping[str, Any], where: str, *, required: bool = True) -> tuple[Citation, ...]:
@@ -281,7 +309,7 @@ def _links(d: Any, where: str) -> Links:
     if not isinstance(d, Mapping):
         raise _fail(where, "must be a table", d, "Write links = { nodes = [...], elements = [...], drivers = [...], types = [...] }.")
     _check_keys(d, _LINK_KEYS, where)
-    return Links(*(_strs(d, k, where) for k in _LINK_KEYS))
+    return Links(*(_strs(d, k, where) for k in _LINK_KEYS))  # order of _LINK_KEYS = fields of Links
 
 
 def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
@@ -294,7 +322,7 @@ def _path(d: Any, where: str) -> PathEntry:
     if not isinstance(d, Mapping):
         raise _fail(where, "must be a table", d, "Write a [[path]] table.")
     _check_keys(d, ("id", "title_zh", "title_en", "summary_zh", "summary_en", "role", "level", "type", "links",
-                    "cautions", "citations"), where)
+                    "cautions", "citations", "contexts", "context_only", "context_note_zh", "context_note_en"), where)
     pid = _str(d, "id", where)
     where = f"{where} {pid!r}"
     if any(ch.isspace() for ch in pid):
@@ -318,6 +346,10 @@ def _path(d: Any, where: str) -> PathEntry:
         links=links,
         citations=_citations(d, where),
         cautions=_strs(d, "cautions", where),
+        contexts=_strs(d, "contexts", where),
+        context_only=_bool(d, "context_only", where),
+        context_note_zh=_str(d, "context_note_zh", where, required=False),
+        context_note_en=_str(d, "context_note_en", where, required=False),
     )
 
 
@@ -370,9 +402,10 @@ def catalogue_from_dict(data: Mapping[str, Any], *, origin: str = "") -> Catalog
         w = f"{where0}, [[source]] #{k + 1}"
         if not isinstance(s, Mapping):
             raise _fail(w, "must be a table", s, "Write a [[source]] table.")
-        _check_keys(s, ("file", "short", "title_zh", "title_en"), w)
+        _check_keys(s, ("file", "short", "title_zh", "title_en", "reference", "note"), w)
         sources.append(Source(file=_str(s, "file", w), short=_str(s, "short", w, required=False),
-                              title_zh=_str(s, "title_zh", w, required=False), title_en=_str(s, "title_en", w, required=False)))
+                              title_zh=_str(s, "title_zh", w, required=False), title_en=_str(s, "title_en", w, required=False),
+                              reference=_str(s, "reference", w, required=False), note=_str(s, "note", w, required=False)))
     cautions = [_caution(c, f"{where0}, [[caution]] #{k + 1}") for k, c in enumerate(data.get("caution", []))]
     paths = [_path(p, f"{where0}, [[path]] #{k + 1}") for k, p in enumerate(data.get("path", []))]
     for label, ids in (("[[source]] files", [s.file for s in sources]), ("[[caution]] ids", [c.id for c in cautions]),

@@ -9,6 +9,7 @@ from any source. :func:`diagnose` builds one from an :class:`~nqpf.index.result.
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -111,6 +112,60 @@ def _norm_typology(ty: pd.DataFrame | None) -> pd.DataFrame | None:
     return t.reset_index(drop=True)
 
 
+#: columns of a quality-findings table that may list the derived indicators a finding affects
+_AFFECTS_COLS = ("indicators", "affects", "affected", "affected_indicators", "derived", "indicator")
+
+
+def _split(v: Any) -> list[str]:
+    if v is None or (isinstance(v, float) and v != v):
+        return []
+    if isinstance(v, (list, tuple, set)):
+        return [str(x) for x in v if str(x)]
+    return [x.strip() for x in re.split(r"[;,|]", str(v)) if x.strip()]
+
+
+def _norm_quality(q: Any, nodes: pd.DataFrame) -> pd.DataFrame | None:
+    """Flagged (unit, indicator) pairs from a quality-findings table (``IndexResult.quality``).
+
+    Accepts the findings of :mod:`nqpf.index.quality` (``unit, series, years, rule, severity, action``,
+    ``units`` for panel-wide findings with ``unit = "*"``) and any column listing the derived indicators
+    affected. A series is mapped to the indicators that derive from it (the framework's ``derive``
+    expressions) and to itself when it is an indicator. Returns ``unit, indicator, series, rule,
+    severity, action, years`` with ``unit = "*"`` for all units.
+    """
+    if q is None:
+        return None
+    if hasattr(q, "findings") and isinstance(getattr(q, "findings"), pd.DataFrame):
+        q = q.findings
+    if not isinstance(q, pd.DataFrame) or q.empty or "series" not in q.columns:
+        return None
+    ind = nodes.loc[nodes["kind"] == "indicator", ["id", "derive"]]
+    ids = set(ind["id"])
+    uses: dict[str, set[str]] = {}
+    for i, d in zip(ind["id"], ind["derive"]):
+        for tok in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(d)):
+            uses.setdefault(tok, set()).add(i)
+    rows = []
+    for r in q.to_dict(orient="records"):
+        series = str(r.get("series", ""))
+        targets = set(uses.get(series, set())) | ({series} & ids)
+        for c in _AFFECTS_COLS:
+            if c in r:
+                targets |= {x for x in _split(r.get(c)) if x in ids}
+        if not targets:
+            continue
+        unit = str(r.get("unit", "*") or "*")
+        units = [unit] if unit != "*" else (_split(r.get("units")) or ["*"])
+        for u in units:
+            for t in sorted(targets):
+                rows.append({"unit": u, "indicator": t, "series": series, "rule": str(r.get("rule", "")),
+                             "severity": str(r.get("severity", "")), "action": str(r.get("action", "")),
+                             "years": str(r.get("years", ""))})
+    if not rows:
+        return None
+    return pd.DataFrame(rows).drop_duplicates().reset_index(drop=True)
+
+
 #: column pairs accepted as a rank interval (the last is the 5–95 % rank quantiles of nqpf.sensitivity)
 _INTERVAL_PAIRS = (("rank_lo", "rank_hi"), ("rank_low", "rank_high"), ("rank_p05", "rank_p95"), ("rank_q05", "rank_q95"),
                    ("rank_min", "rank_max"), ("q05", "q95"))
@@ -178,6 +233,8 @@ class Diagnosis:
     intervals: pd.DataFrame | None = None
     unit_level: str = "province"
     notes: tuple[str, ...] = ()
+    quality: pd.DataFrame | None = None
+    context: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         wide = _as_wide(self.scores)
@@ -207,6 +264,16 @@ class Diagnosis:
         object.__setattr__(self, "typology", _norm_typology(self.typology))
         object.__setattr__(self, "intervals", _norm_intervals(self.intervals))
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "quality", _norm_quality(self.quality, self.nodes))
+        if self.context is None and self.unit_level == "province":
+            from .context import load_context
+
+            object.__setattr__(self, "context", load_context())
+        elif self.context is not None:
+            c = self.context.copy()
+            if "unit" not in c.columns and "province_code" in c.columns:
+                c = c.rename(columns={"province_code": "unit"})
+            object.__setattr__(self, "context", c.fillna("").astype(str))
 
     # ------------------------------------------------------------------ structure (cached)
     @cached_property
@@ -224,9 +291,53 @@ class Diagnosis:
         t = self.tree
         for nid, kind, el, dr, ty in zip(t["id"], t["kind"], t["element"], t["driver"], t["type"]):
             for tag, v in (("element", el), ("driver", dr), ("type", ty)):
-                if v:
+                if v and v != "none":
                     out[kind].setdefault((tag, v), []).append(nid)
+                    if ":" in v:  # "基础:科技创新" is also reachable as "科技创新"
+                        out[kind].setdefault((tag, v.split(":", 1)[1]), []).append(nid)
         return out
+
+    def keyword_nodes(self, word: str) -> list[str]:
+        """Sub-dimensions and indicators whose Chinese or English name contains ``word`` (case-insensitive).
+
+        The root and the elements (children of the root) are left out: a keyword names a specific
+        thing, not a whole element.
+        """
+        w = word.casefold()
+        skip = {self.root, *self.children(self.root)}
+        t = self.tree
+        # Chinese names carry the ASCII tokens too (R&D, SCI, 5G); English names only when there is no Chinese one
+        # (substrings of English words would match too much: "SCI" in "Science")
+        return [i for i, zh, en in zip(t["id"], t["name_zh"], t["name_en"])
+                if i not in skip and (w in str(zh).casefold() if str(zh) else w in str(en).casefold())]
+
+    @cached_property
+    def declared(self) -> pd.DataFrame:
+        """Indicators the framework declares but cannot compute (``kind = declared``): id, names, element, driver, type."""
+        d = self.nodes[self.nodes["kind"] == "declared"]
+        return d[["id", "name_zh", "name_en", "parent", "element", "driver", "type"]].reset_index(drop=True)
+
+    def flagged(self, unit: str) -> dict[str, list[dict]]:
+        """``{indicator: [findings]}`` of the quality screen that concern ``unit`` (own or panel-wide)."""
+        q = self.quality
+        if q is None:
+            return {}
+        sub = q[(q["unit"] == unit) | (q["unit"] == "*")]
+        out: dict[str, list[dict]] = {}
+        for r in sub.to_dict(orient="records"):
+            out.setdefault(r["indicator"], []).append(r)
+        return out
+
+    def unit_context(self, unit: str) -> pd.DataFrame:
+        """The place-context facts of ``unit`` (empty when none are known)."""
+        c = self.context
+        if c is None or not len(c):
+            return pd.DataFrame(columns=["unit", "tag", "label_zh", "label_en", "scope", "detail_zh", "source"])
+        hit = c[c["unit"].astype(str) == str(unit)]
+        if not len(hit) and "province" in c.columns:
+            name = self.unit_name(unit, "zh")
+            hit = c[c["province"].astype(str) == name]
+        return hit.reset_index(drop=True)
 
     @cached_property
     def _target_cache(self) -> dict:
@@ -507,8 +618,14 @@ def diagnose(result: Any, analysis_tables: Mapping[str, Any] | None = None, *,
                 break
         if intervals is not None:
             notes.append("Rank intervals taken from the uncertainty analysis (rank quantiles of the root node).")
+    quality = getattr(result, "quality", None)
+    if quality is not None and not isinstance(quality, pd.DataFrame) and not hasattr(quality, "findings"):
+        quality = None
+    if quality is None:
+        quality = _find_table(tables, ("quality_findings", "quality"), {"series", "rule"})
     return Diagnosis(scores=result.scores, nodes=nodes, units=getattr(result, "units", None), obstacles=obstacles,
-                     coupling=coupling, typology=typology, intervals=intervals, unit_level=unit_level, notes=tuple(notes))
+                     coupling=coupling, typology=typology, intervals=intervals, unit_level=unit_level, notes=tuple(notes),
+                     quality=quality)
 
 
 def _read_stage_tables(directory, stage: str) -> dict[str, pd.DataFrame]:
@@ -532,6 +649,9 @@ def diagnose_dir(directory: Any) -> Diagnosis:
 
     result = load_result(directory)
     tables: dict[str, Any] = {}
-    for stage in ("analysis", "sensitivity"):
+    for stage in ("analysis", "sensitivity", "quality"):
         tables.update(_read_stage_tables(directory, stage))
+    qf = Path(directory) / "quality_findings.csv"
+    if qf.exists():
+        tables["quality_findings"] = pd.read_csv(qf, dtype=str, keep_default_na=False)
     return diagnose(result, tables)

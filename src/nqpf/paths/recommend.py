@@ -1,23 +1,25 @@
 """Rule-based, explainable path recommender: from a unit's diagnosis to ranked practical paths.
 
 For a unit i and year t every path p of the catalogue is resolved to its *targets* in the
-framework (explicit node ids, and one composite per linked element / driver / type tag), and
-each target k is scored from the evidence (all formulas in ``docs/paths.md``):
+framework — sub-dimensions and indicators whose names contain the path's keywords (fit 3),
+composites of its driver / type tags (fit 2), whole elements (fit 1, a fallback) — and each
+target k is scored from the evidence (all formulas in ``docs/paths.md``), with pct_ik the
+percentile of i on k (1 = best) and q_i its overall percentile:
 
-* gap to the frontier   g_f = (max_j s_jk − s_ik) / (max_j s_jk − min_j s_jk)       ∈ [0, 1]
-* gap to the own group   g_g = clip((mean_{j ∈ G(i), j ≠ i} s_jk − s_ik) / range_k, 0, 1)
+* weakness               x_w = 1 − pct_ik
+* own profile            x_o = clip(q_i − pct_ik, 0, 1)      (weaker here than the unit is overall)
+* group gap              x_g = clip(mean_{j ∈ G(i), j ≠ i} pct_jk − pct_ik, 0, 1)
 * obstacle share         o = (O_ik / m_k) / max_k' (O_ik' / m_k')   (O = obstacle degree %, m = indicators)
-* trend lag              l = clip((median_j Δs_jk − Δs_ik) / range_k, 0, 1)   (Δ over the window)
+* trend lag              l = clip((median_j Δs_jk − Δs_ik) / range_k, 0, 1)
 * robust weakness        r = 1 if the whole rank interval of i on k lies in the bottom half
-* coupling               c = 1 − D if the target feeds the lagging subsystem of i
-                         (½(1 − D) for 数实融合 paths when D < 0.6), else 0
+* coupling               c = 1 − D if the target feeds the lagging subsystem of i (½(1 − D) for 数实融合 paths when D < 0.6)
 
-Each target not at the frontier (g_f > ``frontier_tol``) gets
-``P_k = Σ_c w_c · x_c / Σ_{c available} w_c``; targets at the frontier get 0. A catch-up
-path's priority is ``½ max_k P_k + ½ mean_k P_k``; a frontier path's priority is
-``(1 − mean g_f) · q_i`` (q_i = the unit's overall percentile) if some target is within
-``frontier_band`` of the frontier. Ties are broken by the key target's priority, then by
-path id, so identical profiles get identical guides. Every recommendation carries the numbers it rests on.
+A target not at the frontier gets ``P_k = FIT[fit_k] · Σ_c w_c x_c / Σ_{c available} w_c``, plus
+``CONTEXT_BONUS`` when the unit has one of the path's place contexts; a path's priority is the
+largest P_k and its one evidence row is the best-fitting unflagged target. The guide first takes,
+for each of the unit's top obstacles and weakest sub-dimensions, the best path that covers it, then
+fills by priority with paths whose evidence node is not used yet. Ties are broken by path id, so
+identical profiles get identical guides. Every recommendation carries the numbers it rests on.
 """
 from __future__ import annotations
 
@@ -55,12 +57,14 @@ GroupChoice = Literal["auto", "type", "region4", "belt3", "none"]
 
 #: default weights of the evidence components (see module docstring; docs/paths.md)
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "frontier_gap": 0.35,
-    "group_gap": 0.15,
-    "obstacle": 0.25,
-    "trend": 0.10,
+    "weakness": 0.25,       # 1 − percentile of the unit on the target (rank-based, scale-free)
+    "own_profile": 0.15,    # how far the target lies below the unit's own overall percentile (what is distinctive)
+    "group_gap": 0.15,      # percentile shortfall against the other units of its group
+    "obstacle": 0.25,       # obstacle degree per indicator, relative to the unit's largest
+    "trend": 0.05,
     "uncertainty": 0.05,
     "coupling": 0.10,
+    "frontier_gap": 0.0,    # range-scaled gap to the frontier (reported in every reason; weight 0 by default)
 }
 
 _UNIT_LEVEL_TO_PATH = {"province": "region", "city": "region", "county": "region", "country": "region",
@@ -182,12 +186,20 @@ def target_priority(components: Mapping[str, float], weights: Mapping[str, float
 
 # ============================================================================ targets
 
+#: how well a target fits the path it justifies: a named sub-dimension / indicator (keyword or explicit
+#: node) fits best, a driver / type tag less, a whole element least (docs/paths.md §2)
+FIT_FACTOR: dict[int, float] = {3: 1.0, 2: 0.85, 1: 0.6}
+#: added to a path's priority when the unit has one of the path's place contexts
+CONTEXT_BONUS = 0.10
+
+
 @dataclass(frozen=True)
 class _Target:
     id: str                       # scores column or synthetic "<tag kind>:<value>"
-    kind: str                     # node | element | driver | type
+    kind: str                     # node | keyword | element | driver | type
     members: tuple[str, ...]      # indicators (for the synthetic mean and the obstacle sum)
     column: str | None            # scores column used directly (None → mean of members)
+    fit: int = 2                  # 3 named node, 2 tag, 1 element
 
 
 def _tag_targets(diag: Diagnosis, kind: str, value: str) -> _Target | None:
@@ -215,19 +227,33 @@ def _tag_targets(diag: Diagnosis, kind: str, value: str) -> _Target | None:
         tops = [a for a in aggs if diag._parent.get(a, "") not in tagged]
         if len(tops) == 1 and tops[0] in cols:
             col = tops[0]
-    out = None if (col is None and not members) else _Target(id=col or f"{kind}:{value}", kind=kind, members=members, column=col)
+    fit = 1 if kind == "element" else 2
+    out = None if (col is None and not members) else _Target(id=col or f"{kind}:{value}", kind=kind, members=members,
+                                                             column=col, fit=fit)
     cache[key] = out
     return out
 
 
+def _node_target(diag: Diagnosis, n: str, kind: str) -> _Target | None:
+    if n not in diag._columns:
+        return None
+    leaves = tuple(x for x in diag.leaves_under(n) if x in diag._columns)
+    return _Target(id=n, kind=kind, members=leaves or (n,), column=n, fit=3)
+
+
 def _resolve_targets(path: PathEntry, diag: Diagnosis) -> list[_Target]:
-    """The framework targets of a path (explicit nodes first, then one composite per tag)."""
+    """The framework targets of a path: named nodes (explicit ids, keyword matches), then tags, then elements."""
     out: list[_Target] = []
     for n in path.links.nodes:
-        if n in diag._columns:
-            leaves = tuple(x for x in diag.leaves_under(n) if x in diag._columns)
-            out.append(_Target(id=n, kind="node", members=leaves or (n,), column=n))
-    for key, kind in _TAG_KIND.items():
+        tg = _node_target(diag, n, "node")
+        if tg is not None:
+            out.append(tg)
+    for w in path.links.keywords:
+        for n in diag.keyword_nodes(w):
+            tg = _node_target(diag, n, "keyword")
+            if tg is not None:
+                out.append(tg)
+    for key, kind in (("drivers", "driver"), ("types", "type"), ("elements", "element")):
         for v in getattr(path.links, key):
             tg = _tag_targets(diag, kind, v)
             if tg is not None:
@@ -275,6 +301,12 @@ class PathGuide(Result):
     excluded : DataFrame ``path, reason`` — paths not recommended and why.
     params : dict — options used (weights, tolerances, group, window).
     notes : list of str
+    diagnosis : DataFrame ``kind (obstacle|weak), node, name_zh, name_en, value, pct, group_pct, path, path_rank, why_zh, why_en``
+        — the unit's top obstacles and weakest sub-dimensions and the path that answers each (or why none does).
+    context : DataFrame — the unit's place-context facts with sources.
+    limits : list of dict ``kind, text_zh, text_en`` — rank interval, data gaps, unmeasured indicators, flagged series.
+    sources : list of dict — the cited texts with their bibliographic entries.
+    national : dict — distribution of first-ranked paths in the run (set by :func:`recommend_all`).
     """
 
     unit: str
@@ -291,11 +323,17 @@ class PathGuide(Result):
     excluded: pd.DataFrame
     params: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    diagnosis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    context: pd.DataFrame = field(default_factory=pd.DataFrame)
+    limits: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    national: dict = field(default_factory=dict)
     kind: str = "guide"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"recommendations": self.recommendations, "evidence": self.evidence, "obstacles": self.obstacles,
-                "citations": self.citations, "cautions": self.cautions, "peers": self.peers, "excluded": self.excluded}
+                "citations": self.citations, "cautions": self.cautions, "peers": self.peers, "excluded": self.excluded,
+                "diagnosis": self.diagnosis, "context": self.context}
 
     def summary(self) -> Summary:
         p = self.profile
@@ -337,14 +375,14 @@ class Recommendations(Result):
     table: pd.DataFrame
     guides: dict
     year: int
+    first_paths: pd.DataFrame = field(default_factory=pd.DataFrame)
     kind: str = "paths"
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"recommendations": self.table}
+        return {"recommendations": self.table, "first_paths": self.first_paths}
 
     def summary(self) -> Summary:
-        top1 = self.table[self.table["rank"] == 1]
-        freq = top1["path"].value_counts().rename("units with this path first").to_frame()
+        freq = self.first_paths[["path", "units", "share"]] if len(self.first_paths) else pd.DataFrame()
         return Summary(title=f"Path recommendations {self.year}", rows=[("units", len(self.guides)), ("year", self.year)],
                        tables={"first-ranked paths": freq})
 
@@ -405,7 +443,7 @@ def _interval(diag: Diagnosis, unit: str, year: int, node: str, root: str) -> tu
 
 
 class _YearContext:
-    """Per-year caches: target values across units, ranges, changes, obstacles."""
+    """Per-year caches: target values across units, ranks and percentiles, changes, obstacles, profile types."""
 
     def __init__(self, diag: Diagnosis, year: int, base_year: int | None, group: str):
         self.diag = diag
@@ -427,6 +465,23 @@ class _YearContext:
         self.obstacle_wide = (self.obstacles.pivot_table(index="unit", columns="node", values="obstacle_pct", aggfunc="first")
                               if self.obstacles is not None and len(self.obstacles) else None)
         self._stats: dict[str, dict[str, Any] | None] = {}
+        self.elements = [c for c in diag.children(self.root) if c in diag.scores.columns]
+        self.types = _profile_types(self)
+        c = diag.context
+        self.context_tags: dict[str, set[str]] = {}
+        self.tag_counts: dict[str, int] = {}
+        if c is not None and len(c):
+            for u, t in zip(c["unit"].astype(str), c["tag"].astype(str)):
+                self.context_tags.setdefault(u, set()).add(t)
+            for t, us in c.groupby("tag")["unit"]:
+                self.tag_counts[str(t)] = int(us.nunique())
+
+    def context_bonus(self, tags: set[str]) -> float:
+        """CONTEXT_BONUS scaled by how distinctive the shared context is: full for a tag held by ≤ 4 units,
+        ``4 / count`` for commoner tags (a designation shared by 12 provinces says less about one of them)."""
+        if not tags:
+            return 0.0
+        return max(CONTEXT_BONUS * min(1.0, 4.0 / max(self.tag_counts.get(t, 1), 1)) for t in tags)
 
     def targets(self, path: PathEntry) -> list[_Target]:
         if path.id not in self._targets:
@@ -454,20 +509,26 @@ class _YearContext:
             self._stats[tg.id] = None
             return None
         hi, lo = float(v.max()), float(v.min())
+        rk = _rank_desc(v)
+        n = int(len(v))
         st: dict[str, Any] = {
-            "v": {u: float(x) for u, x in v.items()}, "n": int(len(v)), "hi": hi, "lo": lo,
-            "top": sorted(v.index[v == hi])[0], "rank": {u: int(r) for u, r in _rank_desc(v).items()},
-            "group_mean": {}, "change": {}, "median_change": math.nan, "obstacle": {},
+            "v": {u: float(x) for u, x in v.items()}, "n": n, "hi": hi, "lo": lo,
+            "top": sorted(v.index[v == hi])[0], "rank": {u: int(r) for u, r in rk.items()},
+            "pct": {u: (n - float(r)) / (n - 1) for u, r in rk.items()},
+            "group_mean": {}, "group_pct": {}, "change": {}, "median_change": math.nan, "obstacle": {},
         }
         if self.groups is not None:
             g = self.groups.reindex(v.index)
             ok = g.notna() & (g.astype(str) != "")
+            pct = pd.Series(st["pct"])
             sums = v[ok].groupby(g[ok]).sum()
+            psums = pct[ok].groupby(g[ok]).sum()
             cnts = v[ok].groupby(g[ok]).count()
             for u in v.index[ok]:
                 k = cnts[g[u]] - 1
                 if k > 0:
                     st["group_mean"][u] = float((sums[g[u]] - v[u]) / k)
+                    st["group_pct"][u] = float((psums[g[u]] - pct[u]) / k)
         base = self.base_values(tg)
         if base is not None:
             common = v.index.intersection(base.index)
@@ -487,6 +548,58 @@ class _YearContext:
         return st
 
 
+#: rule of the profile typology (docs/paths.md §4): level tier by overall percentile, shape by the spread
+#: of the element percentiles (≥ SHAPE_SPREAD → the strongest element names the type, else balanced)
+SHAPE_SPREAD = 0.25
+
+
+def _profile_types(ctx: "_YearContext") -> dict[str, dict[str, Any]]:
+    """A rule-based typology with a stated criterion (at least three types when the data allow).
+
+    tier: 前列 / 中间 / 后段 = overall percentile ≥ 2/3, in [1/3, 2/3), < 1/3;
+    shape: the spread (max − min) of the unit's element percentiles; ≥ 0.25 → 「strongest element」相对突出,
+    else 均衡. Type = tier · shape.
+    """
+    diag = ctx.diag
+    s = diag.year_scores(ctx.year)
+    els = ctx.elements
+    out: dict[str, dict[str, Any]] = {}
+    if not els:
+        return out
+    pcts = {}
+    for e in els:
+        col = s[e].astype(float).dropna()
+        if len(col) < 2:
+            continue
+        rk = _rank_desc(col)
+        pcts[e] = {u: (len(col) - float(r)) / (len(col) - 1) for u, r in rk.items()}
+    for u in ctx.root_values.index:
+        q = float(ctx.percentile[u])
+        tier_zh, tier_en = ("前列", "leading") if q >= 2 / 3 else ("中间", "middle") if q >= 1 / 3 else ("后段", "trailing")
+        ep = {e: pcts[e][u] for e in pcts if u in pcts[e]}
+        if len(ep) < 2:
+            continue
+        top = max(ep, key=lambda e: (ep[e], e))
+        low = min(ep, key=lambda e: (ep[e], e))
+        spread = ep[top] - ep[low]
+        if spread >= SHAPE_SPREAD:
+            shape_zh = f"{diag.label(top, 'zh')}相对突出"
+            shape_en = f"{diag.label(top, 'en')} stands out"
+        else:
+            shape_zh, shape_en = "各要素均衡", "balanced elements"
+        desc_zh = (f"总体得分位于全国{ {'前列': '前三分之一', '中间': '中间三分之一', '后段': '后三分之一'}[tier_zh] }（百分位 {100 * q:.0f}%）；"
+                   f"各要素排名百分位最高为「{diag.label(top, 'zh')}」{100 * ep[top]:.0f}%，最低为「{diag.label(low, 'zh')}」"
+                   f"{100 * ep[low]:.0f}%，相差 {100 * spread:.0f} 个百分点"
+                   + ("（≥25，按最强要素命名）" if spread >= SHAPE_SPREAD else "（<25，视为均衡）"))
+        desc_en = (f"overall score in the {tier_en} third (percentile {100 * q:.0f}%); element percentiles range from "
+                   f"'{diag.label(low, 'en')}' {100 * ep[low]:.0f}% to '{diag.label(top, 'en')}' {100 * ep[top]:.0f}%, a spread of "
+                   f"{100 * spread:.0f} points" + (" (≥ 25: named after the strongest element)" if spread >= SHAPE_SPREAD
+                                                   else " (< 25: balanced)"))
+        out[u] = {"type_zh": f"{tier_zh}·{shape_zh}", "type_en": f"{tier_en}, {shape_en}", "description_zh": desc_zh,
+                  "description_en": desc_en, "element_pct": ep, "tier": tier_zh}
+    return out
+
+
 def _evidence_row(ctx: _YearContext, unit: str, tg: _Target, lag_nodes: set[str]) -> dict | None:
     st = ctx.stats(tg)
     if st is None or unit not in st["v"]:
@@ -494,15 +607,20 @@ def _evidence_row(ctx: _YearContext, unit: str, tg: _Target, lag_nodes: set[str]
     s = st["v"][unit]
     hi, lo = st["hi"], st["lo"]
     rng = hi - lo
+    q = float(ctx.percentile.get(unit, math.nan)) if len(ctx.percentile) else math.nan
+    pct = st["pct"][unit]
     row: dict[str, Any] = {
-        "node": tg.id, "score": s, "rank": st["rank"][unit], "n": st["n"],
+        "node": tg.id, "fit": tg.fit, "score": s, "rank": st["rank"][unit], "n": st["n"], "pct": pct,
         "frontier": hi, "frontier_unit": st["top"], "floor": lo,
         "gap_frontier": float(frontier_gap(s, hi, lo)), "gap_abs": hi - s,
+        "weakness": 1.0 - pct, "own_gap": float(np.clip(q - pct, 0.0, 1.0)) if not math.isnan(q) else math.nan,
     }
     row["group"] = str(ctx.groups[unit]) if ctx.groups is not None and unit in ctx.groups.index else ""
     gm = st["group_mean"].get(unit, math.nan)
+    gp = st["group_pct"].get(unit, math.nan)
     row["group_mean"] = gm
-    row["gap_group"] = float(group_gap(s, gm, rng)) if not math.isnan(gm) else math.nan
+    row["group_pct"] = gp
+    row["gap_group"] = float(np.clip(gp - pct, 0.0, 1.0)) if not math.isnan(gp) else math.nan
     ch = st["change"].get(unit, math.nan)
     med = st["median_change"] if not math.isnan(ch) else math.nan
     row["change"] = ch
@@ -514,32 +632,12 @@ def _evidence_row(ctx: _YearContext, unit: str, tg: _Target, lag_nodes: set[str]
     row["robust_weak"] = (1.0 if lo_r > st["n"] / 2 else 0.0) if not math.isnan(lo_r) else math.nan
     touched = set(tg.members) | {tg.id}
     row["lagging_subsystem"] = bool(lag_nodes and touched & lag_nodes)
+    row["flagged"] = bool(set(ctx.diag.flagged(unit)) & touched)
     return row
 
 
-def _lagging_nodes(diag: Diagnosis, unit: str, year: int) -> tuple[set[str], dict]:
-    cp = diag.coupling
-    if cp is None:
-        return set(), {}
-    sub = cp[(cp["unit"] == unit) & (cp["year"] == year)]
-    if not len(sub):
-        return set(), {}
-    r = sub.iloc[0]
-    lag = str(r["lagging"])
-    info = {"D": float(r["D"]), "class_zh": r["class_zh"], "class_en": r["class_en"], "lagging": lag,
-            "lagging_zh": diag.label(lag, "zh") if lag else "", "lagging_en": diag.label(lag, "en") if lag else ""}
-    nodes: set[str] = set()
-    if lag:
-        subs = diag.subsystems
-        members = subs.get(lag, [lag])
-        for m in members:
-            nodes.add(m)
-            nodes.update(diag.leaves_under(m))
-    return nodes, info
-
-
 def _reason(lang: str, diag: Diagnosis, ev: dict, ctx: _YearContext, role: str, coupling: dict, path: PathEntry,
-            unit: str) -> str:
+            unit: str, context_hit: list[dict] | None = None) -> str:
     zh = lang == "zh"
     name = diag.label(ev["node"], lang)
     fr_name = diag.unit_name(ev["frontier_unit"], lang)
@@ -556,77 +654,84 @@ def _reason(lang: str, diag: Diagnosis, ev: dict, ctx: _YearContext, role: str, 
         else:
             parts.append(f"'{name}' scores {_f(ev['score'])}, rank {rank_txt}, gap to the frontier {_pct(100 * ev['gap_frontier'])} of the range")
             parts.append(f"overall percentile {_pct(100 * q)}: a base for moving from catching up to leading")
-        return ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
-    if zh:
-        parts.append(f"「{name}」得分 {_f(ev['score'])}，排名 {rank_txt}")
-        parts.append(f"距前沿（{fr_name} {_f(ev['frontier'])}）差 {_f(ev['gap_abs'])}，占全距 {_pct(100 * ev['gap_frontier'])}")
     else:
-        parts.append(f"'{name}' scores {_f(ev['score'])}, rank {rank_txt}")
-        parts.append(f"{_f(ev['gap_abs'])} below the frontier ({fr_name} {_f(ev['frontier'])}), {_pct(100 * ev['gap_frontier'])} of the range")
-    if not math.isnan(ev.get("group_mean", math.nan)):
-        gname = _group_label(ev.get("group", ""), lang)
-        if ev["score"] < ev["group_mean"]:
-            parts.append(f"低于同组（{gname}）均值 {_f(ev['group_mean'])}" if zh else f"below the {gname} group mean {_f(ev['group_mean'])}")
+        if zh:
+            parts.append(f"「{name}」得分 {_f(ev['score'])}，排名 {rank_txt}")
         else:
-            parts.append(f"不低于同组（{gname}）均值 {_f(ev['group_mean'])}" if zh else f"not below the {gname} group mean {_f(ev['group_mean'])}")
-    if not math.isnan(ev.get("obstacle_pct", math.nan)):
-        parts.append(f"障碍度合计 {_pct(ev['obstacle_pct'])}" if zh else f"obstacle degree {_pct(ev['obstacle_pct'])}")
-    if not math.isnan(ev.get("change", math.nan)) and ctx.base_year is not None:
-        span = f"{ctx.base_year}–{ctx.year}"
-        parts.append(f"{span} 年变化 {_sf(ev['change'])}，全体中位数 {_sf(ev['median_change'])}" if zh else
-                     f"change {span} {_sf(ev['change'])} vs median {_sf(ev['median_change'])}")
-    if ev.get("lagging_subsystem") and coupling:
-        parts.append(f"耦合协调度 D={_f(coupling['D'])}（{coupling['class_zh']}），属滞后子系统" if zh else
-                     f"coupling coordination D = {_f(coupling['D'])} ({coupling['class_en']}), part of the lagging subsystem")
-    elif path.type == "数实融合" and coupling and coupling["D"] < 0.6:
-        parts.append(f"数实耦合协调度 D={_f(coupling['D'])}（{coupling['class_zh']}）" if zh else
-                     f"digital–real coupling coordination D = {_f(coupling['D'])} ({coupling['class_en']})")
+            parts.append(f"'{name}' scores {_f(ev['score'])}, rank {rank_txt}")
+        own_rank = int(ctx.root_rank[unit]) if unit in ctx.root_rank.index else None
+        if own_rank is not None and ev["rank"] > own_rank:
+            parts.append(f"低于本省总体排名（第 {own_rank} 名）" if zh and diag.unit_level == "province" else
+                         f"低于本单元总体排名（第 {own_rank} 名）" if zh else f"below the unit's overall rank ({own_rank})")
+        if not math.isnan(ev.get("group_mean", math.nan)):
+            gname = _group_label(ev.get("group", ""), lang)
+            if ev["score"] < ev["group_mean"]:
+                parts.append(f"低于同组（{gname}）其他地区均值 {_f(ev['group_mean'])}" if zh else
+                             f"below the mean of the other {gname} units {_f(ev['group_mean'])}")
+            else:
+                parts.append(f"不低于同组（{gname}）其他地区均值 {_f(ev['group_mean'])}" if zh else
+                             f"not below the mean of the other {gname} units {_f(ev['group_mean'])}")
+        parts.append(f"距前沿（{fr_name} {_f(ev['frontier'])}）差 {_f(ev['gap_abs'])}" if zh else
+                     f"{_f(ev['gap_abs'])} below the frontier ({fr_name} {_f(ev['frontier'])})")
+        if not math.isnan(ev.get("obstacle_pct", math.nan)):
+            parts.append(f"障碍度 {_pct(ev['obstacle_pct'])}" if zh else f"obstacle degree {_pct(ev['obstacle_pct'])}")
+        if not math.isnan(ev.get("change", math.nan)) and ctx.base_year is not None and ev.get("trend_lag", 0) > 0:
+            span = f"{ctx.base_year}–{ctx.year}"
+            parts.append(f"{span} 年提高 {_sf(ev['change'])}，慢于全体中位数 {_sf(ev['median_change'])}" if zh else
+                         f"change {span} {_sf(ev['change'])}, slower than the median {_sf(ev['median_change'])}")
+        if ev.get("lagging_subsystem") and coupling:
+            parts.append(f"数实耦合协调度 D={_f(coupling['D'])}（{coupling['class_zh']}），属滞后一侧" if zh else
+                         f"digital–real coupling D = {_f(coupling['D'])} ({coupling['class_en']}), on the lagging side")
+    if ev.get("fit") == 1:
+        parts.append("框架中没有专门衡量这条路径的指标，以要素整体代替" if zh else
+                     "the framework has no indicator for this path specifically; the whole element stands in")
+    if context_hit:
+        labels = "、".join(dict.fromkeys(c["label_zh"] for c in context_hit)) if zh else \
+            ", ".join(dict.fromkeys(c["label_en"] for c in context_hit))
+        note = path.context_note_zh if zh else path.context_note_en
+        parts.append(f"地区背景：{labels}" + (f"——{note}" if note else "") if zh else
+                     f"place context: {labels}" + (f" — {note}" if note else ""))
     return ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
 
 
-def _coupling_component(ev: dict, coupling: dict, path: PathEntry) -> float:
-    if not coupling or math.isnan(coupling.get("D", math.nan)):
-        return math.nan
-    d = float(coupling["D"])
-    if ev.get("lagging_subsystem"):
-        return 1.0 - d
-    if path.type == "数实融合" and d < 0.6:
-        return 0.5 * (1.0 - d)
-    return 0.0
+def _context_tags(ctx: "_YearContext", unit: str) -> set[str]:
+    return set(ctx.context_tags.get(str(unit), set()))
 
 
-def _peers(ctx: _YearContext, unit: str, node_tg: _Target, profile_nodes: list[str], k: int, ahead_margin: float) -> list[dict]:
+def _peers(ctx: _YearContext, unit: str, tg: _Target, k: int, ahead_margin: float) -> list[dict]:
+    """Units similar in element profile and place context, ahead on ``tg``, none flagged on its series."""
     diag = ctx.diag
-    v = ctx.values(node_tg)
-    if unit not in v.index:
+    v = ctx.values(tg)
+    if unit not in v.index or k <= 0:
         return []
     s = float(v[unit])
-    out = []
-    prof = diag.year_scores(ctx.year)[profile_nodes].astype(float) if profile_nodes else None
     margin = ahead_margin * (float(v.max()) - float(v.min()))
     ahead = sorted(u for u in v.index if u != unit and v[u] > s + max(margin, 1e-12))
-    if prof is not None and unit in prof.index and ahead:
-        me = prof.loc[unit].to_numpy()
-        dists = []
-        for u in ahead:
-            if u not in prof.index:
-                continue
-            other = prof.loc[u].to_numpy()
-            ok = ~(np.isnan(me) | np.isnan(other))
-            if not ok.any():
-                continue
-            dists.append((float(np.sqrt(np.mean((me[ok] - other[ok]) ** 2))), u))
-        for d, u in sorted(dists)[:k]:
-            out.append({"node": node_tg.id, "kind": "similar", "peer": u, "value": float(v[u]), "distance": d, "change": math.nan})
-    base = ctx.base_values(node_tg)
-    if base is not None:
-        common = sorted(v.index.intersection(base.index))
-        ch = [(-(float(v[u]) - float(base[u])), u) for u in common if u != unit]
-        for negd, u in sorted(ch)[:k]:
-            if -negd <= 0:
-                continue
-            out.append({"node": node_tg.id, "kind": "improver", "peer": u, "value": float(v[u]), "distance": math.nan, "change": -negd})
-    return out
+    me = ctx.types.get(unit, {}).get("element_pct", {})
+    my_ctx = _context_tags(ctx, unit)
+    my_grp = str(ctx.groups[unit]) if ctx.groups is not None and unit in ctx.groups.index else ""
+    touched = set(tg.members) | {tg.id}
+    out = []
+    for u in ahead:
+        if set(diag.flagged(u)) & touched:
+            continue
+        other = ctx.types.get(u, {}).get("element_pct", {})
+        common = [e for e in me if e in other]
+        if not common:
+            continue
+        d_prof = float(np.sqrt(np.mean([(me[e] - other[e]) ** 2 for e in common])))
+        oc = _context_tags(ctx, u)
+        og = str(ctx.groups[u]) if ctx.groups is not None and u in ctx.groups.index else ""
+        a, b = my_ctx | ({f"grp:{my_grp}"} if my_grp else set()), oc | ({f"grp:{og}"} if og else set())
+        jac = len(a & b) / len(a | b) if (a | b) else 0.0
+        dist = d_prof + 0.3 * (1.0 - jac)
+        shared = sorted((my_ctx & oc))
+        if my_grp and my_grp == og:
+            shared = [_group_label(my_grp, "zh")] + shared
+        out.append({"node": tg.id, "kind": "similar", "peer": u, "value": float(v[u]), "own": s, "distance": dist,
+                    "change": math.nan, "shared": "、".join(shared)})
+    out.sort(key=lambda r: (r["distance"], r["peer"]))
+    return out[:k]
 
 
 def _profile(ctx: _YearContext, unit: str) -> dict:
@@ -659,20 +764,46 @@ def _profile(ctx: _YearContext, unit: str) -> dict:
         if col in diag.units.columns:
             r = diag.units.loc[diag.units["unit"] == unit, col]
             p[col] = str(r.iloc[0]) if len(r) else ""
-    ty = ""
-    ty_en = ""
-    if diag.typology is not None:
-        t = diag.typology
-        t = t[t["unit"] == unit]
-        if "year" in t.columns and len(t):
-            t = t[t["year"] == ctx.year] if (t["year"] == ctx.year).any() else t.sort_values("year").tail(1)
-        if len(t):
-            ty, ty_en = str(t["type"].iloc[0]), str(t["type_en"].iloc[0])
-    p["type"], p["type_en"] = ty, ty_en
+    ty = ctx.types.get(unit, {})
+    p["type"], p["type_en"] = ty.get("type_zh", ""), ty.get("type_en", "")
+    p["type_description_zh"], p["type_description_en"] = ty.get("description_zh", ""), ty.get("description_en", "")
     _, cinfo = _lagging_nodes(diag, unit, ctx.year)
     p["coupling"] = cinfo
     p["level"] = diag.unit_level
     return p
+
+
+
+def _lagging_nodes(diag: Diagnosis, unit: str, year: int) -> tuple[set[str], dict]:
+    cp = diag.coupling
+    if cp is None:
+        return set(), {}
+    sub = cp[(cp["unit"] == unit) & (cp["year"] == year)]
+    if not len(sub):
+        return set(), {}
+    r = sub.iloc[0]
+    lag = str(r["lagging"])
+    info = {"D": float(r["D"]), "class_zh": r["class_zh"], "class_en": r["class_en"], "lagging": lag,
+            "lagging_zh": diag.label(lag, "zh") if lag else "", "lagging_en": diag.label(lag, "en") if lag else ""}
+    nodes: set[str] = set()
+    if lag:
+        subs = diag.subsystems
+        members = subs.get(lag, [lag])
+        for m in members:
+            nodes.add(m)
+            nodes.update(diag.leaves_under(m))
+    return nodes, info
+
+
+def _coupling_component(ev: dict, coupling: dict, path: PathEntry) -> float:
+    if not coupling or math.isnan(coupling.get("D", math.nan)):
+        return math.nan
+    d = float(coupling["D"])
+    if ev.get("lagging_subsystem"):
+        return 1.0 - d
+    if path.type == "数实融合" and d < 0.6:
+        return 0.5 * (1.0 - d)
+    return 0.0
 
 
 def _top_obstacles(ctx: _YearContext, unit: str, k: int) -> pd.DataFrame:
@@ -726,7 +857,7 @@ def recommend(
     frontier_band: float = 0.25,
     lagging_share: float = 1 / 3,
     base_year: int | None = None,
-    n_peers: int = 3,
+    n_peers: int = 2,
     n_obstacles: int = 5,
 ) -> PathGuide:
     """Rank the catalogue's paths for one unit and year, with reasons, evidence, citations and peers.
@@ -815,6 +946,125 @@ def _setup(diagnosis: Diagnosis, *, year, catalogue, top, weights, group, fronti
     return ctx, cat, w, opts
 
 
+#: plain words for the rules of the data-quality screen (nqpf.index.quality)
+QUALITY_RULES_ZH = {
+    "carry_forward": "连续多年数值完全相同（疑为沿用上年值）", "panel_freeze": "多数地区同年数值冻结不变",
+    "cross_unit_repeat": "与其他地区数值重复", "round_fill": "数值明显是取整后的填充值", "level_break": "水平突变并持续",
+    "series_break": "多数地区同年断点（口径变化）", "jump": "某年异常跳变", "ratio_unexplained": "比值变化无法由分子分母解释",
+    "ratio_input_flagged": "构成该指标的原始序列被标记",
+}
+QUALITY_RULES_EN = {
+    "carry_forward": "the same value repeated for several years (probably carried forward)",
+    "panel_freeze": "most units frozen in the same years", "cross_unit_repeat": "values repeated across units",
+    "round_fill": "values far rounder than the series (fills)", "level_break": "a lasting level break",
+    "series_break": "a break in most units in one year (definition change)", "jump": "an extreme jump in one year",
+    "ratio_unexplained": "the ratio moves without its numerator or denominator", "ratio_input_flagged": "an input series is flagged",
+}
+
+
+def _diagnosis_items(ctx: _YearContext, unit: str, obstacles: pd.DataFrame, n_obstacles: int = 3,
+                     n_weak: int = 2) -> list[dict]:
+    """What the guide must answer: the unit's top obstacles and its weakest sub-dimensions relative to its group."""
+    diag = ctx.diag
+    items = []
+    for r in obstacles.head(n_obstacles).itertuples(index=False):
+        items.append({"kind": "obstacle", "node": r.indicator, "name_zh": r.name_zh, "name_en": r.name_en,
+                      "value": float(r.obstacle_pct), "pct": math.nan, "group_pct": math.nan})
+    subs = [c for e in ctx.elements for c in diag.children(e) if c in diag.scores.columns and diag._kind.get(c) == "aggregate"]
+    cand = []
+    for sd in subs:
+        tg = _node_target(diag, sd, "node")
+        st = ctx.stats(tg) if tg is not None else None
+        if st is None or unit not in st["v"]:
+            continue
+        pct = st["pct"][unit]
+        gp = st["group_pct"].get(unit, math.nan)
+        if pct >= 0.5:
+            continue
+        need = (1 - pct) + (max(gp - pct, 0.0) if not math.isnan(gp) else 0.0)
+        cand.append((-need, sd, pct, gp, st["rank"][unit], st["n"]))
+    for _, sd, pct, gp, rk, n in sorted(cand)[:n_weak]:
+        if any(it["node"] == sd for it in items):
+            continue
+        items.append({"kind": "weak", "node": sd, "name_zh": diag.label(sd, "zh"), "name_en": diag.label(sd, "en"),
+                      "value": math.nan, "pct": pct, "group_pct": gp, "rank": rk, "n": n})
+    return items
+
+
+def _covers(diag: Diagnosis, tg: _Target, item: dict) -> bool:
+    """A named target (fit 3) covers a diagnosis item when it is the item or lies inside it."""
+    node = item["node"]
+    if tg.id == node:
+        return True
+    if tg.fit < 3:
+        return False
+    if node in tg.members and len(tg.members) <= 3:
+        return True
+    if diag._kind.get(node) == "aggregate":
+        leaves = set(diag.leaves_under(node))
+        return bool(tg.members) and set(tg.members) <= leaves
+    return False
+
+
+def _limits(ctx: _YearContext, unit: str, profile: dict, used_nodes: set[str], excluded: list[dict]) -> list[dict]:
+    """Plain statements of what the numbers cannot say for this unit."""
+    diag = ctx.diag
+    out: list[dict] = []
+    lo, hi, n = profile.get("rank_lo", math.nan), profile.get("rank_hi", math.nan), profile.get("n")
+    if not math.isnan(lo) and n:
+        width = hi - lo
+        if width >= n / 3:
+            out.append({"kind": "interval",
+                        "text_zh": f"排名区间 {_rank(lo)}–{_rank(hi)}：在其他合理的方法选择下，本地位次会在这一范围内变动，位置不确定；相差几名的排序不宜解读。",
+                        "text_en": f"Rank interval {_rank(lo)}–{_rank(hi)}: under other defensible method choices the position moves within this range; "
+                                   "it is uncertain, and differences of a few places mean little."})
+        else:
+            out.append({"kind": "interval",
+                        "text_zh": f"排名区间 {_rank(lo)}–{_rank(hi)}：位置较为稳定。",
+                        "text_en": f"Rank interval {_rank(lo)}–{_rank(hi)}: the position is fairly stable."})
+    else:
+        out.append({"kind": "interval", "text_zh": "本次运行没有做不确定性分析，排名是点估计。",
+                    "text_en": "No uncertainty analysis in this run: the rank is a point estimate."})
+    s = diag.year_scores(ctx.year)
+    gaps = []
+    for e in ctx.elements:
+        for c in [e] + diag.children(e):
+            if c in s.columns and diag._kind.get(c) == "aggregate" and unit in s.index and math.isnan(float(s.loc[unit, c])):
+                gaps.append(c)
+    if gaps:
+        names = "、".join(f"「{diag.label(g, 'zh')}」" for g in gaps)
+        out.append({"kind": "gap", "text_zh": f"{names}没有本地数据（不计分，也不插补），与之相连的路径无法评估。",
+                    "text_en": ", ".join(f"'{diag.label(g, 'en')}'" for g in gaps)
+                    + " has no data for this unit (no score, not imputed); paths linked to it cannot be assessed."})
+    dec = diag.declared
+    if len(dec):
+        names = "、".join(dec["name_zh"].head(6))
+        more = f"等 {len(dec)} 项" if len(dec) > 6 else ""
+        out.append({"kind": "declared",
+                    "text_zh": f"框架列出但没有省级数据、未计入得分的指标：{names}{more}；与算力、算法和数据有关的结论只反映已计量的部分。",
+                    "text_en": f"Indicators the framework names but cannot measure (not in the score): "
+                               f"{', '.join(dec['name_en'].head(6))}{' and others' if len(dec) > 6 else ''}; conclusions on compute, "
+                               "algorithms and data reflect only what is measured."})
+    fl = diag.flagged(unit)
+    if fl:
+        bits_zh, bits_en = [], []
+        for ind, rows in sorted(fl.items()):
+            rules = list(dict.fromkeys(r["rule"] for r in rows))
+            yrs = "、".join(dict.fromkeys(str(r["years"]) for r in rows if str(r["years"])))
+            bits_zh.append(f"「{diag.label(ind, 'zh')}」（{'；'.join(QUALITY_RULES_ZH.get(x, x) for x in rules)}"
+                           + (f"，{yrs}" if yrs else "") + "）")
+            bits_en.append(f"'{diag.label(ind, 'en')}' ({'; '.join(QUALITY_RULES_EN.get(x, x) for x in rules)})")
+        out.append({"kind": "quality",
+                    "text_zh": "数据质量筛查标记了本地（或全部地区）的以下序列：" + "、".join(bits_zh)
+                               + "。这些序列不作为路径依据，也不用来挑选可借鉴对象。",
+                    "text_en": "The data-quality screen flagged these series for this unit (or all units): " + ", ".join(bits_en)
+                               + ". They are not used as evidence for a path or to choose peers."})
+    nodata = [e for e in excluded if e.get("why") == "nodata"]
+    if nodata and not gaps:
+        pass
+    return out
+
+
 def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue, w: dict, *, top, frontier_tol,
                    frontier_band, lagging_share, n_peers, n_obstacles) -> PathGuide:
     year = ctx.year
@@ -830,15 +1080,21 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
                 unit_groups.add(str(r.iloc[0]).casefold())
     if ctx.groups is not None and unit in ctx.groups.index:
         unit_groups.add(str(ctx.groups[unit]).casefold())
+    uctx = diag.unit_context(unit)
+    utags = set(uctx["tag"].astype(str)) if len(uctx) else set()
+    flagged = set(diag.flagged(unit))
 
-    # evidence per path
-    rows_ev: list[dict] = []
-    cand: list[dict] = []
     excluded: list[dict] = []
+    cand: list[dict] = []
     ev_cache: dict[str, dict | None] = {}
     for p in cat.paths:
         if level not in p.level:
-            excluded.append({"path": p.id, "reason": f"level {'/'.join(p.level)} does not include {level}"})
+            excluded.append({"path": p.id, "reason": f"level {'/'.join(p.level)} does not include {level}", "why": "level"})
+            continue
+        hit = [c for c in uctx.to_dict(orient="records") if c["tag"] in p.contexts] if p.contexts else []
+        if p.context_only and not hit:
+            excluded.append({"path": p.id, "reason": "applies only to units with the place context " + "/".join(p.contexts),
+                             "why": "context"})
             continue
         targets = ctx.targets(p)
         evs = []
@@ -850,101 +1106,186 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
                 evs.append((tg, dict(ev)))
         if not evs:
             excluded.append({"path": p.id, "reason": "no linked node with data in this framework" if not targets
-                             else "no score of this unit on the linked nodes"})
+                             else "no score of this unit on the linked nodes", "why": "nodata"})
             continue
-        cand.append({"path": p, "evs": evs})
+        cand.append({"path": p, "evs": evs, "hit": hit})
 
-    # obstacle shares relative to the unit's largest target obstacle
     for c in cand:
         for tg, ev in c["evs"]:
             ev["obstacle_per_indicator"] = ev["obstacle_pct"] / max(len(tg.members), 1)
     all_ob = [ev["obstacle_per_indicator"] for c in cand for _, ev in c["evs"] if not math.isnan(ev["obstacle_per_indicator"])]
     ob_max = max(all_ob) if all_ob else math.nan
-    recs: list[dict] = []
+    scored_paths: list[dict] = []
     for c in cand:
         p = c["path"]
+        # a context-only path exists for its context: full bonus; otherwise scaled by the context's rarity
+        bonus = ((CONTEXT_BONUS if c["hit"] else 0.0) if p.context_only and len(p.contexts) <= 2
+                 else ctx.context_bonus({h["tag"] for h in c["hit"]}))
         scored = []
         for tg, ev in c["evs"]:
             ev["obstacle_share"] = obstacle_share(ev["obstacle_per_indicator"], ob_max)
             ev["coupling"] = _coupling_component(ev, coupling, p)
             if p.role == "catch_up":
-                comps = {"frontier_gap": ev["gap_frontier"], "group_gap": ev["gap_group"], "obstacle": ev["obstacle_share"],
-                         "trend": ev["trend_lag"], "uncertainty": ev["robust_weak"], "coupling": ev["coupling"]}
-                ev["priority"] = target_priority(comps, w) if ev["gap_frontier"] > frontier_tol else math.nan
+                comps = {"weakness": ev["weakness"], "own_profile": ev["own_gap"], "group_gap": ev["gap_group"],
+                         "obstacle": ev["obstacle_share"], "trend": ev["trend_lag"], "uncertainty": ev["robust_weak"],
+                         "coupling": ev["coupling"], "frontier_gap": ev["gap_frontier"]}
+                base = target_priority(comps, w) if ev["gap_frontier"] > frontier_tol else math.nan
             else:
-                ev["priority"] = math.nan
+                base = (1.0 - ev["gap_frontier"]) * (0.0 if math.isnan(q) else q) if ev["gap_frontier"] <= frontier_band else math.nan
+            ev["base_priority"] = base
+            ev["priority"] = (FIT_FACTOR.get(tg.fit, 0.6) * base + bonus) if not math.isnan(base) else math.nan
+            ev["context_bonus"] = bonus
             scored.append((tg, ev))
-        if p.role == "catch_up":
-            live = [(tg, ev) for tg, ev in scored if not math.isnan(ev["priority"])]
-            if not live:
-                excluded.append({"path": p.id, "reason": "at the frontier on every linked node (relative gap ≤ "
-                                 f"{frontier_tol:g})"})
+        live = [(tg, ev) for tg, ev in scored if not math.isnan(ev["priority"])]
+        if not live:
+            excluded.append({"path": p.id, "why": "frontier" if p.role == "catch_up" else "band",
+                             "reason": (f"at the frontier on every linked node (relative gap ≤ {frontier_tol:g})" if p.role == "catch_up"
+                                        else f"frontier path: no linked node within {frontier_band:g} of the frontier")})
+            continue
+        # evidence: the unflagged target with the highest fit-weighted priority; the path's priority is that target's
+        live.sort(key=lambda te: (te[1]["flagged"], -te[1]["priority"], -te[0].fit, te[0].id))
+        scored_paths.append({"path": p, "live": live, "priority": live[0][1]["priority"], "hit": c["hit"],
+                             "n_targets": len(scored)})
+    # ties: the more specific path (fewer linked targets) first, then the id
+    scored_paths.sort(key=lambda r: (-round(r["priority"], 12), r["n_targets"], r["path"].id))
+
+    obstacles = _top_obstacles(ctx, unit, n_obstacles)
+    items = _diagnosis_items(ctx, unit, obstacles)
+    chosen: list[dict] = []
+    used: set[str] = set()
+    used_leaves: set[str] = set()
+    used_parents: dict[str, int] = {}
+    limit = top if top is not None else len(scored_paths)
+
+    def parent_of(tg: _Target) -> str:
+        return diag._parent.get(tg.id, "") if tg.kind in ("node", "keyword") and diag._kind.get(tg.id) == "indicator" else tg.id
+
+    def free(tg: _Target, strict: bool) -> bool:
+        if tg.id in used or (set(tg.members) & used_leaves and tg.fit >= 2):
+            return False
+        return not strict or used_parents.get(parent_of(tg), 0) < 1
+
+    def take(tg: _Target) -> None:
+        used.add(tg.id)
+        if tg.fit >= 2:
+            used_leaves.update(tg.members)
+        used_parents[parent_of(tg)] = used_parents.get(parent_of(tg), 0) + 1
+
+    def pick_target(sp: dict, prefer: dict | None = None, strict: bool = False):
+        opts = [(tg, ev) for tg, ev in sp["live"] if free(tg, strict) and not (ev["flagged"] and len(sp["live"]) > 1)]
+        if prefer is not None:
+            cov = [(tg, ev) for tg, ev in opts if _covers(diag, tg, prefer)]
+            cov.sort(key=lambda te: (te[0].id != prefer["node"], -te[1]["priority"]))
+            return cov[0] if cov else None
+        return opts[0] if opts else None
+
+    # 1. every diagnosis item gets the best path that covers it
+    for it in items:
+        done = next((c for c in chosen if _covers(diag, c["key"], it)), None)
+        if done is not None:
+            it["path"] = done["path"].id
+            continue
+        best = None
+        for sp in scored_paths:
+            if any(c["path"].id == sp["path"].id for c in chosen):
                 continue
-            live.sort(key=lambda te: (-te[1]["priority"], te[0].id))
-            key_tg, key_ev = live[0]
-            all_p = [0.0 if math.isnan(ev["priority"]) else ev["priority"] for _, ev in scored]
-            prio = path_priority(all_p)
-            tie = key_ev["priority"]
-        else:
-            gaps = [ev["gap_frontier"] for _, ev in scored]
-            if min(gaps) > frontier_band:
-                excluded.append({"path": p.id, "reason": f"frontier path: no linked node within {frontier_band:g} of the frontier "
-                                 f"(smallest relative gap {min(gaps):.3f})"})
+            te = pick_target(sp, prefer=it)
+            if te is not None:
+                best = (sp, te)
+                break
+        if best is None or len(chosen) >= limit:
+            linked = [p.id for p in cat.paths if any(_covers(diag, tg, it) for tg in ctx.targets(p))]
+            it["path"] = ""
+            it["why_zh"] = ("目录中没有与之相连的路径" if not linked else
+                            "与之相连的路径都不适用于本地（层级、地区背景或已处于前沿）")
+            it["why_en"] = ("no catalogue path is linked to it" if not linked else
+                            "the linked paths do not apply here (level, place context, or already at the frontier)")
+            continue
+        sp, (tg, ev) = best
+        take(tg)
+        chosen.append({"path": sp["path"], "key": tg, "key_ev": ev, "priority": ev["priority"], "hit": sp["hit"], "answers": [it]})
+        it["path"] = sp["path"].id
+    # 2. place context: the two best context-only paths that fit the unit (e.g. smart agriculture for a grain producer)
+    for sp in [x for x in scored_paths if x["path"].context_only and x["hit"]][:2]:
+        if len(chosen) >= limit or any(c["path"].id == sp["path"].id for c in chosen):
+            continue
+        te = pick_target(sp)
+        if te is not None:
+            take(te[0])
+            chosen.append({"path": sp["path"], "key": te[0], "key_ev": te[1], "priority": te[1]["priority"], "hit": sp["hit"],
+                           "answers": []})
+    # 3. fill by priority, one evidence node per path; a sub-dimension backs one path in this pass
+    #    (a second pass relaxes that when too few paths remain)
+    for strict in (True, False):
+        for sp in scored_paths:
+            if len(chosen) >= limit:
+                break
+            if any(c["path"].id == sp["path"].id for c in chosen):
                 continue
-            qq = 0.0 if math.isnan(q) else q
-            prio = (1.0 - float(np.mean(gaps))) * qq
-            for _, ev in scored:
-                ev["priority"] = (1.0 - ev["gap_frontier"]) * qq
-            scored.sort(key=lambda te: (te[1]["gap_frontier"], te[0].id))
-            key_tg, key_ev = scored[0]
-            tie = prio
-        for tg, ev in scored:
-            rows_ev.append({"path": p.id, **ev})
-        recs.append({"path": p, "priority": float(prio), "tie": tie, "key": key_tg, "key_ev": key_ev})
+            te = pick_target(sp, strict=strict)
+            if te is None:
+                continue
+            take(te[0])
+            chosen.append({"path": sp["path"], "key": te[0], "key_ev": te[1], "priority": te[1]["priority"], "hit": sp["hit"],
+                           "answers": []})
+    chosen_ids = {c["path"].id for c in chosen}
+    for sp in scored_paths:
+        if sp["path"].id not in chosen_ids and not any(e["path"] == sp["path"].id for e in excluded):
+            blocked = all(not free(tg, False) for tg, _ in sp["live"])
+            excluded.append({"path": sp["path"].id, "why": "duplicate" if blocked else "rank",
+                             "reason": "its evidence would repeat a node already used by a higher-ranked path" if blocked
+                             else f"ranked below the top {top} (priority {sp['priority']:.3f})"})
+    chosen.sort(key=lambda r: (-round(r["priority"], 12), r["path"].id))
+    rank_of = {c["path"].id: k for k, c in enumerate(chosen, 1)}
+    for it in items:
+        it["path_rank"] = rank_of.get(it.get("path", ""), None)
+        for c in chosen:
+            if _covers(diag, c["key"], it) and c["path"].id != it.get("path") and it.get("path"):
+                pass
 
-    recs.sort(key=lambda r: (-round(r["priority"], 12), -round(r["tie"], 12), r["path"].id))
-    if top is not None:
-        for r in recs[top:]:
-            excluded.append({"path": r["path"].id, "reason": f"ranked below the top {top} (priority {r['priority']:.3f})"})
-        recs = recs[:top]
-
-    profile_nodes = [c for c in diag.children(ctx.root) if c in diag.scores.columns]
-    if len(profile_nodes) < 2:
-        profile_nodes = [c for c in diag.tree.loc[diag.tree["kind"] == "indicator", "id"] if c in diag.scores.columns]
-
-    rec_rows, cit_rows, cau_rows, peer_rows = [], [], [], []
-    for k, r in enumerate(recs, 1):
+    rec_rows, cit_rows, peer_rows, ev_rows = [], [], [], []
+    caution_paths: dict[str, list[int]] = {}
+    for k, r in enumerate(chosen, 1):
         p: PathEntry = r["path"]
         ev = r["key_ev"]
         rec_rows.append({
             "rank": k, "path": p.id, "title_zh": p.title_zh, "title_en": p.title_en, "role": p.role, "type": p.type,
             "level": "|".join(p.level), "priority": r["priority"], "key_node": r["key"].id,
             "key_node_zh": diag.label(r["key"].id, "zh"), "key_node_en": diag.label(r["key"].id, "en"),
-            "reason_zh": _reason("zh", diag, ev, ctx, p.role, coupling, p, unit),
-            "reason_en": _reason("en", diag, ev, ctx, p.role, coupling, p, unit),
+            "reason_zh": _reason("zh", diag, ev, ctx, p.role, coupling, p, unit, r["hit"]),
+            "reason_en": _reason("en", diag, ev, ctx, p.role, coupling, p, unit, r["hit"]),
             "summary_zh": p.summary_zh, "summary_en": p.summary_en,
+            "context": "|".join(dict.fromkeys(c["tag"] for c in r["hit"])),
+            "answers": "|".join(it["node"] for it in items if it.get("path") == p.id),
         })
+        ev_rows.append({"path": p.id, **ev})
         for c in p.citations:
-            cit_rows.append({"path": p.id, "file": c.file, "section": c.section, "quote": c.quote})
+            cit_rows.append({"path": p.id, "file": c.file, "section": c.section, "quote": c.quote, "simplified": c.simplified})
         for cid in p.cautions:
             cau = cat.caution_by_id[cid]
             if _caution_applies(cau, unit_groups=unit_groups, lagging=lagging):
-                cau_rows.append({"path": p.id, "caution": cid, "text_zh": cau.text_zh, "text_en": cau.text_en,
-                                 "citation": " ; ".join(x.label() for x in cau.citations)})
-        if p.role == "catch_up" and sum(1 for x in rec_rows if x["role"] == "catch_up") <= 3:
-            for pr in _peers(ctx, unit, r["key"], profile_nodes, n_peers, frontier_tol):
+                caution_paths.setdefault(cid, []).append(k)
+        if p.role == "catch_up":
+            for pr in _peers(ctx, unit, r["key"], n_peers, frontier_tol):
                 peer_rows.append({"path": p.id, **pr, "peer_name": diag.unit_name(pr["peer"], "zh"),
-                                  "peer_name_en": diag.unit_name(pr["peer"], "en")})
+                                  "peer_name_en": diag.unit_name(pr["peer"], "en"),
+                                  "node_zh": diag.label(pr["node"], "zh"), "node_en": diag.label(pr["node"], "en")})
+    cau_rows = []
+    for cid, ranks in caution_paths.items():
+        cau = cat.caution_by_id[cid]
+        cau_rows.append({"caution": cid, "paths": ranks, "path": chosen[ranks[0] - 1]["path"].id, "text_zh": cau.text_zh,
+                         "text_en": cau.text_en, "citation": " ; ".join(x.label() for x in cau.citations),
+                         "citations": [{"file": x.file, "section": x.section, "quote": x.quote, "simplified": x.simplified}
+                                       for x in cau.citations]})
 
-    ev_cols = ["path", "node", "score", "rank", "n", "frontier", "frontier_unit", "floor", "gap_frontier", "gap_abs", "group",
-               "group_mean", "gap_group", "obstacle_pct", "obstacle_per_indicator", "obstacle_share", "change", "median_change", "trend_lag",
-               "rank_lo", "rank_hi", "robust_weak", "lagging_subsystem", "coupling", "priority"]
-    evidence = pd.DataFrame(rows_ev, columns=ev_cols)
+    ev_cols = ["path", "node", "fit", "score", "rank", "n", "pct", "frontier", "frontier_unit", "floor", "gap_frontier", "gap_abs",
+               "weakness", "own_gap", "group", "group_mean", "group_pct", "gap_group", "obstacle_pct", "obstacle_per_indicator",
+               "obstacle_share", "change", "median_change", "trend_lag", "rank_lo", "rank_hi", "robust_weak", "lagging_subsystem",
+               "coupling", "flagged", "base_priority", "context_bonus", "priority"]
+    evidence = pd.DataFrame(ev_rows, columns=ev_cols)
     if len(evidence):
         evidence.insert(2, "name_zh", [diag.label(n, "zh") for n in evidence["node"]])
         evidence.insert(3, "name_en", [diag.label(n, "en") for n in evidence["node"]])
-        keep = {r["path"] for r in rec_rows}
-        evidence = evidence[evidence["path"].isin(keep)].reset_index(drop=True)
     notes = list(diag.notes)
     if diag.obstacles is None:
         notes.append("No obstacle degrees available: the obstacle component was left out and the other weights rescaled.")
@@ -954,22 +1295,34 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
         notes.append("Only one year available (or base_year = year): no trend component.")
     if diag.intervals is None:
         notes.append("No rank intervals available: ranks are point estimates.")
-    peers_cols = ["path", "node", "kind", "peer", "peer_name", "peer_name_en", "value", "distance", "change"]
+    profile = _profile(ctx, unit)
+    diag_cols = ["kind", "node", "name_zh", "name_en", "value", "pct", "group_pct", "path", "path_rank", "why_zh", "why_en"]
+    diag_tab = pd.DataFrame([{c: it.get(c, "" if c in ("path", "why_zh", "why_en") else math.nan) for c in diag_cols} for it in items],
+                            columns=diag_cols)
+    peers_cols = ["path", "node", "node_zh", "node_en", "kind", "peer", "peer_name", "peer_name_en", "value", "own", "distance",
+                  "change", "shared"]
     return PathGuide(
         unit=unit, unit_name=diag.unit_name(unit, "zh"), unit_name_en=diag.unit_name(unit, "en"), year=int(year),
-        profile=_profile(ctx, unit),
-        obstacles=_top_obstacles(ctx, unit, n_obstacles),
+        profile=profile,
+        obstacles=obstacles,
         recommendations=pd.DataFrame(rec_rows, columns=["rank", "path", "title_zh", "title_en", "role", "type", "level", "priority",
                                                         "key_node", "key_node_zh", "key_node_en", "reason_zh", "reason_en",
-                                                        "summary_zh", "summary_en"]),
+                                                        "summary_zh", "summary_en", "context", "answers"]),
         evidence=evidence,
-        citations=pd.DataFrame(cit_rows, columns=["path", "file", "section", "quote"]),
-        cautions=pd.DataFrame(cau_rows, columns=["path", "caution", "text_zh", "text_en", "citation"]),
+        citations=pd.DataFrame(cit_rows, columns=["path", "file", "section", "quote", "simplified"]),
+        cautions=pd.DataFrame(cau_rows, columns=["caution", "paths", "path", "text_zh", "text_en", "citation", "citations"]),
         peers=pd.DataFrame(peer_rows, columns=peers_cols),
-        excluded=pd.DataFrame(excluded, columns=["path", "reason"]).sort_values("path").reset_index(drop=True),
+        excluded=pd.DataFrame([{k: e[k] for k in ("path", "reason")} for e in excluded],
+                              columns=["path", "reason"]).sort_values("path").reset_index(drop=True),
         params={"weights": w, "group": ctx.group_kind, "frontier_tol": frontier_tol, "frontier_band": frontier_band,
-                "lagging_share": lagging_share, "base_year": ctx.base_year, "catalogue": cat.id, "top": top},
+                "lagging_share": lagging_share, "base_year": ctx.base_year, "catalogue": cat.id, "top": top,
+                "fit_factor": dict(FIT_FACTOR), "context_bonus": CONTEXT_BONUS},
         notes=notes,
+        diagnosis=diag_tab,
+        context=uctx,
+        limits=_limits(ctx, unit, profile, used, excluded),
+        sources=[{"file": s.file, "short": s.short, "reference": s.reference, "note": s.note, "title_zh": s.title_zh,
+                  "title_en": s.title_en} for s in cat.sources],
     )
 
 
@@ -982,6 +1335,9 @@ def recommend_all(
     **options: Any,
 ) -> Recommendations:
     """Guides for every unit (or ``units``) of one year; options as in :func:`recommend`.
+
+    Also reports the national distribution of first-ranked paths (``Recommendations.first_paths``)
+    and, in every guide, where the unit's first path stands in it and why a dominant path dominates.
 
     Examples
     --------
@@ -1000,7 +1356,7 @@ def recommend_all(
     if unknown:
         raise MethodError(f"recommend_all: unknown options; got {unknown}. Use {sorted(allowed)}.")
     defaults = dict(top=8, weights=None, group="auto", frontier_tol=0.05, frontier_band=0.25, lagging_share=1 / 3,
-                    base_year=None, n_peers=3, n_obstacles=5)
+                    base_year=None, n_peers=2, n_obstacles=5)
     defaults.update(options)
     ctx, cat, w, opts = _setup(diagnosis, year=year, catalogue=catalogue, **defaults)
     year = ctx.year
@@ -1014,8 +1370,43 @@ def recommend_all(
             cits = g.citations[g.citations["path"] == r.path]
             rows.append({"unit": u, "unit_name": g.unit_name, "year": g.year, "rank": r.rank, "path": r.path, "role": r.role,
                          "type": r.type, "priority": r.priority, "key_node": r.key_node, "reason_zh": r.reason_zh,
-                         "reason_en": r.reason_en,
+                         "reason_en": r.reason_en, "context": r.context, "answers": r.answers,
                          "citation": " ; ".join(f"{f[:3]} {s}「{q}」" for f, s, q in zip(cits["file"], cits["section"], cits["quote"]))})
     table = pd.DataFrame(rows, columns=["unit", "unit_name", "year", "rank", "path", "role", "type", "priority", "key_node",
-                                        "reason_zh", "reason_en", "citation"])
-    return Recommendations(table=table, guides=guides, year=int(year))
+                                        "reason_zh", "reason_en", "context", "answers", "citation"])
+    first = _first_paths(table, cat, diagnosis)
+    for u, g in guides.items():
+        mine = table[(table["unit"] == u) & (table["rank"] == 1)]
+        object.__setattr__(g, "national", {"n_units": int(table["unit"].nunique()),
+                                           "first_paths": first.to_dict(orient="records"),
+                                           "own_first": str(mine["path"].iloc[0]) if len(mine) else ""})
+    return Recommendations(table=table, guides=guides, year=int(year), first_paths=first)
+
+
+def _first_paths(table: pd.DataFrame, cat: Catalogue, diag: Diagnosis) -> pd.DataFrame:
+    """Distribution of first-ranked paths in the run, with the explanation of a dominant path."""
+    cols = ["path", "title_zh", "title_en", "units", "share", "unit_names", "common_node", "common_node_zh", "common_node_en",
+            "explanation_zh", "explanation_en"]
+    top1 = table[table["rank"] == 1]
+    if not len(top1):
+        return pd.DataFrame(columns=cols)
+    n = int(table["unit"].nunique())
+    rows = []
+    by = cat.path_by_id
+    for pid, grp in top1.groupby("path"):
+        k = len(grp)
+        node = grp["key_node"].value_counts().index[0]
+        share = k / n
+        exp_zh = exp_en = ""
+        if share > 1 / 3:
+            ans = grp["answers"].astype(str)
+            n_ans = int((ans != "").sum())
+            exp_zh = (f"这条路径在 {k} 个地区排第一：它的依据「{diag.label(node, 'zh')}」在这些地区普遍偏弱"
+                      + (f"，其中 {n_ans} 个地区它回应了前几位障碍或最弱环节" if n_ans else "") + "；这是共性短板，不是模板。")
+            exp_en = (f"First in {k} units: its evidence '{diag.label(node, 'en')}' is weak in most of them"
+                      + (f", and in {n_ans} it answers a top obstacle or weakest node" if n_ans else "") + " — a shared gap, not a template.")
+        rows.append({"path": pid, "title_zh": by[pid].title_zh if pid in by else pid, "title_en": by[pid].title_en if pid in by else pid,
+                     "units": k, "share": share, "unit_names": "、".join(grp["unit_name"].astype(str)), "common_node": node,
+                     "common_node_zh": diag.label(node, "zh"), "common_node_en": diag.label(node, "en"),
+                     "explanation_zh": exp_zh, "explanation_en": exp_en})
+    return pd.DataFrame(rows, columns=cols).sort_values(["units", "path"], ascending=[False, True]).reset_index(drop=True)

@@ -12,7 +12,10 @@ Config section (all keys optional)::
     weights = { obstacle = 0.3 }  # evidence weights (see nqpf.paths.DEFAULT_WEIGHTS)
 
 Outputs: ``recommendations.csv`` (every unit × year × ranked path with reasons and citations),
-``evidence.csv``, ``catalogue.csv`` and ``guides/<unit>_<name>_<year>.<lang>.<md|json>``.
+``evidence.csv`` (one evidence row per recommended path), ``first_paths.csv`` (national distribution of
+first-ranked paths, with the explanation of a dominant one), ``catalogue.csv``,
+``guides/<unit>_<name>_<year>.<lang>.<md|json>`` and one-page profiles
+``profiles/<unit>_<name>_<year>.profile.zh.<html|pdf>`` (PDF drawn with matplotlib).
 """
 from __future__ import annotations
 
@@ -47,7 +50,9 @@ class PathsConfig(BaseModel):
         default_factory=dict, description="Evidence weights (keys of nqpf.paths.DEFAULT_WEIGHTS); missing keys keep defaults.")
     frontier_tol: float = Field(0.05, ge=0, le=1, description="Relative gap up to which a unit counts as at the frontier.")
     frontier_band: float = Field(0.25, ge=0, le=1, description="Frontier paths need a linked node within this relative gap.")
-    n_peers: int = Field(3, ge=0, description="Peers per kind (similar and ahead / improved most).")
+    n_peers: int = Field(2, ge=0, description="Peers per path (similar in profile and place context, ahead on the evidence node).")
+    profiles: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
+                                                   description="One-page unit profiles (Chinese) under DIR/paths/profiles/.")
 
 
 def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -
     else:
         chosen = [int(y) for y in config.years]
     progress = context.get("progress")
-    tables, evidence, guides = [], [], []
+    tables, evidence, guides, firsts = [], [], [], []
     for y in chosen:
         if progress:
             progress(f"paths {y}")
@@ -77,6 +82,7 @@ def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -
                             weights=dict(config.weights) or None, frontier_tol=config.frontier_tol,
                             frontier_band=config.frontier_band, n_peers=config.n_peers)
         tables.append(rec.table)
+        firsts.append(rec.first_paths.assign(year=y))
         for u, g in rec.guides.items():
             ev = g.evidence.copy()
             ev.insert(0, "unit", u)
@@ -87,10 +93,21 @@ def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -
     files: list[Path] = []
     if out_dir is not None:
         files = write_guides(guides, Path(out_dir) / "guides", langs=config.langs, formats=config.formats)
+        if config.profiles:
+            from ..report.profile import write_profiles
+
+            last = [g for g in guides if g.year == chosen[-1]]
+            try:
+                files += write_profiles(last, Path(out_dir) / "profiles", langs=("zh",), pdf="pdf" in config.profiles)
+            except Exception as exc:  # pragma: no cover - a PDF backend problem must not fail the run
+                files += write_profiles(last, Path(out_dir) / "profiles", langs=("zh",), pdf=False)
+                if progress:
+                    progress(f"profiles: PDF not written ({type(exc).__name__}: {exc}); HTML profiles print to PDF from a browser")
     return {
         "recommendations": pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(),
         "evidence": pd.concat(evidence, ignore_index=True) if evidence else pd.DataFrame(),
         "catalogue": cat.to_frame(),
+        "first_paths": pd.concat(firsts, ignore_index=True) if firsts else pd.DataFrame(),
         "guides": guides,
         "files": files,
     }

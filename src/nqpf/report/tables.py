@@ -19,7 +19,7 @@ import pandas as pd
 from .._errors import DataError
 from ..index.result import IndexResult, load_result
 
-__all__ = ["Section", "SECTIONS", "register_section", "section_of", "RunTables", "collect", "core_tables",
+__all__ = ["Section", "SECTIONS", "register_section", "section_of", "RunTables", "collect", "core_tables", "quality_tables",
            "COLUMN_LABELS", "TABLE_COLUMN_LABELS", "TABLE_CAPTIONS", "column_label", "table_kind", "table_caption",
            "REPORT_DIRS", "unit_labels", "is_province_run"]
 
@@ -150,6 +150,18 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "n": ("样本数", "n"), "path": ("路径", "Path"), "priority": ("优先度", "Priority"), "note": ("说明", "Note"),
 }
 
+#: the data-quality tables of the report (``quality`` section): findings, counts and framework coverage
+QUALITY_LABELS: dict[str, tuple[str, str]] = {
+    "series": ("原始序列", "Raw series"), "years": ("年份", "Years"), "rule": ("规则", "Rule"),
+    "statistic": ("统计量", "Statistic"), "threshold": ("阈值", "Threshold"), "severity": ("严重程度", "Severity"),
+    "action": ("处理", "Action"), "detail": ("说明", "Detail"), "used": ("框架使用", "Used by the framework"),
+    "units": ("涉及地区", "Units"), "n_units": ("地区数", "Units (n)"), "source": ("来源序列", "Input series"),
+    "findings": ("发现数", "Findings"), "element": ("要素", "Element"), "driver": ("AI驱动", "AI driver"),
+    "type": ("类型", "Type"), "computed": ("已计算指标", "Computed"), "declared": ("已声明缺数据", "Declared"),
+    "declared_with_data": ("声明且有数据", "Declared with data"), "declared_missing": ("缺数据的声明指标", "Declared, no data"),
+    "weight_share": ("权重占比", "Weight share"),
+}
+
 #: headers that depend on the kind of table, keyed by the table-name prefix (``coupling_coupling`` → ``coupling``)
 TABLE_COLUMN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "coupling": {"C": ("耦合度", "Coupling C"), "T": ("综合发展指数", "Development T"),
@@ -158,6 +170,7 @@ TABLE_COLUMN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "geary": {"C": ("吉尔里指数 C", "Geary's C")},
     "theil": {"T": ("泰尔指数 T", "Theil T"), "L": ("泰尔指数 L", "Theil L")},
     "dagum": {"G": ("总体基尼系数", "Gini G")},
+    "findings": QUALITY_LABELS, "rule_counts": QUALITY_LABELS, "coverage": QUALITY_LABELS,
     "indicators": {"unit": ("计量单位", "Unit of measure")},  # the framework's indicator table (report provenance)
 }
 
@@ -307,7 +320,29 @@ def collect(run_dir: str | Path) -> RunTables:
     stages = []
     if (d / "stages.json").exists():
         stages = sorted(json.loads((d / "stages.json").read_text(encoding="utf-8")))
+    tables.update(quality_tables(result))
     return RunTables(run_dir=d, result=result, stage_tables=tables, guides=guides, stages=stages)
+
+
+def quality_tables(result: IndexResult) -> dict[tuple[str, str], pd.DataFrame]:
+    """The report's data-quality tables: counts by rule, the findings (series the framework uses first),
+    and what the framework measures (coverage by element × driver × type, declared indicators without data)."""
+    out: dict[tuple[str, str], pd.DataFrame] = {}
+    q = result.quality
+    if q is not None and len(q):
+        q = q.copy()
+        if "used" in q:
+            q["used"] = q["used"].astype(str).str.lower().isin(["true", "1"])
+        counts = (q.groupby(["rule", "severity", "action"] + (["used"] if "used" in q else []), dropna=False)
+                  .size().rename("findings").reset_index())
+        out[("quality", "rule_counts")] = counts
+        keep = [c for c in ("unit", "series", "years", "rule", "statistic", "threshold", "severity", "action", "used",
+                            "detail") if c in q.columns]
+        order = q.assign(_u=~q.get("used", True), _s=q["severity"].map({"high": 0, "medium": 1, "low": 2}))
+        out[("quality", "findings")] = order.sort_values(["_u", "_s", "series", "unit"], kind="stable")[keep].reset_index(drop=True)
+    if result.coverage is not None and len(result.coverage):
+        out[("quality", "coverage")] = result.coverage.copy()
+    return out
 
 
 def core_tables(result: IndexResult, *, lang: Literal["zh", "en"] = "zh") -> dict[str, pd.DataFrame]:

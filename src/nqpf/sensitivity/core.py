@@ -10,6 +10,7 @@ threads or a Dask cluster.
 from __future__ import annotations
 
 import json
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -17,10 +18,11 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .._errors import ConfigError
+from .._errors import ConfigError, DataWarning
 from .._results import Result, Summary
 from ..framework.model import Framework
-from ..index.build import _framework_of, _unit_table, derive_filtered, load_inputs
+from ..index.build import _framework_of, _unit_table, load_inputs
+from ..index.prepare import prepare_inputs
 from ..index.config import AggregateConfig, RunConfig, config_from_dict, load_config
 from ..index.engine import EngineInput, rank_desc, run_engine
 from .design import (
@@ -92,7 +94,10 @@ class SensitivityModel:
             raise ConfigError(f"sensitivity: factor names must be unique; got {names}.")
         self.framework, _ = _framework_of(self.cfg, framework)
         raw, found, _ = load_inputs(self.cfg, data)
-        wide, _ = derive_filtered(raw, self.framework, self.cfg)
+        with warnings.catch_warnings():  # the build of the same config reports the screen's findings
+            warnings.simplefilter("ignore", DataWarning)
+            prep = prepare_inputs(raw, self.framework, self.cfg)  # the same screening and derivation as nqpf.build
+        self.framework, wide = prep.framework, prep.wide
         self.units = [str(u) for u in wide.index.levels[0]]
         self.years = [int(y) for y in wide.index.levels[1]]
         inds = self.framework.indicators
