@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import sys
 
+import pandas as pd
 import pytest
 
 from _shared import shared_path
@@ -42,7 +43,7 @@ def _doc(*paths, **extra):
 # --------------------------------------------------------------------------- bundled content
 
 def test_bundled_catalogue_size_and_fields(cat):
-    assert 20 <= len(cat.paths) <= 40
+    assert 20 <= len(cat.paths) <= 60
     ids = [p.id for p in cat.paths]
     assert len(ids) == len(set(ids))
     for p in cat.paths:
@@ -74,13 +75,36 @@ def test_bundled_catalogue_has_frontier_paths_and_the_papers_cautions(cat):
     assert "east_data_west_compute" in cat.path_by_id["compute_infrastructure"].cautions
 
 
-def test_bundled_catalogue_links_resolve_in_the_default_framework(cat):
+def test_bundled_catalogue_uses_no_framework_ids_and_keywords_find_nodes(cat):
+    """The bundled catalogue links by keywords and tags, never by node ids of one framework."""
     from nqpf.framework.io import builtin_frameworks, load_framework
+    from nqpf.paths import Diagnosis
 
+    assert all(not p.links.nodes for p in cat.paths)
     fw = load_framework(builtin_frameworks()["nqpf_province"])
-    ids = set(fw.by_id)
-    unknown = {p.id: [n for n in p.links.nodes if n not in ids] for p in cat.paths}
-    assert {k: v for k, v in unknown.items() if v} == {}
+    nodes = fw.to_frame()
+    ind = nodes.loc[nodes["kind"] == "indicator", "id"].tolist()
+    scores = pd.DataFrame({"unit": ["A", "B"], "year": 2022, **{i: [0.1, 0.9] for i in ind}})
+    d = Diagnosis(scores, nodes)
+    # the talent path answering an R&D-workforce obstacle finds the R&D personnel indicator by name
+    hits = {n for w in cat.path_by_id["rd_talent_base"].links.keywords for n in d.keyword_nodes(w)}
+    assert any("R&D人员" in d.label(n) for n in hits)
+    # "SCI" must not match "Science" in English names
+    assert all("SCI" in d.label(n) for n in d.keyword_nodes("SCI"))
+
+
+def test_place_paths_and_simplified_renderings(cat):
+    byid = cat.path_by_id
+    for pid, tag in (("smart_agriculture_grain", "粮食主产区"), ("northeast_revitalisation", "东北振兴"),
+                     ("national_compute_hub", "算力枢纽"), ("county_economy", "西部大开发")):
+        assert byid[pid].context_only and tag in byid[pid].contexts, pid
+    cits = cat.citations()
+    trad = cits[cits["file"] == SEEDS[3]]
+    assert len(trad) and (trad["simplified"].str.len() == trad["quote"].str.len()).all()
+    assert (trad["simplified"] != trad["quote"]).all()
+    # every source has a bibliographic entry taken from the text itself
+    assert all(s.reference for s in cat.sources)
+    assert "重庆大学学报" in cat.source_by_file[SEEDS[1]].reference and "2024(4): 144-156" in cat.source_by_file[SEEDS[1]].reference
 
 
 def test_every_seed_quote_occurs_verbatim_in_the_named_file(cat):
@@ -151,12 +175,12 @@ def test_bundled_file_round_trips_through_the_loader():
      "catalogue dict, [[path]] #1 'p1', field 'links': must link the path to at least one node, element, driver or type; got {}. "
      "Add links = { elements = [\"劳动者\"] } or node ids of your framework."),
     ({"links": {"node": ["x"]}},
-     "catalogue dict, [[path]] #1 'p1', field 'links': has unknown fields; got ['node']. Allowed fields: nodes, elements, drivers, types."),
+     "catalogue dict, [[path]] #1 'p1', field 'links': has unknown fields; got ['node']. Allowed fields: nodes, elements, drivers, types, keywords."),
     ({"cautions": ["nope"]},
      "catalogue dict, [[path]] 'p1', field 'cautions': names unknown cautions; got ['nope']. Use ids of [[caution]] tables: (none declared)."),
     ({"title": "x"},
      "catalogue dict, [[path]] #1: has unknown fields; got ['title']. Allowed fields: id, title_zh, title_en, summary_zh, summary_en, "
-     "role, level, type, links, cautions, citations."),
+     "role, level, type, links, cautions, citations, contexts, context_only, context_note_zh, context_note_en."),
     ({"title_en": ""},
      "catalogue dict, [[path]] #1 'p1', field 'title_en': is required and must not be empty; got ''. Add title_en = \"…\"."),
 ])
@@ -211,7 +235,7 @@ def test_file_errors(tmp_path):
 def test_section_labels_follow_each_papers_numbering(cat):
     import re
 
-    forms = {"000": r"^§[12](\.\d)?$", "001": r"^§[1-4](\.\d){0,2}$", "003": r"^§[1-3](\.\d)?$",
+    forms = {"000": r"^§([12](\.\d)?|引言)$", "001": r"^§[1-4](\.\d){0,2}$", "003": r"^§[1-3](\.\d)?$",
              "004": r"^§[1-5](\.\d)?( 第[一二三四])?$", "002": r"^[^§]+$"}
     cits = cat.citations()
     bad = [(f, s) for f, s in zip(cits["file"], cits["section"]) if not re.match(forms[f[:3]], s)]

@@ -79,6 +79,17 @@ def demo_summary(out: RunOutput, *, lang: str = "zh") -> str:
         if len(er):
             leaders.append(f"{names.get(el, el)}: {er['unit_name'].iloc[0]}")
     lines.append("Element leaders:  " + "; ".join(leaders))
+    q = res.quality
+    if q is not None and len(q):
+        used = q["used"].astype(bool) if "used" in q else q["series"].notna()
+        hi = q["severity"].eq("high")
+        lines.append(f"Data quality:     {len(q)} findings on the raw series ({int((hi & used).sum())} high-severity in series "
+                     f"the index uses, {int((hi & ~used).sum())} in unused series); {res.manifest.get('counts', {}).get('decisions', 0)} "
+                     "cells set missing by recorded decisions (quality.csv, changes.csv)")
+    declared = list(getattr(res.framework, "declared_ids", []) or [])
+    if declared:
+        lines.append(f"Not measured:     {len(declared)} declared indicators have no data ({', '.join(declared[:6])}"
+                     f"{', …' if len(declared) > 6 else ''}); see coverage.csv")
     excl = res.excluded
     lines.append(f"Unit-years without an index score: {int(excl['node'].isin([res.root, '*']).sum()) if len(excl) else 0} "
                  f"(reasons in excluded.csv); changed cells recorded: {len(res.changes)}")

@@ -335,7 +335,7 @@ def _path(d: Any, where: str) -> PathEntry:
     links = _links(d.get("links"), f"{where}, field 'links'")
     if links.is_empty():
         raise _fail(f"{where}, field 'links'", "must link the path to at least one node, element, driver or type", {},
-                    'Add links = { elements = ["劳动者"] } or node ids of your framework.')
+                    'Add links = { elements = ["劳动者"] } or node ids of your framework.')  # keywords count as links too
     return PathEntry(
         id=pid,
         title_zh=_str(d, "title_zh", where), title_en=_str(d, "title_en", where),

@@ -49,11 +49,11 @@ def _norm_nodes(nodes: pd.DataFrame) -> pd.DataFrame:
     if "id" not in nodes.columns:
         raise DataError(f"Diagnosis: the node table needs an 'id' column; got {list(nodes.columns)}. Pass Framework.to_frame().")
     n = nodes.copy()
-    for c in ("kind", "parent", "name_zh", "name_en", "element", "driver", "type", "tags"):
+    for c in ("kind", "parent", "name_zh", "name_en", "element", "driver", "type", "tags", "derive"):
         if c not in n.columns:
             n[c] = ""
     n = n.fillna("")
-    for c in ("id", "kind", "parent", "name_zh", "name_en", "element", "driver", "type", "tags"):
+    for c in ("id", "kind", "parent", "name_zh", "name_en", "element", "driver", "type", "tags", "derive"):
         n[c] = n[c].astype(str)
     n.loc[n["kind"].isin(["", "node"]), "kind"] = "aggregate"
     return n.reset_index(drop=True)

@@ -155,6 +155,39 @@ def _guides_html(run: RunTables) -> dict[str, dict[str, str]]:
     return out
 
 
+def _guides_overview_html(run: RunTables) -> str:
+    """The national distribution of first-ranked paths (paths/first_paths.csv), with a dominant path explained."""
+    fp = run.stage_tables.get(("paths", "first_paths"))
+    if fp is None or not len(fp):
+        return ""
+    if "year" in fp.columns:
+        fp = fp[fp["year"] == fp["year"].max()]
+    n = int(fp["units"].sum())
+    zh = "、".join(f"{a} {int(b)}" for a, b in zip(fp["title_zh"], fp["units"]))
+    en = ", ".join(f"{a} {int(b)}" for a, b in zip(fp["title_en"], fp["units"]))
+    out = f"<p>{_bi(f'{n} 个地区第一条路径的分布：{zh}。', f'First-ranked paths over {n} units: {en}.')}</p>"
+    for r in fp.itertuples(index=False):
+        ez, ee = str(getattr(r, "explanation_zh", "") or ""), str(getattr(r, "explanation_en", "") or "")
+        if ez and ez != "nan":
+            out += f'<p class="note">{_bi(f"{r.title_zh}：{ez}", f"{r.title_en}: {ee}")}</p>'
+    return out
+
+
+def _guides_print_html(guides: dict[str, dict[str, str]], run: RunTables) -> str:
+    """Every guide in full, for print only (the screen shows one guide at a time)."""
+    if not guides:
+        return ""
+    names = unit_labels(run.result.units, "zh")
+    parts = []
+    for unit in sorted(guides):
+        g = guides[unit]
+        zh, en = g.get("zh", ""), g.get("en", "")
+        parts.append(f'<div class="guide-print" data-unit="{_html.escape(unit)}" aria-label="{_html.escape(str(names.get(unit, unit)))}">'
+                     + (f'<div class="zh">{zh}</div>' if zh else "") + (f'<div class="en">{en}</div>' if en else "") + "</div>")
+    return f'<div class="print-only">{"".join(parts)}</div>'
+
+
+
 def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
@@ -331,7 +364,9 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
     compare = (f'<h3>{_bi("两地比较", "Compare two units")}</h3><label>A <select id="unit-a"></select></label> '
                f'<label>B <select id="unit-b"></select></label><div id="compare-out"></div>')
     blocks["elements"] = compare
-    blocks["guides"] = (f'<label>{_bi("地区", "Unit")} <select id="guide-unit"></select></label><div id="guide-out"></div>'
+    blocks["guides"] = (_guides_overview_html(run)
+                        + f'<div class="noprint"><label>{_bi("地区", "Unit")} <select id="guide-unit"></select></label>'
+                        f'<div id="guide-out"></div></div>' + _guides_print_html(guides, run)
                         if guides else f'<p class="note">{_bi("本次运行没有路径指南阶段（[paths]）。", "This run has no path-guide stage ([paths]).")}</p>')
     present = {s for s in by_section} | {s for s in figs_by_section}
     blocks["methods"] = _methods_html(run, present)

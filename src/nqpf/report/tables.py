@@ -92,10 +92,20 @@ def _kw(*words: str, stage: str | None = None) -> Callable[[str, str], bool]:
 register_section("summary", title_zh="概要", title_en="Summary", order=0)
 register_section("rankings", title_zh="排名", title_en="Rankings", order=10)
 register_section("maps", title_zh="地图", title_en="Maps", order=20)
+def _builder(name: str) -> Callable[..., str]:
+    """A section builder of :mod:`nqpf.report.sections`, imported when the report is written."""
+    def build(run, lang):
+        from . import sections
+
+        return getattr(sections, name)(run, lang)
+
+    return build
+
+
 register_section("quality", title_zh="数据质量", title_en="Data quality", order=25,
-                 match=lambda st, t: st == "quality")
+                 match=lambda st, t: st == "quality", builder=_builder("quality_section_html"))
 register_section("validation", title_zh="指数验证", title_en="Validation", order=27,
-                 match=lambda st, t: st == "validation")
+                 match=lambda st, t: st == "validation", builder=_builder("validation_section_html"))
 register_section("elements", title_zh="要素结构", title_en="Elements", order=30,
                  match=_kw("typology", stage="analysis"))
 register_section("inequality", title_zh="区域差异", title_en="Inequality", order=40,
@@ -171,11 +181,32 @@ TABLE_COLUMN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "theil": {"T": ("泰尔指数 T", "Theil T"), "L": ("泰尔指数 L", "Theil L")},
     "dagum": {"G": ("总体基尼系数", "Gini G")},
     "findings": QUALITY_LABELS, "rule_counts": QUALITY_LABELS, "coverage": QUALITY_LABELS,
+    "coherence": {"dimension": ("维度", "Dimension"), "name": ("名称", "Name"), "k": ("指标数", "k"),
+                  "alpha": ("Cronbach's α", "Cronbach's alpha"), "pca_var1": ("第一主成分方差占比", "PC1 variance share"),
+                  "n_eig_gt1": ("特征值>1个数", "Eigenvalues > 1"), "mean_r": ("平均相关系数", "Mean r"), "flags": ("提示", "Flags")},
+    "known_groups": {"title": ("检验", "Check"), "node_name": ("节点", "Node"), "group_a": ("组 A", "Group A"),
+                     "group_b": ("组 B", "Group B"), "expected": ("预期", "Expected"), "mean_diff": ("均值差", "Mean difference"),
+                     "cohens_d": ("Cohen's d", "Cohen's d"), "cliffs_delta": ("Cliff's δ", "Cliff's delta"),
+                     "mw_p": ("Mann–Whitney p", "Mann–Whitney p"), "welch_p": ("Welch p", "Welch p"),
+                     "agrees": ("符合预期", "As expected"), "status": ("状态", "Status")},
     "indicators": {"unit": ("计量单位", "Unit of measure")},  # the framework's indicator table (report provenance)
 }
 
 #: captions of tables whose cells need a word of explanation (HTML report and workbook README)
 TABLE_CAPTIONS: dict[str, tuple[str, str]] = {
+    "findings": ("数据质量筛查的发现：每行一个地区×序列×年份区间，规则、统计量与阈值、严重程度和处理方式；“框架使用”为否的序列只报告、不改动。",
+                 "Findings of the data-quality screen: one row per unit × series × years, with the rule, statistic and "
+                 "threshold, severity and action; series the framework does not use are reported, not changed."),
+    "coverage": ("框架测量了什么：按要素 × AI驱动 × 类型统计已计算指标与声明但无数据的指标，以及有效权重占比。",
+                 "What the framework measures: computed and declared-without-data indicators by element × AI driver × "
+                 "type, with their share of the effective weight."),
+    "coherence": ("各维度的统计一致性：指标数 k、Cronbach's α（≥ 0.7 为可接受）、第一主成分解释方差比例、特征值大于 1 的个数、"
+                  "平均相关系数与提示。",
+                  "Statistical coherence per dimension: indicators k, Cronbach's alpha (≥ 0.7 acceptable), variance "
+                  "share of the first principal component, eigenvalues > 1, mean correlation and flags."),
+    "known_groups": ("事先声明预期方向的已知组比较：均值差、Cohen's d、Cliff's δ、Mann–Whitney 与 Welch 检验的 p 值。",
+                     "Known-group comparisons with the direction stated in advance: mean difference, Cohen's d, "
+                     "Cliff's delta, Mann–Whitney and Welch p-values."),
     "markov_mfpt": ("平均首达时间（步数，即年数）；对角线为平均返回时间。空白（NaN）表示从该状态不能以概率 1 到达目标状态"
                     "（马尔可夫链可约时，如存在吸收状态），首达时间无定义，原因见“说明”列。",
                     "Mean first-passage times (steps, i.e. years); the diagonal holds mean recurrence times. Blank (NaN): the "
