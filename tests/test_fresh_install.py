@@ -193,3 +193,64 @@ def test_build_accepts_a_panel_and_refuses_other_objects():
     pd.testing.assert_frame_equal(a.scores, b.scores)
     with pytest.raises(nqpf.DataError, match=r"expected a pandas DataFrame or an nqpf Panel; got list"):
         nqpf.build(cfg, data=[1, 2, 3])
+
+
+# ---------------------------------------------------------------------------------------------
+# refused instead of silently wrong (found with the fresh-install fixes)
+# ---------------------------------------------------------------------------------------------
+
+def _small_raw():
+    raw = nqpf.datasets.load_province_raw().rename(columns={"series": "indicator"})
+    return raw[raw["year"].between(2021, 2022)].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d.assign(value=d["value"].where(d.index != 5, float("inf"))), r"infinite values in rows \[5\]"),
+    (lambda d: d.assign(value=d["value"].astype(object).where(d.index != 7, "n/a")), r"text values in rows \[7\] \(e\.g\. 'n/a'\)"),
+    (lambda d: d.assign(unit=d["unit"].astype(object).where(d.index != 2, None)), r"missing unit in rows \[2\]"),
+    (lambda d: d.assign(year=d["year"].astype(object).where(d.index != 3, "2021年")), r"non-numeric years in rows \[3\] \(e\.g\. '2021年'\)"),
+])
+def test_api_data_errors_name_rows(edit, message):
+    cfg = {"data": {"years": [2021, 2022]}, "framework": {"path": "scitech_province"}}
+    with pytest.raises(nqpf.DataError, match=r"^build\(data=\.\.\.\): the long table has " + message):
+        nqpf.build(cfg, data=edit(_small_raw()))
+
+
+def test_misspelt_section_is_refused_with_a_suggestion(tmp_path):
+    cfg = {"data": {"bundled": "province"}, "framework": {"path": "scitech_province"}, "normalize": {"method": "zscore"}}
+    with pytest.raises(nqpf.ConfigError, match=r"unknown section \[normalize\] \(did you mean \[normalise\]\?\)"):
+        nqpf.build(cfg)
+    with pytest.raises(nqpf.ConfigError, match=r"unknown section \[wieght\] \(did you mean \[weight\]\?\)"):
+        nqpf.build({"data": {"bundled": "province"}, "framework": {"path": "scitech_province"}, "wieght": {}})
+
+
+def test_stage_section_names_are_the_registered_stages():
+    from nqpf.index.config import STAGE_SECTIONS
+    from nqpf.pipeline import stages
+
+    assert sorted(STAGE_SECTIONS) == sorted(s.name for s in stages())
+
+
+def test_out_folder_old_run_is_cleared_and_foreign_folder_refused(tmp_path):
+    from nqpf.run import prepare_out_dir, run
+
+    cfg = {"data": {"bundled": "province", "years": [2021, 2022]}, "framework": {"path": "scitech_province"},
+           "weight": {"method": "equal"}, "analysis": {"run": ["dagum"]}}
+    out = tmp_path / "run"
+    run(cfg, out=out)
+    (out / "analysis" / "stale_table.csv").write_text("x\n1\n")
+    (out / "report.html").write_text("old report")
+    with pytest.warns(nqpf.NqpfWarning, match=r"removed \d+ outputs of the previous nqpf run"):
+        run(dict(cfg, analysis={"run": ["theil"]}), out=out)
+    assert not (out / "report.html").exists() and not (out / "analysis" / "stale_table.csv").exists()
+    assert not any(p.name.startswith("dagum") for p in (out / "analysis").iterdir())
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("keep me")
+    with pytest.raises(nqpf.ConfigError, match=r"not empty and not an nqpf run folder; got \['thesis.docx'\]"):
+        prepare_out_dir(foreign)
+    assert (foreign / "thesis.docx").exists()
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(nqpf.ConfigError, match="is a file"):
+        prepare_out_dir(afile / "sub")

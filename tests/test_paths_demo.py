@@ -87,8 +87,12 @@ def test_western_caution_on_compute_path(demo):
     from nqpf.paths import recommend
 
     g = recommend(demo["diag"], unit="贵州", top=None)
-    c = g.cautions[g.cautions["path"] == "compute_infrastructure"]
-    assert "east_data_west_compute" in set(c["caution"])
+    recs = g.recommendations.set_index("path")
+    compute = [p for p in ("compute_infrastructure", "bridge_digital_divide", "national_compute_hub") if p in recs.index]
+    assert compute, g.excluded.to_string()
+    ks = {int(recs.loc[p, "rank"]) for p in compute}
+    c = {cid for cid, paths in zip(g.cautions["caution"], g.cautions["paths"]) if ks & set(paths)}
+    assert "east_data_west_compute" in c
     gd = recommend(demo["diag"], unit="广东", top=None)
     assert "east_data_west_compute" not in set(gd.cautions["caution"])
 
@@ -189,7 +193,7 @@ def test_cli_guide_check(tmp_path):
     runner = CliRunner()
     r = runner.invoke(app, ["guide-check"])
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith("nqpf_seed_paths: 40 paths (6 frontier), 9 cautions, ")
+    assert r.stdout.startswith("nqpf_seed_paths: 46 paths (6 frontier), 9 cautions, ")
     (tmp_path / "a.txt").write_text("发展新质生产力要因地制宜", encoding="utf-8")
     cat = tmp_path / "c.toml"
     cat.write_text('[[source]]\nfile = "a.txt"\n\n[[path]]\nid = "p"\ntitle_zh = "路径"\ntitle_en = "Path"\nsummary_zh = "摘要"\n'

@@ -131,3 +131,14 @@ def test_font_subset_holds_only_the_requested_characters():
     assert all(ord(c) in cmap for c in "新质生产力")
     assert ord("省") not in cmap
     assert fmt == "opentype"
+
+
+def test_the_same_figure_saves_to_identical_bytes(tmp_path):
+    """Exact replay: matplotlib's SVG clip-path ids are random unless svg.hashsalt is set; the date is off."""
+    t = pd.DataFrame({"year": [2020, 2021], "G": [0.3, 0.25], "Gw_share": [0.2, 0.2], "Gnb_share": [0.7, 0.6],
+                      "Gt_share": [0.1, 0.2]})
+    a = F.save_figure(F.dagum_chart(t, title="区域差异", lang="zh"), tmp_path / "a" / "dagum")
+    b = F.save_figure(F.dagum_chart(t, title="区域差异", lang="zh"), tmp_path / "b" / "dagum")
+    for x, y in zip(a, b):
+        assert x.read_bytes() == y.read_bytes(), x.name
+    assert 'id="p' in a[1].read_text(encoding="utf-8")  # the SVG has clip paths whose ids had to be fixed

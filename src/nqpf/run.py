@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -12,9 +14,9 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 from pydantic import ValidationError
 
-from ._errors import ConfigError
+from ._errors import ConfigError, NqpfWarning
 from .index.build import build
-from .index.config import INDEX_SECTIONS, RunConfig, load_config
+from .index.config import INDEX_SECTIONS, STAGE_SECTIONS, RunConfig, load_config
 from .index.result import IndexResult, write_csv
 from .pipeline import stages
 
@@ -102,13 +104,65 @@ def save_stage_outputs(tables: Mapping[str, Any], directory: Path) -> list[Path]
     return written
 
 
+#: what a run writes into its folder: top-level files by suffix or name, and sub-folders
+RUN_FILE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".html", ".pdf")
+RUN_FILES = ("manifest.json", "stages.json")
+RUN_DIRS = STAGE_SECTIONS + ("figures", "report", "core")
+
+
+def prepare_out_dir(out_dir: Path) -> list[str]:
+    """Make ``out_dir`` ready for a run, before anything is computed.
+
+    A missing folder is created; a folder holding a previous nqpf run (``manifest.json``) has what that
+    run wrote removed (returned, so the caller can say so); a non-empty folder that is not an nqpf run,
+    a path that is a file, lies under a file or cannot be written is refused with one ConfigError.
+    """
+    out_dir = Path(out_dir)
+    for parent in [out_dir, *out_dir.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError(f"Output folder {str(out_dir)!r}: {'it is' if parent == out_dir else str(parent) + ' is'} a file; "
+                              "got a path that cannot hold a run folder. Choose another --out folder.")
+        if parent.exists():
+            break
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".nqpf-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"Output folder {str(out_dir)!r}: cannot be written; got {exc.strerror or type(exc).__name__}. "
+                          "Choose a folder you can write to.") from None
+    entries = [p for p in out_dir.iterdir() if not p.name.startswith(".")]
+    if not entries:
+        return []
+    if not (out_dir / "manifest.json").is_file():
+        names = sorted(p.name for p in entries)
+        raise ConfigError(f"Output folder {str(out_dir)!r}: not empty and not an nqpf run folder; got {names[:5]}"
+                          f"{' …' if len(names) > 5 else ''}. Choose an empty or new folder (nqpf only replaces its own runs).")
+    cleared = []
+    for p in sorted(entries, key=lambda q: q.name):
+        if p.is_dir() and p.name in RUN_DIRS:
+            shutil.rmtree(p)
+            cleared.append(p.name + "/")
+        elif p.is_file() and (p.suffix.lower() in RUN_FILE_SUFFIXES or p.name in RUN_FILES):
+            p.unlink()
+            cleared.append(p.name)
+    return cleared
+
+
 def run(config: str | Path | Mapping[str, Any] | RunConfig, *, out: str | Path | None = None,
         data: pd.DataFrame | None = None, progress: Callable[[str], None] | None = None) -> RunOutput:
     """Build, run the configured stages and save into ``out`` (or ``[output] dir``)."""
     cfg = load_config(config)
     validate_stage_sections(cfg)  # fail before the build, with the message run_stages would give
-    result = build(cfg, data=data, progress=progress)
     out_dir = Path(out) if out else (cfg.resolve(cfg.output.dir) if cfg.output.dir else None)
+    if out_dir is not None:  # before any computation: an unusable folder is refused, an old run is cleared
+        cleared = prepare_out_dir(out_dir)
+        if cleared:
+            warnings.warn(f"{out_dir}: removed {len(cleared)} outputs of the previous nqpf run in this folder "
+                          f"({', '.join(cleared[:5])}{', …' if len(cleared) > 5 else ''}) so that no old result "
+                          "stands beside the new ones.", NqpfWarning, stacklevel=2)
+    result = build(cfg, data=data, progress=progress)
     if out_dir is not None:
         if progress:
             progress("save")

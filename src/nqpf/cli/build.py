@@ -64,6 +64,15 @@ def _print_summary(out) -> None:
                 c.print(f"  {name}: {p}")
 
 
+def _clear(out: Path) -> None:
+    """Refuse an unusable output folder before computing; clear (and say so) a previous run in it."""
+    from ..run import prepare_out_dir
+
+    cleared = prepare_out_dir(out)
+    if cleared:
+        console().print(f"Removed {len(cleared)} outputs of the previous run in {out}.")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("build")
     @handle_errors
@@ -93,8 +102,10 @@ def register(app: typer.Typer) -> None:
             if stages:
                 out_obj = run(cfg, out=out, progress=prog)
             else:
-                res = build(cfg, progress=prog)
                 target = out or (cfg.resolve(cfg.output.dir) if cfg.output.dir else None)
+                if target is not None:
+                    _clear(target)
+                res = build(cfg, progress=prog)
                 if target is not None:
                     res.save(target, formats=tuple(cfg.output.formats))
                 out_obj = RunOutput(result=res, out_dir=Path(target) if target else None)
@@ -113,6 +124,7 @@ def register(app: typer.Typer) -> None:
         """
         from ..index.build import regenerate
 
+        _clear(out)
         res = regenerate(run_dir)
         res.save(out)
         console().print(f"Regenerated run written to [bold]{out}[/bold]")

@@ -110,8 +110,11 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
         if not need <= set(data.columns):
             raise DataError(f"build(data=...): the DataFrame must have columns {sorted(need)}; got {list(data.columns)}. "
                             "Pass a long table or read it with nqpf.read_panel first.")
+        _check_values(data, "build(data=...)")
         d = data.copy()
         d["unit"] = d["unit"].astype(str)
+        d["year"] = pd.to_numeric(d["year"]).astype(int)
+        d["value"] = pd.to_numeric(d["value"]).astype(float)
         frames.append(d[["unit", "year", "indicator", "value"]])
         extra = [c for c in d.columns if c not in ("year", "indicator", "value")]
         unit_tables.append(d[extra].drop_duplicates("unit"))
@@ -148,9 +151,35 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
     raw = pd.concat(frames, ignore_index=True)
     raw["unit"] = raw["unit"].astype(str)
     raw["year"] = raw["year"].astype(int)
-    raw["value"] = pd.to_numeric(raw["value"], errors="raise").astype(float)
+    raw["value"] = raw["value"].astype(float)
     units = pd.concat(unit_tables, ignore_index=True).drop_duplicates("unit") if unit_tables else pd.DataFrame({"unit": []})
     return raw, units, inputs
+
+
+def _check_values(frame: pd.DataFrame, where: str) -> None:
+    """Values must be numbers or missing, never infinite; units and years present (one DataError naming rows)."""
+    v = pd.to_numeric(frame["value"], errors="coerce")
+    bad_text = v.isna() & frame["value"].notna() & frame["value"].astype(str).str.strip().ne("")
+    probs = []
+    if bad_text.any():
+        r = frame.index[bad_text][:3].tolist()
+        probs.append(f"text values in rows {r} (e.g. {frame.loc[r[0], 'value']!r})")
+    inf = np.isinf(v.to_numpy(dtype=float, na_value=np.nan))
+    if inf.any():
+        r = frame.index[inf][:3].tolist()
+        probs.append(f"infinite values in rows {r} (indicator {frame.loc[r[0], 'indicator']!r}, unit {frame.loc[r[0], 'unit']!r})")
+    for col in ("unit", "year"):
+        miss = frame[col].isna()
+        if miss.any():
+            probs.append(f"missing {col} in rows {frame.index[miss][:3].tolist()}")
+    y = pd.to_numeric(frame["year"], errors="coerce")
+    if (y.isna() & frame["year"].notna()).any():
+        r = frame.index[y.isna() & frame["year"].notna()][:3].tolist()
+        probs.append(f"non-numeric years in rows {r} (e.g. {frame.loc[r[0], 'year']!r})")
+    if probs:
+        raise DataError(f"{where}: the long table has {'; '.join(probs)}; got values that cannot be used. "
+                        "Give numbers (missing as empty/NaN, never inf), a unit and a numeric year in every row; "
+                        "nqpf.read_panel reads files with 「2020年」 years and text markers.")
 
 
 def _filter(raw: pd.DataFrame, cfg: RunConfig, *, years: bool = True) -> pd.DataFrame:

@@ -259,7 +259,38 @@ def check_given_weights(given: Mapping[str, float]) -> None:
         )
 
 
+#: the sections of the post-build stages (validated by each stage's own model); the stage registry of
+#: :mod:`nqpf.pipeline` is checked against this list by the tests, so it is the one list of section names
+STAGE_SECTIONS = ("analysis", "sensitivity", "validation", "explain", "gtfp", "paths", "report")
+
+
+def check_section_names(data: Mapping[str, Any], *, source: str = "config") -> None:
+    """Refuse a top-level section that is neither an index section nor a stage section, with a suggestion.
+
+    A misspelt section (``[normalize]``, ``[wieght]``) would otherwise be ignored and the run would use the
+    defaults of the section the user meant.
+
+    >>> check_section_names({"normalize": {"method": "zscore"}})
+    Traceback (most recent call last):
+    ...
+    nqpf._errors.ConfigError: config: unknown section [normalize] (did you mean [normalise]?); got it at the top level. Known sections: data, framework, quality, impute, screen, treat, normalise, weight, aggregate, output, analysis, sensitivity, validation, explain, gtfp, paths, report.
+    """
+    import difflib
+
+    known = list(INDEX_SECTIONS) + list(STAGE_SECTIONS)
+    extra = [k for k in data if k not in known and k not in ("title", "base_dir")]
+    if not extra:
+        return
+    parts = []
+    for k in extra:
+        close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.6)
+        parts.append(f"[{k}]" + (f" (did you mean [{close[0]}]?)" if close else ""))
+    raise ConfigError(f"{source}: unknown section{'s' if len(extra) > 1 else ''} {', '.join(parts)}; got "
+                      f"{'them' if len(extra) > 1 else 'it'} at the top level. Known sections: {', '.join(known)}.")
+
+
 def config_from_dict(data: Mapping[str, Any], *, source: str = "config") -> RunConfig:
+    check_section_names(data, source=source)
     try:
         cfg = RunConfig.model_validate(dict(data))
     except ValidationError as exc:

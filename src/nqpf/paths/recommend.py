@@ -1231,10 +1231,11 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
     chosen_ids = {c["path"].id for c in chosen}
     for sp in scored_paths:
         if sp["path"].id not in chosen_ids and not any(e["path"] == sp["path"].id for e in excluded):
-            blocked = all(not free(tg, False) for tg, _ in sp["live"])
+            blocked = all(not free(tg, False) or (ev["flagged"] and len(sp["live"]) > 1) for tg, ev in sp["live"])
             excluded.append({"path": sp["path"].id, "why": "duplicate" if blocked else "rank",
                              "reason": "its evidence would repeat a node already used by a higher-ranked path" if blocked
-                             else f"ranked below the top {top} (priority {sp['priority']:.3f})"})
+                             else f"ranked below the top {top} (priority {sp['priority']:.3f})" if top is not None
+                             else f"not reached (priority {sp['priority']:.3f})"})
     chosen.sort(key=lambda r: (-round(r["priority"], 12), r["path"].id))
     rank_of = {c["path"].id: k for k, c in enumerate(chosen, 1)}
     for it in items:

@@ -500,7 +500,10 @@ def save_figure(fig, path: str | Path, *, formats: Sequence[str] = ("png", "svg"
             p = path.with_suffix(f".{fmt}")
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                fig.savefig(p, dpi=dpi, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+                # identical runs give identical files: no date, and fixed SVG ids (matplotlib draws random
+                # clip-path ids unless svg.hashsalt is set)
+                with plt.rc_context({"svg.hashsalt": "nqpf"}):
+                    fig.savefig(p, dpi=dpi, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
             missing = [str(w.message) for w in caught if "missing from" in str(w.message).lower()
                        or "glyph" in str(w.message).lower()]
             if missing:
