@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -254,3 +255,28 @@ def test_out_folder_old_run_is_cleared_and_foreign_folder_refused(tmp_path):
     afile.write_text("x")
     with pytest.raises(nqpf.ConfigError, match="is a file"):
         prepare_out_dir(afile / "sub")
+
+
+def test_given_weights_unknown_ids_refused_and_rescaling_recorded():
+    base = {"data": {"bundled": "province", "years": [2021, 2022]}, "framework": {"path": "scitech_province"}}
+    with pytest.raises(nqpf.ConfigError, match=r"ids not in framework 'scitech_province'; got 'rd_intensty' \(did you mean 'rd_intensity'\?\)"):
+        nqpf.build(dict(base, weight={"method": "given", "given": {"rd_intensty": 0.5}}))
+    fw = nqpf.load_framework("scitech_province")
+    kids = fw.children(fw.root)
+    given = {k: 0.2 for k in kids}  # sums to 0.2 × len(kids) ≠ 1
+    with pytest.warns(nqpf.MethodWarning, match=rf"children of '{fw.root}' sum to {0.2 * len(kids):.6g}, not 1"):
+        res = nqpf.build(dict(base, weight={"method": "equal", "given": given}))
+    assert any("sum to" in w["message"] for w in res.manifest["warnings"])
+    w = res.weights[res.weights["node"].isin(kids)].groupby("node")["weight"].first()
+    assert w.to_numpy() == pytest.approx(np.full(len(kids), 1 / len(kids)))
+
+
+def test_indicator_undefined_everywhere_is_reported():
+    raw = _small_raw()
+    raw = pd.concat([raw, raw[raw["indicator"] == "gdp"].assign(indicator="zeros", value=0.0)], ignore_index=True)
+    fw = {"framework": {"id": "t"}, "node": [{"id": "I", "parent": ""}],
+          "indicator": [{"id": "a", "parent": "I", "derive": "ratio(rd_expenditure_total, gdp)"},
+                        {"id": "b", "parent": "I", "derive": "ratio(gdp, zeros)"}]}
+    with pytest.warns(nqpf.DataWarning, match=r"Indicators with no defined value in any unit-year: b \("):
+        res = nqpf.build({"data": {"years": [2021, 2022]}, "weight": {"method": "entropy"}}, data=raw, framework=fw)
+    assert any(w["message"].startswith("Indicators with no defined value") for w in res.manifest["warnings"])

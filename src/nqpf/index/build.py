@@ -291,6 +291,15 @@ def build_from_frames(
             + "every finding is in quality.csv. Set [quality] preset = \"strict\" to refuse high-severity findings.",
             DataWarning, stacklevel=2)
     say("derive")
+    empty = [i for i in framework.indicators if i in wide and wide[i].isna().all()]
+    if empty:
+        why = derive_log[derive_log["indicator"].isin(empty)].groupby("indicator")["reason"].first().to_dict() if len(derive_log) else {}
+        warnings.warn(
+            "Indicators with no defined value in any unit-year: "
+            + ", ".join(f"{i} ({why.get(i, 'no data')})" for i in empty) + "; "
+            + "they carry no information, get weight 0 and their parents are aggregated over the other components. "
+            "Check the data and the derive expressions (e.g. a division by a series that is zero everywhere).",
+            DataWarning, stacklevel=2)
     units = [str(u) for u in wide.index.levels[0]]
     years = [int(y) for y in wide.index.levels[1]]
     inds = framework.indicators

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .._errors import MethodError
+from .._errors import ConfigError, MethodError, MethodWarning
 from .._ranking import rank_desc as _rank_desc
 from ..framework.model import Framework
 from . import aggregate as agg
@@ -148,9 +148,32 @@ def _method_weights(V: np.ndarray, names: list[str], cfg: WeightConfig, node: st
 
 
 def _given_weights(fw: Framework, cfg: WeightConfig) -> dict[str, float]:
+    """Framework weights overridden by ``[weight] given``; unknown ids are refused, sibling sets given in the
+    config that do not sum to 1 are rescaled with a warning (recorded in the manifest), never silently."""
+    import difflib
+
     check_given_weights(cfg.given)
+    unknown = [k for k in cfg.given if k not in fw.by_id]
+    if unknown:
+        hints = []
+        for k in unknown:
+            close = difflib.get_close_matches(k, list(fw.by_id), n=1, cutoff=0.6)
+            hints.append(f"{k!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ConfigError(f"Config [weight] given: ids not in framework {fw.id!r}; got {', '.join(hints)}. "
+                          "Use node or indicator ids of the framework (nqpf framework show NAME lists them).")
     g = {n.id: n.weight for n in fw.nodes if n.weight is not None}
     g.update(cfg.given)
+    parents = {fw.by_id[k].parent for k in cfg.given}
+    for p in sorted(parents):
+        kids = fw.children(p) if p else [fw.root]
+        if not p or not all(k in g for k in kids):
+            continue
+        total = sum(g[k] for k in kids)
+        if total > 0 and abs(total - 1.0) > 1e-9:
+            warnings.warn(f"Config [weight] given: the weights of the children of {p!r} sum to {total:.6g}, not 1; "
+                          f"got {', '.join(f'{k} = {g[k]:g}' for k in kids)}. Each was divided by {total:.6g} "
+                          "(the relative weights are kept); give weights that sum to 1 to silence this.",
+                          MethodWarning, stacklevel=3)
     return g
 
 
