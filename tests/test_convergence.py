@@ -274,8 +274,10 @@ def test_spatial_durbin_with_control():
 
 def test_spatial_errors():
     df, Wdf, _ = _spatial_panel(T=4)
-    with pytest.raises(DataError, match=r"the units of the data and of w differ; got 1 only in the data \['u39'\]"):
+    with pytest.raises(DataError) as e:
         spatial_beta_convergence(df, Wdf.iloc[:-1, :-1])
+    assert str(e.value) == ("spatial_beta_convergence: the units of the data and of the weights differ; got 1 only in the data "
+                            "['u39'] and 0 only in the weights []. Subset the weights or the data to the same units.")
     holes = df[~((df["unit"] == "u00") & (df["year"] == 2011))]
     with pytest.raises(DataError, match=r"the panel must be balanced with no missing value; got 1 missing cells of 160"):
         spatial_beta_convergence(holes, Wdf)

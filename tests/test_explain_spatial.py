@@ -105,7 +105,8 @@ def test_weights_dataframe_and_mismatch_errors():
     b = spatial_panel(d, y="y", x=["x1"], w=w, model="lag", draws=0, lm_tests=False)
     np.testing.assert_allclose(a.params.to_numpy(), b.params.to_numpy(), rtol=1e-12)
     assert w.transform == "O"  # the caller's weights are not changed
-    with pytest.raises(DataError, match=r"the units of the weights and of the data differ; got 1 data units without weights"):
+    with pytest.raises(DataError, match=r"^spatial_panel: the units of the data and of the weights differ; got 1 only in the data "
+                                        r"\['99'\] and 1 only in the weights \['0'\]\. Subset the weights or the data to the same units\.$"):
         spatial_panel(d.assign(unit=d["unit"].replace({"0": "99"})), y="y", x=["x1"], w=w, model="lag", draws=0)
     with pytest.raises(DataError, match="the panel must be balanced over the units of the weights"):
         spatial_panel(d.iloc[1:], y="y", x=["x1"], w=w, model="lag", draws=0)

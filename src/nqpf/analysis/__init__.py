@@ -68,7 +68,7 @@ from .spatial import (
     moran,
     moran_panel,
 )
-from .weights_cn import SpatialWeights, province_weights, read_weights, weights_from_matrix
+from ..spatial.weights import SpatialWeights, province_weights, read_weights, weights_from_matrix
 
 from .convergence import (
     BetaResult,

@@ -16,17 +16,15 @@
   Applying the annualised formula to an annual panel (or the reverse) is a known error of some
   software (e.g. R ``REAT``), so the formula used is reported with every estimate.
 * Spatial β-convergence: the annual panel as a fixed-effects spatial lag, spatial Durbin or
-  spatial error model estimated by maximum likelihood with ``spreg`` (``ML_LagFE``,
-  ``ML_ErrorFE``; Elhorst 2003), with LeSage–Pace direct / indirect / total effects.
+  spatial error model estimated by maximum likelihood with :func:`nqpf.spatial.fit_spatial_panel`
+  (spreg's ``ML_LagFE`` / ``ML_ErrorFE`` estimators; Elhorst 2003; year effects by the Lee & Yu
+  2010 transformation), with LeSage–Pace direct / indirect / total effects (:mod:`nqpf.spatial.effects`).
 * Club convergence: the log t test and clustering algorithm of Phillips & Sul (2007, 2009).
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import numbers
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -37,6 +35,9 @@ import pandas as pd
 from .._errors import DataError, MethodError
 from .._results import Result, Summary
 from .._validation import Interval, check_option, validate_params
+from ..spatial.effects import EFFECTS, effects_table, spatial_effects
+from ..spatial.panel import FEMethod, fit_spatial_panel
+from ..spatial.weights import weights_matrix
 
 __all__ = [
     "BetaKind",
@@ -158,17 +159,7 @@ def spatial_impacts(rho: float, beta: Any, theta: Any, w: Any) -> np.ndarray:
     >>> spatial_impacts(0.5, [1.0], [0.0], w).round(4).tolist()
     [[1.3333, 0.6667, 2.0]]
     """
-    w = np.asarray(w, dtype=float)
-    n = w.shape[0]
-    beta = np.atleast_1d(np.asarray(beta, dtype=float))
-    theta = np.atleast_1d(np.asarray(theta, dtype=float))
-    inv = np.linalg.inv(np.eye(n) - rho * w)
-    inv_w = inv @ w
-    d_inv, d_invw = np.trace(inv) / n, np.trace(inv_w) / n
-    t_inv, t_invw = inv.sum() / n, inv_w.sum() / n
-    direct = beta * d_inv + theta * d_invw
-    total = beta * t_inv + theta * t_invw
-    return np.column_stack([direct, total - direct, total])
+    return np.column_stack(spatial_effects(rho, beta, theta, w))
 
 
 def relative_transition(x: Any) -> np.ndarray:
@@ -916,9 +907,14 @@ class SpatialBetaResult(Result):
         tabs = {"coefficients": self.coefficients}
         if len(self.impacts):
             tabs["impacts"] = self.impacts
-        notes = ["Maximum-likelihood fixed-effects spatial panel (spreg; Elhorst 2003). Year effects are removed by "
-                 "the Lee & Yu (2010) orthonormal transformation across units (n − 1 cross-sections per year, exact "
-                 "for a row-standardised W) unit effects by spreg's within-unit transformation; σ² is not corrected for the "
+        method = self.params.get("fe_method", "lee_yu") if t["fe"] == "twoway" else "none"
+        year_fx = {"lee_yu": "Year effects are removed by the Lee & Yu (2010) orthonormal transformation across units "
+                             "(n − 1 cross-sections per year, exact for a row-standardised W), u",
+                   "demean": "Year effects are removed by year demeaning (fe_method='demean': a year constant stays in the "
+                             "error term and ρ / λ are biased towards 0), u",
+                   "none": "U"}[method]
+        notes = ["Maximum-likelihood fixed-effects spatial panel (spreg; Elhorst 2003). " + year_fx
+                 + "nit effects by spreg's within-unit transformation; σ² is not corrected for the "
                  "T − 1 degrees of freedom of the unit effects, and with short panels ρ / λ lean towards 0."] + list(self.notes)
         return Summary(title=f"Spatial β-convergence ({self.model})", rows=rows, tables=tabs, notes=notes)
 
@@ -926,33 +922,6 @@ class SpatialBetaResult(Result):
         d = super().to_dict()
         d.update(params=self.params, notes=list(self.notes))
         return d
-
-
-def _weights_matrix(w: Any, where: str) -> tuple[list[str], np.ndarray]:
-    if isinstance(w, pd.DataFrame):
-        if w.shape[0] != w.shape[1] or [str(i) for i in w.index] != [str(c) for c in w.columns]:
-            raise DataError(f"{where}: a weights DataFrame must be square with identical index and columns; got shape {w.shape}. "
-                            "Pass an n × n matrix labelled by unit on both axes.")
-        ids = [str(i) for i in w.index]
-        mat = np.array(w.to_numpy(dtype=float), copy=True)
-    elif hasattr(w, "full") and hasattr(w, "id_order"):
-        mat, ids = w.full()
-        ids = [str(i) for i in ids]
-        mat = np.array(mat, dtype=float, copy=True)
-    else:
-        raise DataError(f"{where}: w must be a libpysal W or a square DataFrame; got {type(w).__name__}. "
-                        "Build one with libpysal.weights (e.g. Queen) or pass a matrix.")
-    if np.any(~np.isfinite(mat)) or np.any(mat < 0):
-        raise DataError(f"{where}: spatial weights must be finite and non-negative. Check the matrix.")
-    if np.any(np.diag(mat) != 0):
-        raise DataError(f"{where}: spatial weights must have a zero diagonal (no unit is its own neighbour); got "
-                        f"{int((np.diag(mat) != 0).sum())} non-zero diagonal entries. Set the diagonal to 0.")
-    rs = mat.sum(axis=1)
-    if np.any(rs == 0):
-        islands = [ids[i] for i in np.where(rs == 0)[0]]
-        raise DataError(f"{where}: units {islands[:10]} have no neighbours (islands); got {len(islands)} islands. "
-                        "Add neighbours (e.g. nearest-neighbour links) or drop them.")
-    return ids, mat / rs[:, None]
 
 
 @validate_params({"draws": [Interval(numbers.Integral, 0, None)], "seed": [Interval(numbers.Integral, 0, None)]})
@@ -966,6 +935,7 @@ def spatial_beta_convergence(
     unit: str = "unit",
     controls: Sequence[str] = (),
     fe: Literal["twoway", "unit"] = "twoway",
+    fe_method: FEMethod = "lee_yu",
     draws: int = 1000,
     seed: int = 0,
 ) -> SpatialBetaResult:
@@ -973,22 +943,26 @@ def spatial_beta_convergence(
 
     ``g_t = ρ W g_t + β ln x_t + θ W ln x_t + Zγ + WZδ + μ_i + η_t + ε_t`` (Durbin); the lag model
     drops θ and δ; the error model is ``g_t = β ln x_t + Zγ + μ_i + η_t + u_t``, ``u_t = λ W u_t + ε_t``
-    (methods-reference §10; Rey 2001; Elhorst 2003). Estimated by ML with ``spreg.ML_LagFE`` /
-    ``spreg.ML_ErrorFE``.
+    (methods-reference §10; Rey 2001; Elhorst 2003). Estimated by ML with
+    :func:`nqpf.spatial.panel.fit_spatial_panel` (spreg's fixed-effects estimators) — the same
+    estimator as :func:`nqpf.explain.spatial_panel`.
 
     Parameters
     ----------
     data : DataFrame
         Balanced long panel ``unit, year, value`` (+ controls) over consecutive years; its units
         must be exactly the units of ``w``.
-    w : libpysal W or DataFrame
-        Spatial weights (n × n), row-standardised internally (the input is not changed).
+    w : libpysal W, DataFrame, SpatialWeights or province weights kind name
+        Spatial weights (n × n), row-standardised internally (the input is not changed); see
+        :func:`nqpf.spatial.weights.panel_weights`.
     model : {'lag', 'durbin', 'error'}
     controls : sequence of str
         Conditional convergence controls (measured at t).
     fe : {'twoway', 'unit'}
-        Unit fixed effects, plus year effects for ``'twoway'`` (removed by the Lee & Yu 2010
-        orthonormal transformation, exact for the row-standardised W).
+        Unit fixed effects, plus year effects for ``'twoway'``.
+    fe_method : {'lee_yu', 'demean'}
+        How the year effects are removed: the Lee & Yu (2010) orthonormal transformation (exact for
+        the row-standardised W) or year demeaning (biased; see :mod:`nqpf.spatial.panel`).
     draws : int
         Draws from the asymptotic distribution of the ML estimates for the standard errors of
         the impacts (LeSage & Pace 2009); 0 skips them.
@@ -1012,18 +986,12 @@ def spatial_beta_convergence(
     where = "spatial_beta_convergence"
     check_option(model, SpatialModel, param="model", caller=where)
     check_option(fe, Literal["twoway", "unit"], param="fe", caller=where)
-    from libpysal.weights import full2W
-
+    check_option(fe_method, FEMethod, param="fe_method", caller=where)
     controls = [controls] if isinstance(controls, str) else list(controls)
-    ids, wmat = _weights_matrix(w, where)
     df = _panel(data, value=value, year=year, unit=unit, extra=controls, where=where)
     _require_positive(df, value, unit, year, where)
     units = sorted(df[unit].unique())
-    if set(units) != set(ids):
-        only_data = sorted(set(units) - set(ids))
-        only_w = sorted(set(ids) - set(units))
-        raise DataError(f"{where}: the units of the data and of w differ; got {len(only_data)} only in the data {only_data[:5]} "
-                        f"and {len(only_w)} only in w {only_w[:5]}. Use the same units in both.")
+    ids, wmat = weights_matrix(w, units, where=where)
     years = sorted(df[year].unique())
     if years != list(range(years[0], years[-1] + 1)):
         raise DataError(f"{where}: years must be consecutive; got {years}. Fill the gaps or restrict the years.")
@@ -1044,97 +1012,46 @@ def spatial_beta_convergence(
             raise DataError(f"{where}: control {c!r} has {int(np.isnan(cw).sum())} missing values. Impute or drop it.")
         xs.append(cw)
         names.append(c)
-    if model == "durbin":
-        xs += [wmat @ x for x in list(xs)]
-        names += [f"W_{nm}" for nm in names]
-
-    if fe == "twoway":
-        # Lee & Yu (2010): year effects removed by the orthonormal transformation F' (F: the n − 1
-        # eigenvectors of I − J/n with eigenvalue 1); for a row-standardised W, F'W = (F'WF)F', so the
-        # model holds exactly for the n − 1 transformed cross-sections with W* = F'WF.
-        vals, vecs = np.linalg.eigh(np.eye(n) - np.full((n, n), 1.0 / n))
-        F = vecs[:, vals > 0.5]
-        w_fit = F.T @ wmat @ F
-    else:
-        F = np.eye(n)
-        w_fit = wmat
-
-    def stack(a: np.ndarray) -> np.ndarray:         # n × T' → (T'·n*) × 1, time-major as spreg expects
-        return (F.T @ a).T.reshape(-1, 1)
-
-    y = stack(g)
-    X = np.hstack([stack(x) for x in xs])
-    wobj = full2W(w_fit, ids=[f"c{i}" for i in range(w_fit.shape[0])])
-    from spreg.panel import BaseML_ErrorFE, BaseML_LagFE
-
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        # the base ML estimators of spreg.ML_LagFE / ML_ErrorFE (Elhorst 2003): no console output and no
-        # zero-diagonal check (W* of the Lee–Yu transformation has a non-zero diagonal)
-        warnings.simplefilter("ignore")
-        reg = BaseML_ErrorFE(y, X, wobj) if model == "error" else BaseML_LagFE(y, X, wobj)
+    X = np.stack([x.T for x in xs], axis=2)                      # (T−1) × n × k
+    fit = fit_spatial_panel(g.T, X, wmat, model=model, fe=fe, fe_method=fe_method, names=names, where=where)
     from scipy import stats
 
-    betas = np.asarray(reg.betas, dtype=float).ravel()
-    se = np.sqrt(np.diag(np.asarray(reg.vm, dtype=float)))
+    betas, se = fit.params, fit.std_errors
     zs = betas / se
     ps = 2.0 * stats.norm.sf(np.abs(zs))
-    k = len(names)
     spatial_name = "rho" if model != "error" else "lambda_error"
-    coef = pd.DataFrame({"term": names + [spatial_name], "coef": betas[: k + 1], "se": se[: k + 1], "z": zs[: k + 1], "p": ps[: k + 1]})
+    coef_names = list(fit.names[:-1]) + [spatial_name]
+    k = len(coef_names) - 1
+    coef = pd.DataFrame({"term": coef_names, "coef": betas, "se": se, "z": zs, "p": ps})
     b, b_se, b_p = float(betas[0]), float(se[0]), float(ps[0])
     sp, sp_se, sp_p = float(betas[k]), float(se[k]), float(ps[k])
     lam = convergence_speed(b, periods=1.0, annualised=False)
     notes: list[str] = []
     impacts = pd.DataFrame(columns=["variable", "direct", "indirect", "total"])
     if model != "error":
-        n_base = len(controls) + 1
-        beta_v = betas[:n_base]
-        theta_v = betas[n_base: 2 * n_base] if model == "durbin" else np.zeros(n_base)
-        eff = spatial_impacts(sp, beta_v, theta_v, wmat)
-        impacts = pd.DataFrame({"variable": names[:n_base], "direct": eff[:, 0], "indirect": eff[:, 1], "total": eff[:, 2]})
+        eff = effects_table(fit, wmat, draws=draws, seed=seed)
+        est = eff.pivot(index="term", columns="effect", values="estimate").reindex(names)
+        impacts = pd.DataFrame({"variable": names, "direct": est["direct"].to_numpy(), "indirect": est["indirect"].to_numpy(),
+                                "total": est["total"].to_numpy()})
         if draws > 0:
-            vm = np.asarray(reg.vm, dtype=float)[: k + 1, : k + 1]
-            sims = _simulate_impacts(betas[: k + 1], vm, wmat, n_base=n_base, durbin=model == "durbin", draws=int(draws), seed=seed)
-            for j, nm in enumerate(("direct", "indirect", "total")):
-                sd = sims[:, :, j].std(axis=0, ddof=1)
-                impacts[f"{nm}_se"] = sd
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    impacts[f"{nm}_p"] = 2 * stats.norm.sf(np.abs(impacts[nm].to_numpy() / sd))
+            sd = eff.pivot(index="term", columns="effect", values="std_error").reindex(names)
+            pv = eff.pivot(index="term", columns="effect", values="p_value").reindex(names)
+            for nm in EFFECTS:
+                impacts[f"{nm}_se"] = sd[nm].to_numpy()
+                impacts[f"{nm}_p"] = pv[nm].to_numpy()
             notes.append(f"Impact standard errors from {draws} draws of the ML estimates (seed {seed}; LeSage & Pace 2009).")
     row = {
-        "model": model, "fe": fe, "beta": b, "se": b_se, "z": float(zs[0]), "p": b_p,
+        "model": model, "fe": fe, "fe_method": fit.fe_method, "beta": b, "se": b_se, "z": float(zs[0]), "p": b_p,
         "spatial_term": spatial_name, "spatial_coef": sp, "spatial_se": sp_se, "spatial_p": sp_p,
         "theta": float(betas[len(controls) + 1]) if model == "durbin" else np.nan,
         "lambda": lam, "half_life": half_life(lam), "formula": speed_formula(periods=1, annualised=False),
-        "log_likelihood": float(np.asarray(reg.logll).ravel()[0]),
+        "log_likelihood": fit.logll,
         "n_obs": int(n * (n_years - 1)), "n_units": n, "n_periods": n_years - 1,
         "converging": bool(b < 0 and b_p < 0.05),
     }
-    params = {"model": model, "fe": fe, "controls": controls, "draws": draws, "seed": seed}
+    params = {"model": model, "fe": fe, "fe_method": fe_method, "controls": controls, "draws": draws, "seed": seed}
     return SpatialBetaResult(table=pd.DataFrame([row]), coefficients=coef, impacts=impacts, model=model, beta=b, rho=sp,
                              lam=lam, params=params, notes=notes)
-
-
-def _simulate_impacts(b: np.ndarray, vm: np.ndarray, w: np.ndarray, *, n_base: int, durbin: bool, draws: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    vm = (vm + vm.T) / 2.0
-    sims = rng.multivariate_normal(b, vm, size=draws, method="eigh")
-    eig = np.linalg.eigvals(w)
-    n = w.shape[0]
-    # traces of (I − ρW)^{-1} and (I − ρW)^{-1} W via the eigenvalues; row sums are 1/(1 − ρ) for a row-standardised W
-    out = np.empty((draws, n_base, 3))
-    for d in range(draws):
-        rho = sims[d, -1]
-        beta = sims[d, :n_base]
-        theta = sims[d, n_base: 2 * n_base] if durbin else np.zeros(n_base)
-        m_inv = float(np.real(np.sum(1.0 / (1.0 - rho * eig))) / n)
-        m_invw = float(np.real(np.sum(eig / (1.0 - rho * eig))) / n)
-        total = (beta + theta) / (1.0 - rho)
-        direct = beta * m_inv + theta * m_invw
-        out[d, :, 0] = direct
-        out[d, :, 1] = total - direct
-        out[d, :, 2] = total
-    return out
 
 
 # =========================================================================== club convergence

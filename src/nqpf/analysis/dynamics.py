@@ -26,7 +26,7 @@ from .._errors import DataError, MethodError
 from .._results import Result, Summary
 from .._validation import Interval, Options, validate_params
 from ._input import as_panel
-from .weights_cn import SpatialWeights, as_weights
+from ..spatial.weights import SpatialWeights, as_weights
 
 __all__ = [
     "StateRule",
@@ -610,7 +610,7 @@ def spatial_markov(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from nqpf.analysis.weights_cn import province_units
+    >>> from nqpf.spatial.weights import province_units
     >>> rng = np.random.default_rng(0)
     >>> units = province_units()
     >>> df = pd.DataFrame({"unit": np.tile(units, 6), "year": np.repeat(np.arange(2015, 2021), 31),

@@ -22,7 +22,7 @@ from .._errors import DataError
 from .._results import Result, Summary
 from .._validation import Interval, check_option, validate_params
 from ._input import as_panel
-from .weights_cn import SpatialWeights, as_weights
+from ..spatial.weights import SpatialWeights, as_weights
 
 __all__ = [
     "moran",
@@ -532,7 +532,7 @@ def moran_panel(data: Any, w: Any = "queen", *, node: str | None = None, value: 
     Examples
     --------
     >>> import pandas as pd, numpy as np
-    >>> from nqpf.analysis.weights_cn import province_units
+    >>> from nqpf.spatial.weights import province_units
     >>> units = province_units()
     >>> df = pd.DataFrame({"unit": units, "year": 2020, "value": np.arange(31.0)})
     >>> round(float(moran_panel(df, permutations=0).table["I"].iloc[0]), 4)

@@ -41,7 +41,7 @@ from ..pipeline import Stage, register_stage
 from ._input import as_panel, child_nodes, root_node
 from .density import Kernel
 from .dynamics import StateRule
-from .weights_cn import IslandRule, SpatialWeights, WeightsKind, province_units, province_weights, read_weights
+from ..spatial.weights import IslandRule, SpatialWeights, WeightsKind, province_units, province_weights, read_weights
 
 __all__ = ["AnalysisKind", "ANALYSIS_KINDS", "AnalysisConfig", "run_analysis", "analyze", "STAGE"]
 

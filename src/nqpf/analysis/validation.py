@@ -514,6 +514,10 @@ def known_group_checks(result: Any, checks: Sequence[Mapping[str, Any]] | str | 
             rows.append({**head, "node": "", "node_name": "", "status": "skipped",
                          "reason": f"a group has no unit in this run (group a {len(ua)}, group b {len(ub)})"})
             continue
+        for sel in c.get("nodes", []):  # a selector that matches nothing is reported, never dropped silently
+            if not _select_nodes([sel], result):
+                rows.append({**head, "node": "", "node_name": "", "status": "skipped",
+                             "reason": f"no node of the framework matches {_describe_selectors([sel])}"})
         for node in nodes:
             s = result.scores[(result.scores["node"] == node) & (result.scores["year"] == year)]
             v = dict(zip(s["unit"].astype(str), s["score"]))

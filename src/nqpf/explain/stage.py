@@ -75,7 +75,7 @@ from .heterogeneity import EqualityTest, heterogeneity
 from .mediation import mediation
 from .overlap import check_overlap
 from .robustness import MUNICIPALITIES, robustness
-from .spatial import SpatialEffects, SpatialModel, spatial_panel
+from .spatial import FEMethod, SpatialEffects, SpatialModel, spatial_panel
 from .spec import ClusterBy, FixedEffects, ModelSpec, SmallSample, regression_frame
 from .tables import Brackets, TableLanguage, TableStat, regression_table
 from .threshold import ThresholdEffects, panel_threshold
@@ -169,6 +169,7 @@ class SpatialSpec(_Base):
     controls: list[str] = Field(default_factory=list)
     model: SpatialModel = "durbin"
     fe: SpatialEffects = "twoway"
+    fe_method: FEMethod = "lee_yu"
     weights: str = "analysis"
     draws: int = Field(1000, ge=0)
     seed: int | None = 0
@@ -520,7 +521,7 @@ def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None 
         else:
             path = _resolve(s.weights, base)
             w = read_weights(path) if path.suffix.lower() in (".csv", ".xlsx", ".xls", ".parquet") else str(path)
-        r = spatial_panel(frame, y=s.y, x=s.x, w=w, controls=s.controls, model=s.model, fe=s.fe, draws=s.draws, seed=s.seed, name=s.name)
+        r = spatial_panel(frame, y=s.y, x=s.x, w=w, controls=s.controls, model=s.model, fe=s.fe, fe_method=s.fe_method, draws=s.draws, seed=s.seed, name=s.name)
         results[s.name] = r
         for k, v in r.tables().items():
             out[f"{s.name}_{k}"] = v

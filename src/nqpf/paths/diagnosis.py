@@ -304,7 +304,7 @@ class Diagnosis:
         thing, not a whole element.
         """
         w = word.casefold()
-        skip = {self.root, *self.children(self.root)}
+        skip = {self.root, *(c for c in self.children(self.root) if self._kind.get(c) == "aggregate")}
         t = self.tree
         # Chinese names carry the ASCII tokens too (R&D, SCI, 5G); English names only when there is no Chinese one
         # (substrings of English words would match too much: "SCI" in "Science")

@@ -225,7 +225,8 @@ def guide_to_dict(guide, *, lang: GuideLang = "zh", evidence: bool = True) -> di
     >>> import pandas as pd
     >>> from nqpf.paths import Diagnosis, recommend
     >>> nodes = pd.DataFrame({"id": ["NQPF", "talent", "compute"], "kind": ["aggregate", "indicator", "indicator"],
-    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"]})
+    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"],
+    ...                       "name_zh": ["新质生产力", "每万人R&D人员全时当量", "每平方公里光缆线路长度"]})
     >>> scores = pd.DataFrame({"unit": ["A", "B", "C"], "year": 2022, "NQPF": [0.3, 0.6, 0.9],
     ...                        "talent": [0.1, 0.7, 0.9], "compute": [0.5, 0.5, 0.9]})
     >>> d = guide_to_dict(recommend(Diagnosis(scores, nodes), unit="A", top=2), lang="en")
@@ -303,12 +304,13 @@ def render_json(guide, *, lang: GuideLang = "zh") -> str:
     >>> import pandas as pd
     >>> from nqpf.paths import Diagnosis, recommend
     >>> nodes = pd.DataFrame({"id": ["NQPF", "talent", "compute"], "kind": ["aggregate", "indicator", "indicator"],
-    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"]})
+    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"],
+    ...                       "name_zh": ["新质生产力", "每万人R&D人员全时当量", "每平方公里光缆线路长度"]})
     >>> scores = pd.DataFrame({"unit": ["A", "B", "C"], "year": 2022, "NQPF": [0.3, 0.6, 0.9],
     ...                        "talent": [0.1, 0.7, 0.9], "compute": [0.5, 0.5, 0.9]})
     >>> d = json.loads(render_json(recommend(Diagnosis(scores, nodes), unit="A", top=1), lang="zh"))
     >>> d["recommendations"][0]["reason"].split("；")[0]
-    '「talent」得分 0.100，排名 3/3'
+    '「每万人R&D人员全时当量」得分 0.100，排名 3/3'
     """
     return json.dumps(guide_to_dict(guide, lang=lang), ensure_ascii=False, indent=2)
 
@@ -330,7 +332,8 @@ def render_markdown(guide, *, lang: GuideLang = "zh") -> str:
     >>> import pandas as pd
     >>> from nqpf.paths import Diagnosis, recommend
     >>> nodes = pd.DataFrame({"id": ["NQPF", "talent", "compute"], "kind": ["aggregate", "indicator", "indicator"],
-    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"]})
+    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"],
+    ...                       "name_zh": ["新质生产力", "每万人R&D人员全时当量", "每平方公里光缆线路长度"]})
     >>> scores = pd.DataFrame({"unit": ["A", "B", "C"], "year": 2022, "NQPF": [0.3, 0.6, 0.9],
     ...                        "talent": [0.1, 0.7, 0.9], "compute": [0.5, 0.5, 0.9]})
     >>> md = render_markdown(recommend(Diagnosis(scores, nodes), unit="A", top=2), lang="en")
@@ -487,7 +490,8 @@ def write_guides(guides: Iterable[Any], out_dir: str | Path, *, langs: Iterable[
     >>> import pandas as pd
     >>> from nqpf.paths import Diagnosis, recommend
     >>> nodes = pd.DataFrame({"id": ["NQPF", "talent", "compute"], "kind": ["aggregate", "indicator", "indicator"],
-    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"]})
+    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"],
+    ...                       "name_zh": ["新质生产力", "每万人R&D人员全时当量", "每平方公里光缆线路长度"]})
     >>> scores = pd.DataFrame({"unit": ["A", "B", "C"], "year": 2022, "NQPF": [0.3, 0.6, 0.9],
     ...                        "talent": [0.1, 0.7, 0.9], "compute": [0.5, 0.5, 0.9]})
     >>> g = recommend(Diagnosis(scores, nodes), unit="A", top=2)

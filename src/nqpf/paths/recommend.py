@@ -682,6 +682,8 @@ def _reason(lang: str, diag: Diagnosis, ev: dict, ctx: _YearContext, role: str, 
         if ev.get("lagging_subsystem") and coupling:
             parts.append(f"数实耦合协调度 D={_f(coupling['D'])}（{coupling['class_zh']}），属滞后一侧" if zh else
                          f"digital–real coupling D = {_f(coupling['D'])} ({coupling['class_en']}), on the lagging side")
+    if ev.get("flagged"):
+        parts.append("该序列被数据质量筛查标记，数值仅供参考" if zh else "this series is flagged by the data-quality screen: read with care")
     if ev.get("fit") == 1:
         parts.append("框架中没有专门衡量这条路径的指标，以要素整体代替" if zh else
                      "the framework has no indicator for this path specifically; the whole element stands in")
@@ -900,13 +902,12 @@ def recommend(
     >>> from nqpf.paths import Diagnosis, recommend
     >>> nodes = pd.DataFrame({"id": ["NQPF", "talent", "compute"], "kind": ["aggregate", "indicator", "indicator"],
     ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"],
-    ...                       "driver": ["", "", "算力"]})
+    ...                       "driver": ["", "", "算力"], "name_zh": ["新质生产力", "每万人R&D人员全时当量", "光缆密度"]})
     >>> scores = pd.DataFrame({"unit": ["A", "B", "C"], "year": 2022, "NQPF": [0.3, 0.6, 0.9],
     ...                        "talent": [0.1, 0.7, 0.9], "compute": [0.5, 0.5, 0.9]})
     >>> g = recommend(Diagnosis(scores, nodes), unit="A", top=3)
-    >>> g.recommendations["path"].iloc[0] in {"digital_literacy", "ai_talent_training", "talent_chain",
-    ...     "talent_attraction_incentives", "new_occupations_fair_mobility", "circular_green_habits"}
-    True
+    >>> g.recommendations["path"].iloc[0], g.recommendations["key_node"].iloc[0]   # weakest: R&D personnel → talent path
+    ('rd_talent_base', 'talent')
     """
     ctx, cat, w, opts = _setup(diagnosis, year=year, catalogue=catalogue, top=top, weights=weights, group=group,
                                frontier_tol=frontier_tol, frontier_band=frontier_band, lagging_share=lagging_share,
@@ -1172,7 +1173,9 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
         used_parents[parent_of(tg)] = used_parents.get(parent_of(tg), 0) + 1
 
     def pick_target(sp: dict, prefer: dict | None = None, strict: bool = False):
-        opts = [(tg, ev) for tg, ev in sp["live"] if free(tg, strict) and not (ev["flagged"] and len(sp["live"]) > 1)]
+        opts = [(tg, ev) for tg, ev in sp["live"] if free(tg, strict)]
+        clean = [te for te in opts if not te[1]["flagged"]]
+        opts = clean or opts          # a flagged series backs a path only when nothing else does (and the reason says so)
         if prefer is not None:
             cov = [(tg, ev) for tg, ev in opts if _covers(diag, tg, prefer)]
             cov.sort(key=lambda te: (te[0].id != prefer["node"], -te[1]["priority"]))
@@ -1197,19 +1200,23 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
             linked = [p.id for p in cat.paths if any(_covers(diag, tg, it) for tg in ctx.targets(p))]
             it["path"] = ""
             it["why_zh"] = ("目录中没有与之相连的路径" if not linked else
-                            "与之相连的路径都不适用于本地（层级、地区背景或已处于前沿）")
+                            "相连路径不适用于本地（层级或地区背景），或其依据已被更靠前的路径使用")
             it["why_en"] = ("no catalogue path is linked to it" if not linked else
-                            "the linked paths do not apply here (level, place context, or already at the frontier)")
+                            "the linked paths do not apply here (level or place context) or their evidence backs a higher path")
             continue
         sp, (tg, ev) = best
         take(tg)
         chosen.append({"path": sp["path"], "key": tg, "key_ev": ev, "priority": ev["priority"], "hit": sp["hit"], "answers": [it]})
         it["path"] = sp["path"].id
     # 2. place context: the two best context-only paths that fit the unit (e.g. smart agriculture for a grain producer)
-    for sp in [x for x in scored_paths if x["path"].context_only and x["hit"]][:2]:
-        if len(chosen) >= limit or any(c["path"].id == sp["path"].id for c in chosen):
+    added = 0
+    for sp in [x for x in scored_paths if x["path"].context_only and x["hit"]]:
+        if len(chosen) >= limit or added >= 2:
+            break
+        if any(c["path"].id == sp["path"].id for c in chosen):
             continue
         te = pick_target(sp)
+        added += te is not None
         if te is not None:
             take(te[0])
             chosen.append({"path": sp["path"], "key": te[0], "key_ev": te[1], "priority": te[1]["priority"], "hit": sp["hit"],
@@ -1345,7 +1352,8 @@ def recommend_all(
     >>> import pandas as pd
     >>> from nqpf.paths import Diagnosis, recommend_all
     >>> nodes = pd.DataFrame({"id": ["NQPF", "talent", "compute"], "kind": ["aggregate", "indicator", "indicator"],
-    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"]})
+    ...                       "parent": ["", "NQPF", "NQPF"], "element": ["", "劳动者", "劳动资料"], "driver": ["", "", "算力"],
+    ...                       "name_zh": ["新质生产力", "每万人R&D人员全时当量", "每平方公里光缆线路长度"]})
     >>> scores = pd.DataFrame({"unit": ["A", "B", "C"], "year": 2022, "NQPF": [0.3, 0.6, 0.9],
     ...                        "talent": [0.1, 0.7, 0.9], "compute": [0.5, 0.5, 0.9]})
     >>> res = recommend_all(Diagnosis(scores, nodes), top=2)

@@ -116,18 +116,19 @@ def profile_pdf(guide, path: str | Path, *, lang: str = "zh") -> Path:
     from ..paths.guide import _f, _rank
     from .fonts import use_cjk_font
 
-    use_cjk_font()
+    fam = use_cjk_font().family
     d = _data(guide, lang)
     zh = lang == "zh"
     p = d["profile"]
     width = 46 if zh else 95
     fig = plt.figure(figsize=(8.27, 11.69))
+    fig.text(0.5, 0.012, "nqpf", fontsize=6, color="#9aa5b1", ha="center", family=fam)
     y = 0.965
 
     def line(text: str, size: float = 9.0, bold: bool = False, indent: float = 0.06, wrap: int | None = None) -> None:
         nonlocal y
         for ln in textwrap.wrap(text, wrap or width) or [""]:
-            fig.text(indent, y, ln, fontsize=size, fontweight="bold" if bold else "normal", va="top")
+            fig.text(indent, y, ln, fontsize=size, fontweight="bold" if bold else "normal", va="top", family=fam)
             y -= 0.0165 * size / 9.0
 
     title = f"{d['unit_name']} 新质生产力概况（{d['year']} 年）" if zh else f"{d['unit_name']}: NQPF profile ({d['year']})"
@@ -154,7 +155,7 @@ def profile_pdf(guide, path: str | Path, *, lang: str = "zh") -> Path:
         ax.plot(ang + ang[:1], vals + vals[:1], color="#1f6fb2")
         ax.fill(ang + ang[:1], vals + vals[:1], color="#1f6fb2", alpha=0.25)
         ax.set_xticks(ang)
-        ax.set_xticklabels([f"{e['name']}\n{e['rank']}/{e['n']}" for e in els], fontsize=7)
+        ax.set_xticklabels([f"{e['name']}\n{e['rank']}/{e['n']}" for e in els], fontsize=7, family=fam)
         ax.set_yticklabels([])
         ax.set_ylim(0, 1)
     y = min(y, 0.70)
