@@ -176,7 +176,7 @@ def test_config_errors_are_clear():
         nqpf.build({"normalise": {"method": "max"}}, data=tiny_data(), framework=tiny_framework())
     from nqpf.run import run
 
-    with pytest.raises(ConfigError, match=r"unknown sections \['analyses'\]; got them at the top level"):
+    with pytest.raises(ConfigError, match=r"unknown section \[analyses\] \(did you mean \[analysis\]\?\); got it at the top level"):
         run({"analyses": {}, "weight": {"method": "equal"}}, data=tiny_data())
     with pytest.raises(ConfigError, match=r"Config \[data\]: no input"):
         nqpf.build({"framework": {"path": "scitech_province"}})

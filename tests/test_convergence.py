@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from _reference import REFERENCE_CLUBS, log_t_test_reference, qs_long_run_variance
 from nqpf._errors import DataError, MethodError, NqpfError
 from nqpf.analysis import convergence as _cv
 from nqpf.analysis.convergence import (
@@ -402,7 +403,7 @@ def test_spatial_unit_fe_matches_spreg_public_estimator():
 # --------------------------------------------------------------------------- clubs: vectorised = reference
 # The clustering is computed in batches (all pairs, all growing cores, the whole sieve at once). Every club,
 # every t statistic and b coefficient must equal the original one-test-at-a-time code path, kept as
-# convergence._club_convergence(..., reference=True), to 1e-10.
+# tests/_reference.py and selected with convergence._club_convergence(..., **REFERENCE_CLUBS), to 1e-10.
 
 _CLUB_DEFAULTS = dict(value="value", year="year", unit="unit", log=True, filter="hp", hp_lambda=400.0, r=0.3, hac="qs",
                       sieve=0.0, merge=False, order="last")
@@ -410,8 +411,8 @@ _CLUB_DEFAULTS = dict(value="value", year="year", unit="unit", log=True, filter=
 
 def _assert_same_clubs(df, **options):
     kw = {**_CLUB_DEFAULTS, **options}
-    fast = _cv._club_convergence(df, **kw, reference=False)
-    ref = _cv._club_convergence(df, **kw, reference=True)
+    fast = _cv._club_convergence(df, **kw)
+    ref = _cv._club_convergence(df, **kw, **REFERENCE_CLUBS)
     pd.testing.assert_frame_equal(fast.membership, ref.membership, check_exact=False, rtol=1e-10, atol=1e-12)
     assert fast.tests["club"].tolist() == ref.tests["club"].tolist()
     assert fast.tests["n"].tolist() == ref.tests["n"].tolist()
@@ -522,7 +523,7 @@ def test_qs_long_run_variance_batch_equals_scalar():
     e[2] = [1.0, 0.0, -1.0, 0.0] * 2 + [1.0, 0.0, -1.0]  # ρ̂ = 0: no kernel terms
     e[3] = 0.0                                          # zero residuals: ρ̂ set to 0
     got = _cv._qs_long_run_variance_batch(e)
-    assert_allclose(got, [_cv._qs_long_run_variance(row) for row in e], rtol=1e-12, atol=1e-300)
+    assert_allclose(got, [qs_long_run_variance(row) for row in e], rtol=1e-12, atol=1e-300)
     assert got[2] == pytest.approx(np.dot(e[2], e[2]) / 11, rel=1e-15) and got[3] == 0.0
 
 
@@ -537,7 +538,7 @@ def test_log_t_batch_equals_reference_rows(hac):
     assert t_idx.tolist() == list(range(5, 16))  # [0.3 · 15] + 1 = 5 … 15
     got = _cv._log_t_batch(h, t_idx, hac=hac)
     for i, g in enumerate(groups):
-        ref = _cv._log_t_test_reference(g, r=0.3, hac=hac)
+        ref = log_t_test_reference(g, r=0.3, hac=hac)
         one = log_t_test(g, r=0.3, hac=hac)
         for key in ("b", "se", "t", "a"):
             assert_allclose(got[key][i], ref[key], rtol=1e-10, atol=1e-12, equal_nan=True)
@@ -552,7 +553,7 @@ def test_log_t_too_few_periods_message():
     x = np.random.default_rng(0).normal(2.0, 0.1, (4, 5))
     msg = ("log_t_test: too few periods for the log t regression; got T = 5 with r = 0.6, leaving 2 periods. "
            "Use a longer panel (T >= 5) or a smaller r.")
-    for fn in (log_t_test, _cv._log_t_test_reference):
+    for fn in (log_t_test, log_t_test_reference):
         with pytest.raises(MethodError) as e:
             fn(x, r=0.6)
         assert str(e.value) == msg
@@ -564,12 +565,12 @@ def test_core_size_blocks_and_reference_scan():
     t = np.arange(1, 16)
     x = 2.0 + np.sort(rng.normal(0, 0.3, (60, 1)), axis=0)[::-1] / t ** 0.5 + rng.normal(0, 0.002, (60, 15))
     t_idx = _cv._log_t_periods(15, 0.3)
-    pair_t = _cv._log_t_test_reference(x[:2])["t"]
+    pair_t = log_t_test_reference(x[:2])["t"]
     assert pair_t > -1.65
     # the one-by-one scan of Phillips & Sul (2007, §4 step 2)
     best_k, best_t, k = 2, pair_t, 2
     while k < len(x):
-        tk = _cv._log_t_test_reference(x[: k + 1])["t"]
+        tk = log_t_test_reference(x[: k + 1])["t"]
         if not tk > -1.65:
             break
         k += 1

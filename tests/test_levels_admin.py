@@ -201,3 +201,15 @@ def test_harmonise_real_panel_to_2019_sums_jinan_and_laiwu():
     for y in range(2004, 2013):
         assert got[y] == w.loc[y, "370100"] + w.loc[y, "371200"]
     assert h.report[h.report["status"] == "dropped"]["target"].tolist() == ["341400"]
+
+
+def test_out_of_period_codes_come_from_the_structured_error():
+    """map_units classifies a unit used outside its period from UnknownRegionError.code (no message parsing)."""
+    from nqpf import UnknownRegionError
+
+    with pytest.raises(UnknownRegionError) as err:
+        REG.resolve("巢湖", year=2015)
+    assert (err.value.reason, err.value.code) == ("not_in_use", "341400")
+    m = REG.map_units(pd.DataFrame({"city": ["341400", "巢湖", "合肥"], "year": [2015, 2015, 2015]}), unit="city")
+    assert m.codes.tolist() == ["341400", "341400", "340100"]
+    assert m.mapping.set_index("key")["how"].to_dict() == {"341400": "out_of_period", "巢湖": "historical_name", "合肥": "name"}

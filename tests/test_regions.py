@@ -208,3 +208,29 @@ def test_codes_reused_over_time_keep_every_period():
         reg.resolve("锦西市", year=2000)
     with pytest.raises(DataError, match=r"Registry.get: unknown GB/T 2260 code in 1980; got '211400'"):
         reg.get("211400", year=1980)
+
+
+def test_unknown_region_error_is_structured():
+    """Callers (nqpf.levels.admin) decide by the type and attributes of the error, never by its text."""
+    import pickle
+
+    from nqpf import UnknownRegionError
+
+    reg = _with_lower_levels()
+    cases = [
+        (lambda: reg.resolve("北平"), "unknown", None, None, ()),
+        (lambda: reg.resolve("崇文区", year=2015), "not_in_use", "110103", "崇文区", ()),
+        (lambda: reg.resolve("朝阳区"), "ambiguous", None, None, ("110105", "220104")),
+        (lambda: reg.resolve("朝阳区", parent="上海"), "no_match", None, None, ()),
+        (lambda: reg.resolve("香港"), "non_mainland", "810000", "香港特别行政区", ()),
+    ]
+    for call, reason, code, name, candidates in cases:
+        with pytest.raises(UnknownRegionError) as err:
+            call()
+        e = err.value
+        assert isinstance(e, DataError)
+        assert (e.reason, e.code, e.name, e.candidates) == (reason, code, name, candidates)
+        back = pickle.loads(pickle.dumps(e))
+        assert (type(back), str(back), back.reason, back.code, back.key) == (UnknownRegionError, str(e), reason, code, e.key)
+    assert str(err.value) == ("resolve('香港'): 香港特别行政区 (810000) is not in the 31 mainland provinces; got '香港'. "
+                              "Remove these rows, or pass allow_sar=True to keep Taiwan, Hong Kong and Macao.")

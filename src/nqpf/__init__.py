@@ -23,12 +23,14 @@ from ._errors import (  # noqa: F401
     MethodWarning,
     NqpfError,
     NqpfWarning,
+    UnknownRegionError,
 )
 
 __all__ = [
     "__version__",
     "NqpfError",
     "DataError",
+    "UnknownRegionError",
     "FrameworkError",
     "ConfigError",
     "MethodError",

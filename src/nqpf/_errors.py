@@ -9,9 +9,13 @@ Use :func:`located` to build the ``<where>`` part for a cell of an input file
 """
 from __future__ import annotations
 
+from typing import Literal
+
 __all__ = [
     "NqpfError",
     "DataError",
+    "UnknownRegionError",
+    "RegionErrorReason",
     "FrameworkError",
     "ConfigError",
     "MethodError",
@@ -29,6 +33,53 @@ class NqpfError(ValueError):
 
 class DataError(NqpfError):
     """Input data cannot be used as given (bad cell, duplicate key, unknown unit …)."""
+
+
+#: why a region key did not resolve (:class:`UnknownRegionError`)
+RegionErrorReason = Literal["unknown", "not_in_use", "no_match", "ambiguous", "non_mainland"]
+
+
+class UnknownRegionError(DataError):
+    """A region key (code or name) does not resolve to one usable unit.
+
+    Raised by :meth:`nqpf.data.regions.Registry.resolve` (and the city-level resolver of
+    :mod:`nqpf.levels.admin`), so that callers decide by type and attributes, never by the text.
+
+    Attributes
+    ----------
+    key : the key as given.
+    reason : ``"unknown"`` (no unit has this code or name), ``"not_in_use"`` (the unit exists but not
+        in the requested year), ``"no_match"`` (none under the level / parent filters),
+        ``"ambiguous"`` (several units) or ``"non_mainland"`` (Taiwan, Hong Kong, Macao refused).
+    code, name : the code and full Chinese name of the unit found (``not_in_use``, ``non_mainland``),
+        else None.
+    candidates : the codes of the matching units (``ambiguous``), else ().
+
+    Examples
+    --------
+    >>> from nqpf.data import registry
+    >>> try:
+    ...     registry.resolve("北平")
+    ... except UnknownRegionError as e:
+    ...     print(e.reason, e.key, isinstance(e, DataError))
+    unknown 北平 True
+    """
+
+    def __init__(self, message: str, *, key: object = None, reason: RegionErrorReason = "unknown",
+                 code: str | None = None, name: str | None = None, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.key = key
+        self.reason = reason
+        self.code = code
+        self.name = name
+        self.candidates = tuple(candidates)
+
+    def __reduce__(self):  # keep the attributes through pickling (multiprocessing, pytest-xdist)
+        return (_unknown_region, (str(self), self.key, self.reason, self.code, self.name, self.candidates))
+
+
+def _unknown_region(message, key, reason, code, name, candidates) -> UnknownRegionError:
+    return UnknownRegionError(message, key=key, reason=reason, code=code, name=name, candidates=candidates)
 
 
 class FrameworkError(NqpfError):

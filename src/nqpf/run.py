@@ -108,6 +108,8 @@ def save_stage_outputs(tables: Mapping[str, Any], directory: Path) -> list[Path]
 RUN_FILE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".html", ".pdf")
 RUN_FILES = ("manifest.json", "stages.json")
 RUN_DIRS = STAGE_SECTIONS + ("figures", "report", "core")
+#: folders that a level demo writes before its run (its harmonised inputs): kept, not cleared
+RUN_INPUT_DIRS = ("levels",)
 
 
 def prepare_out_dir(out_dir: Path) -> list[str]:
@@ -136,6 +138,8 @@ def prepare_out_dir(out_dir: Path) -> list[str]:
     if not entries:
         return []
     if not (out_dir / "manifest.json").is_file():
+        if all(p.is_dir() and p.name in RUN_INPUT_DIRS for p in entries):
+            return []  # inputs a level demo prepared for this run (e.g. levels/)
         names = sorted(p.name for p in entries)
         raise ConfigError(f"Output folder {str(out_dir)!r}: not empty and not an nqpf run folder; got {names[:5]}"
                           f"{' …' if len(names) > 5 else ''}. Choose an empty or new folder (nqpf only replaces its own runs).")

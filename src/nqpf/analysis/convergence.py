@@ -240,7 +240,7 @@ def _log_t_periods(n_t: int, r: float, *, where: str = "log_t_test") -> np.ndarr
 
 
 def _qs_long_run_variance_batch(e: np.ndarray) -> np.ndarray:
-    """:func:`_qs_long_run_variance` of every row of ``e`` (shape (m, n)) at once, array of shape (m,).
+    """The quadratic-spectral long-run variance of every row of ``e`` (shape (m, n)) at once, array of shape (m,).
 
     The same estimator row by row: ``ρ̂ = Σ e_t e_t+1 / Σ_{t<n} e_t²`` (0 when n ≤ 2 or the
     denominator is 0, then clipped to ±(1 − 1e−8)), ``α̂ = 4ρ̂² / (1 − ρ̂)⁴``, ``S = 1.3221 (α̂ n)^{1/5}``
@@ -359,67 +359,6 @@ def log_t_test(x: Any, *, r: float = 0.3, hac: HacMethod = "qs") -> dict[str, fl
     res = _log_t_batch(cross_sectional_variation(x)[None, :], t_idx, hac=hac)
     b, se, t, a = (float(res[k][0]) for k in ("b", "se", "t", "a"))
     return {"b": b, "se": se, "t": t, "a": a, "n_units": n_units, "n_periods": n_t,
-            "converges": bool(np.isfinite(t) and t > -1.65)}
-
-
-def _qs_long_run_variance(e: np.ndarray) -> float:
-    """Long-run variance of residuals with the quadratic-spectral kernel and the Andrews (1991)
-    AR(1) plug-in bandwidth ``S = 1.3221 (α̂ n)^{1/5}``, ``α̂ = 4ρ̂² / (1 − ρ̂)⁴``,
-    ``k(x) = 25/(12π²x²) [sin(6πx/5)/(6πx/5) − cos(6πx/5)]``, autocovariances divided by n — the HAC
-    estimator of the Phillips & Sul (2007) GAUSS code (Andrews 1991). Reference (one series at a
-    time) for :func:`_qs_long_run_variance_batch`."""
-    n = e.size
-    rho = float(np.dot(e[:-1], e[1:]) / np.dot(e[:-1], e[:-1])) if n > 2 and np.dot(e[:-1], e[:-1]) > 0 else 0.0
-    rho = min(max(rho, -1.0 + 1e-8), 1.0 - 1e-8)  # only guards the division at |ρ̂| = 1
-    alpha = 4.0 * rho**2 / (1.0 - rho) ** 4
-    lrv = float(np.dot(e, e) / n)
-    if alpha <= 0:
-        return lrv
-    bw = 1.3221 * (alpha * n) ** 0.2
-    for j in range(1, n):
-        z = 6.0 * math.pi * (j / bw) / 5.0
-        k = 3.0 / z**2 * (math.sin(z) / z - math.cos(z))
-        lrv += 2.0 * k * float(np.dot(e[:-j], e[j:]) / n)
-    return lrv
-
-
-def _log_t_test_reference(x: Any, *, r: float = 0.3, hac: HacMethod = "qs") -> dict[str, float]:
-    """One log t test at a time (the original, unvectorised code path of :func:`log_t_test`).
-
-    Kept as the reference that the batched :func:`_log_t_batch` is tested against (Phillips & Sul
-    2007, eq. 24–27); not used by the library.
-    """
-    x = np.asarray(x, dtype=float)
-    n_units, n_t = x.shape
-    h = cross_sectional_variation(x)
-    start = int(round(n_t * r)) + 1
-    start = max(start, 2)
-    t_idx = np.arange(start, n_t + 1)
-    if t_idx.size < 3:
-        raise MethodError(
-            f"log_t_test: too few periods for the log t regression; got T = {n_t} with r = {r}, leaving {t_idx.size} "
-            "periods. Use a longer panel (T >= 5) or a smaller r."
-        )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.log(h[0] / h[t_idx - 1]) - 2.0 * np.log(np.log(t_idx))
-    if not np.all(np.isfinite(y)):
-        return {"b": float("nan"), "se": float("nan"), "t": float("nan"), "a": float("nan"),
-                "n_units": n_units, "n_periods": n_t, "converges": False}
-    xx = np.column_stack([np.ones(t_idx.size), np.log(t_idx)])
-    coef, *_ = np.linalg.lstsq(xx, y, rcond=None)
-    e = y - xx @ coef
-    xtx_inv = np.linalg.inv(xx.T @ xx)
-    if hac == "qs":
-        var_b = _qs_long_run_variance(e) * xtx_inv[1, 1]
-    else:
-        import statsmodels.api as sm
-
-        lags = int(math.floor(4 * (t_idx.size / 100.0) ** (2.0 / 9.0)))
-        fit = sm.OLS(y, xx).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": False})
-        var_b = float(fit.cov_params()[1, 1])
-    se = math.sqrt(var_b) if var_b > 0 else float("nan")
-    t = float(coef[1] / se) if se and np.isfinite(se) else float("nan")
-    return {"b": float(coef[1]), "se": se, "t": t, "a": float(coef[0]), "n_units": n_units, "n_periods": n_t,
             "converges": bool(np.isfinite(t) and t > -1.65)}
 
 
@@ -1148,7 +1087,7 @@ def _find_clubs(x: np.ndarray, order: list[int], *, r: float, hac: str, sieve: f
                 increment: float = 0.1, cap: float = 3.0) -> tuple[list[list[int]], list[int]]:
     """Clustering algorithm of Phillips & Sul (2007, §4; 2009): ordering, core group, sieve, recursion.
 
-    The steps of :func:`_find_clubs_reference`, with the log t tests of each step computed in
+    The steps of Phillips & Sul (2007, §4; 2009), with the log t tests of each step computed in
     batches (:func:`_log_t_batch`): all adjacent pairs at once (:func:`_pair_variation`), the growing
     core group from cumulative sums (:func:`_core_size`) and every ``core ∪ {u}`` of the sieve at
     once (:func:`_plus_one_variation`).
@@ -1192,56 +1131,6 @@ def _find_clubs(x: np.ndarray, order: list[int], *, r: float, hac: str, sieve: f
         remaining = remaining[~members]
     return clubs, remaining.tolist()
 
-
-def _find_clubs_reference(x: np.ndarray, order: list[int], *, r: float, hac: str, sieve: float, crit: float,
-                          increment: float = 0.1, cap: float = 3.0) -> tuple[list[list[int]], list[int]]:
-    """Clustering algorithm of Phillips & Sul (2007, §4; 2009), one log t test at a time.
-
-    The original, unvectorised code path, kept as the reference that :func:`_find_clubs` is tested
-    against; not used by the library. Returns the clubs (lists of row indices, in order) and the
-    divergent rows.
-    """
-    def t_of(rows: list[int]) -> float:
-        return _log_t_test_reference(x[rows], r=r, hac=hac)["t"]
-    clubs: list[list[int]] = []
-    remaining = list(order)
-    while len(remaining) >= 2:
-        if t_of(remaining) > crit:
-            clubs.append(list(remaining))
-            return clubs, []
-        # step 2: core group — first pair with t > crit, then grow while t > crit; keep the k with max t
-        start = None
-        for i in range(len(remaining) - 1):
-            if t_of(remaining[i: i + 2]) > crit:
-                start = i
-                break
-        if start is None:
-            return clubs, remaining
-        best_k, best_t = 2, t_of(remaining[start: start + 2])
-        k = 2
-        while start + k < len(remaining):
-            tk = t_of(remaining[start: start + k + 1])
-            if not tk > crit:
-                break
-            k += 1
-            if tk > best_t:
-                best_k, best_t = k, tk
-        core = remaining[start: start + best_k]
-        others = [u for u in remaining if u not in core]
-        # step 3: sieve — add each other unit whose t with the core exceeds c*; raise c* until the club converges
-        t_add = {u: t_of(core + [u]) for u in others}
-        c = sieve
-        while True:
-            members = [u for u in remaining if u in core or (u in t_add and t_add[u] > c)]
-            if len(members) == len(core) or t_of(members) > crit:
-                break
-            c += increment
-            if c > cap:
-                members = list(core)
-                break
-        clubs.append(members)
-        remaining = [u for u in remaining if u not in members]
-    return clubs, remaining
 
 @validate_params({"r": [Interval(numbers.Real, 0, 1, closed="neither")], "hp_lambda": [Interval(numbers.Real, 0, None, closed="neither")],
                   "sieve": [Interval(numbers.Real, None, None)], "log": [bool], "merge": [bool]})
@@ -1317,15 +1206,19 @@ def club_convergence(
     (2, [1, 1, 1, 1, 1, 2, 2, 2, 2, 2])
     """
     return _club_convergence(data, value=value, year=year, unit=unit, log=log, filter=filter, hp_lambda=hp_lambda,
-                             r=r, hac=hac, sieve=sieve, merge=merge, order=order, reference=False)
+                             r=r, hac=hac, sieve=sieve, merge=merge, order=order)
 
 
 def _club_convergence(data: pd.DataFrame, *, value: str, year: str, unit: str, log: bool, filter: str, hp_lambda: float,
-                      r: float, hac: str, sieve: float, merge: bool, order: str, reference: bool) -> ClubResult:
-    """Body of :func:`club_convergence`; ``reference=True`` runs the original one-test-at-a-time code path
-    (row-by-row HP filter, :func:`_log_t_test_reference`, :func:`_find_clubs_reference`) for the tests."""
+                      r: float, hac: str, sieve: float, merge: bool, order: str, t_test: Any = None, find: Any = None,
+                      trend: Any = None) -> ClubResult:
+    """Body of :func:`club_convergence`. ``t_test`` (default :func:`log_t_test`), ``find`` (:func:`_find_clubs`) and
+    ``trend`` (:func:`_hp_trend`) can be replaced by the one-test-at-a-time reference implementations of the
+    tests (``tests/_reference.py``), which check that the batched code paths give the same clubs."""
     where = "club_convergence"
-    t_test = _log_t_test_reference if reference else log_t_test
+    t_test = log_t_test if t_test is None else t_test
+    find = _find_clubs if find is None else find
+    trend = _hp_trend if trend is None else trend
     check_option(filter, Literal["hp", "none"], param="filter", caller=where)
     check_option(hac, HacMethod, param="hac", caller=where)
     check_option(order, Literal["last", "last_third"], param="order", caller=where)
@@ -1343,12 +1236,8 @@ def _club_convergence(data: pd.DataFrame, *, value: str, year: str, unit: str, l
     else:
         x = wide.to_numpy(dtype=float)
     notes: list[str] = []
-    if filter == "hp" and reference:
-        from statsmodels.tsa.filters.hp_filter import hpfilter
-
-        x = np.vstack([np.asarray(hpfilter(row, lamb=hp_lambda)[1]) for row in x])
-    elif filter == "hp":
-        x = _hp_trend(x, hp_lambda)
+    if filter == "hp":
+        x = trend(x, hp_lambda)
     signs = np.sign(x)
     if not (np.all(signs > 0) or np.all(signs < 0)):
         raise DataError(f"{where}: the {'log ' if log else ''}series must all have one sign for h_it = X_it / mean X_t; got "
@@ -1361,7 +1250,6 @@ def _club_convergence(data: pd.DataFrame, *, value: str, year: str, unit: str, l
     ranking = [int(i) for i in np.argsort(-key, kind="stable")]
     full = t_test(x, r=r, hac=hac)
     crit = -1.65
-    find = _find_clubs_reference if reference else _find_clubs
     clubs, divergent = find(x, ranking, r=r, hac=hac, sieve=float(sieve), crit=crit)
     merged = False
     if merge and len(clubs) > 1:

@@ -205,38 +205,6 @@ def _dagum_core(y: np.ndarray, codes: np.ndarray, k: int) -> dict[str, Any]:
             "j": pj_a, "h": ph_a, "G_jh": G_jh, "d": d_a, "p": p_a}
 
 
-def _dagum_direct(values: Any, groups: Any) -> dict[str, Any]:
-    """Dagum decomposition by the O(n²) double sums of methods-reference §4 (reference for tests
-    and benchmarks only; same output layout as the fast path)."""
-    y = _clean_values(values, where="_dagum_direct")
-    codes, _ = _group_codes(groups, y.size, where="_dagum_direct")
-    k = int(codes.max()) + 1
-    n = y.size
-    mu = y.mean()
-    G = np.abs(y[:, None] - y[None, :]).sum() / (2.0 * n * n * mu)
-    samples = [y[codes == c] for c in range(k)]
-    n_g = np.array([s.size for s in samples], dtype=float)
-    mu_g = np.array([s.mean() for s in samples])
-    order = np.lexsort((np.arange(k), mu_g))
-    G_jj = np.array([np.abs(s[:, None] - s[None, :]).sum() / (2.0 * s.size ** 2 * s.mean()) if s.mean() > 0 else 0.0
-                     for s in samples])
-    pj, ph, d, p, gjh = [], [], [], [], []
-    for a in range(1, k):
-        for b in range(a):
-            j, h = order[a], order[b]
-            diff = samples[j][:, None] - samples[h][None, :]
-            nn = n_g[j] * n_g[h]
-            pj.append(j)
-            ph.append(h)
-            d.append(np.maximum(diff, 0).sum() / nn)
-            p.append(np.maximum(-diff, 0).sum() / nn)
-            msum = mu_g[j] + mu_g[h]
-            gjh.append(np.abs(diff).sum() / (nn * msum) if msum > 0 else 0.0)
-    return {"G": G, "mu": mu, "n": n, "order": order, "n_g": n_g, "mu_g": mu_g, "G_jj": G_jj,
-            "j": np.array(pj, dtype=int), "h": np.array(ph, dtype=int), "G_jh": np.array(gjh),
-            "d": np.array(d), "p": np.array(p)}
-
-
 def _dagum_tables(core: dict[str, Any], labels: np.ndarray) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """Assemble the totals, group and pair tables from the core arrays (methods-reference §4)."""
     n, mu = core["n"], core["mu"]

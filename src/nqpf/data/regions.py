@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._errors import DataError
+from .._errors import DataError, UnknownRegionError
 from .._validation import check_option
 from ._province_table import BELT3_ZH, PROVINCES, REGION4_ZH, SUFFIXES_EN, SUFFIXES_ZH
 
@@ -401,9 +401,10 @@ class Registry:
 
         Raises
         ------
-        DataError
-            Unknown key (with close matches), ambiguous name, non-mainland unit, or a code not
-            in use in ``year``.
+        UnknownRegionError
+            (a :class:`DataError`) Unknown key (with close matches), ambiguous name, non-mainland
+            unit, no unit under the level / parent filters, or a code not in use in ``year``; its
+            ``reason``, ``code``, ``name`` and ``candidates`` say which.
 
         Examples
         --------
@@ -418,9 +419,10 @@ class Registry:
         if not any(tiers):
             sugg = self.suggest(key, level=level) if _suggest else []
             hint = f" Did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else ""
-            raise DataError(
+            raise UnknownRegionError(
                 f"{where}: unknown region {how}; got {key!r}.{hint} "
-                "Use a GB/T 2260 code or a province name such as '北京', '北京市' or 'Beijing'."
+                "Use a GB/T 2260 code or a province name such as '北京', '北京市' or 'Beijing'.",
+                key=key, reason="unknown",
             )
         prefix = pcode = None
         if parent is not None:
@@ -444,15 +446,17 @@ class Registry:
         if not recs and stale:
             rec = stale[0]
             succ = ", ".join(rec.successors) or "none recorded"
-            raise DataError(
+            raise UnknownRegionError(
                 f"{where}: code {rec.code} ({rec.full_name_zh}) is not in use in {year}; got a unit valid "
                 f"{rec.valid_from or '?'}–{rec.valid_to or 'now'} (successors: {succ}). "
-                "Map the unit to the code in use that year or remove the year filter."
+                "Map the unit to the code in use that year or remove the year filter.",
+                key=key, reason="not_in_use", code=rec.code, name=rec.full_name_zh,
             )
         if not recs:
-            raise DataError(
+            raise UnknownRegionError(
                 f"{where}: no {level or 'unit'} matches{f' under {parent!r}' if parent else ''}; got {key!r}. "
-                "Check the level / parent filters or use the code."
+                "Check the level / parent filters or use the code.",
+                key=key, reason="no_match",
             )
         by_code: dict[str, Region] = {}
         for r in sorted(recs, key=lambda r: (r.code, r.valid_to is None, r.valid_from or 0)):
@@ -465,15 +469,17 @@ class Registry:
                 by_code = {top[0].code: top[0]}
             else:
                 listing = ", ".join(f"{r.code} {r.full_name_zh} ({r.level})" for r in list(by_code.values())[:10])
-                raise DataError(
+                raise UnknownRegionError(
                     f"{where}: ambiguous region name; got {len(by_code)} matches: {listing}. "
-                    "Use the code, or pass level=, parent= or year= to choose one."
+                    "Use the code, or pass level=, parent= or year= to choose one.",
+                    key=key, reason="ambiguous", candidates=tuple(by_code),
                 )
         rec = next(iter(by_code.values()))
         if not rec.mainland and not allow_sar:
-            raise DataError(
+            raise UnknownRegionError(
                 f"{where}: {rec.full_name_zh} ({rec.code}) is not in the 31 mainland provinces; got {key!r}. "
-                "Remove these rows, or pass allow_sar=True to keep Taiwan, Hong Kong and Macao."
+                "Remove these rows, or pass allow_sar=True to keep Taiwan, Hong Kong and Macao.",
+                key=key, reason="non_mainland", code=rec.code, name=rec.full_name_zh,
             )
         return rec.code
 

@@ -42,7 +42,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._errors import DataError
+from .._errors import DataError, UnknownRegionError
 from .._results import Result, Summary
 from .._validation import check_option
 from ..data.regions import Region, Registry
@@ -610,8 +610,9 @@ class AdminRegistry:
 
         Raises
         ------
-        DataError
-            Unknown or ambiguous key, or a unit of another level.
+        UnknownRegionError
+            (a :class:`DataError`) Unknown or ambiguous key, or a unit of another level; ``reason``
+            says which.
 
         Examples
         --------
@@ -642,12 +643,13 @@ class AdminRegistry:
                     continue
                 if is_city_level(code, lv):
                     return code
-            if "ambiguous" in str(first) or "not in use" in str(first):
+            if isinstance(first, UnknownRegionError) and first.reason in ("ambiguous", "not_in_use"):
                 raise
-            raise DataError(
+            raise UnknownRegionError(
                 f"AdminRegistry.resolve({key!r}): no city-level unit (prefecture, municipality or province-administered "
                 f"county-level unit){f' in {year}' if year is not None else ''}; got {key!r}. Check the name and year, "
-                "pass parent= (the province), or level='county' for a county."
+                "pass parent= (the province), or level='county' for a county.",
+                key=key, reason="no_match",
             ) from None
 
     def map_units(self, frame: pd.DataFrame, *, unit: str = "unit", year: str = "year", parent: str | None = None,
@@ -712,17 +714,15 @@ class AdminRegistry:
         p = None if parent is None or (isinstance(parent, float) and np.isnan(parent)) else parent
         if isinstance(key, str):
             key = _VARIANTS.get(key, key)
+        is_code = bool(re.fullmatch(r"\d{6}", str(key).strip()))
         try:
             code = self.resolve(key, year=year, level=level, parent=p)  # type: ignore[arg-type]
-            is_code = bool(re.fullmatch(r"\d{6}", str(key).strip()))
             return code, "code" if is_code else "name"
-        except DataError as exc:
-            msg = str(exc)
-        m = re.search(r"code (\d{6}) \(", msg)
-        if "not in use" in msg and m:
-            code = m.group(1)
-            is_code = bool(re.fullmatch(r"\d{6}", str(key).strip()))
-            return code, "out_of_period" if is_code else "historical_name"
+        except UnknownRegionError as exc:
+            if exc.reason == "not_in_use" and exc.code is not None:  # a unit that exists, but not in this year
+                return exc.code, "out_of_period" if is_code else "historical_name"
+        except DataError:
+            pass
         try:
             code = self.resolve(key, level=level, parent=p)  # type: ignore[arg-type]
         except DataError:

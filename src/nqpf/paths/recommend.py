@@ -1057,9 +1057,9 @@ def _limits(ctx: _YearContext, unit: str, profile: dict, used_nodes: set[str], e
             bits_en.append(f"'{diag.label(ind, 'en')}' ({'; '.join(QUALITY_RULES_EN.get(x, x) for x in rules)})")
         out.append({"kind": "quality",
                     "text_zh": "数据质量筛查标记了本地（或全部地区）的以下序列：" + "、".join(bits_zh)
-                               + "。这些序列不作为路径依据，也不用来挑选可借鉴对象。",
+                               + "。这些序列只在一条路径没有其他依据时才用作依据（并在依据中注明），也不用来挑选可借鉴对象。",
                     "text_en": "The data-quality screen flagged these series for this unit (or all units): " + ", ".join(bits_en)
-                               + ". They are not used as evidence for a path or to choose peers."})
+                               + ". They back a path only when it has no other evidence (and the reason says so), and are never used to choose peers."})
     nodata = [e for e in excluded if e.get("why") == "nodata"]
     if nodata and not gaps:
         pass

@@ -116,7 +116,11 @@ def profile_pdf(guide, path: str | Path, *, lang: str = "zh") -> Path:
     from ..paths.guide import _f, _rank
     from .fonts import use_cjk_font
 
+    import logging
+
     fam = use_cjk_font().family
+    # the CJK font has one weight: matplotlib logs a fallback for every bold line; bold is drawn as regular
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     d = _data(guide, lang)
     zh = lang == "zh"
     p = d["profile"]

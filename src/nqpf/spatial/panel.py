@@ -172,9 +172,10 @@ def fit_spatial_panel(
     check_option(model, SpatialPanelModel, param="model", caller=where)
     check_option(fe, SpatialFE, param="fe", caller=where)
     check_option(fe_method, FEMethod, param="fe_method", caller=where)
-    y = np.asarray(y, dtype=float)
-    X = np.asarray(X, dtype=float)
-    W = np.asarray(W, dtype=float)
+    # C-contiguous copies: the same numbers in any memory layout give bit-identical estimates
+    y = np.ascontiguousarray(y, dtype=float)
+    X = np.ascontiguousarray(X, dtype=float)
+    W = np.ascontiguousarray(W, dtype=float)
     if X.ndim == 2:
         X = X[:, :, None]
     T, n = y.shape

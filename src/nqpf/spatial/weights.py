@@ -536,7 +536,7 @@ def panel_weights(w: Any, ids: Sequence[str] | None = None, *, where: str = "spa
             )
         M = w.to_numpy(dtype=float)
     else:
-        if hasattr(w, "to_W") and not hasattr(w, "neighbors"):
+        if hasattr(w, "to_W") and not hasattr(w, "id_order"):  # libpysal Graph (it has .neighbors but no id_order)
             w = w.to_W()
         if not hasattr(w, "neighbors") or not hasattr(w, "id_order"):
             raise DataError(
