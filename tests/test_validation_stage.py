@@ -295,14 +295,14 @@ def test_bundled_known_groups_file_and_hub_table():
     checks = V.load_known_groups()
     assert {c["id"] for c in checks} == {"dsxs_hubs", "east_west", "frontier_provinces"}
     assert all(c["expected"] in ("a>b", "a<b", "none") for c in checks)
-    hubs = pd.read_csv(V.DATA_DIR / "dsxs_hubs_clusters.csv", dtype=str, keep_default_na=False)
-    members = set(hubs.loc[hubs["national_hub"] != "", "province_code"])
+    hubs = nqpf.datasets.load_dsxs_hubs()
+    members = set(hubs.loc[hubs["dsxs_hub_member"].astype(int) == 1, "unit"].astype(str))
     assert len(hubs) == 31 and len(members) == 14
     assert {"110000", "120000", "130000", "310000", "320000", "330000", "340000", "440000", "500000", "510000",
             "150000", "520000", "620000", "640000"} == members
-    src = pd.read_csv(V.DATA_DIR / "dsxs_sources.csv")
-    cited = {s for ids in hubs["source_id"] for s in ids.split(";")}
-    assert cited <= set(src["source_id"])
+    assert hubs["sources"].str.contains("S01").all()
+    spec = next(c for c in checks if c["id"] == "dsxs_hubs")["group_a"]
+    assert spec["dataset"] == "dsxs_hubs"
 
 
 @pytest.mark.shared

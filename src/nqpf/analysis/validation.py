@@ -440,6 +440,16 @@ def _group_units(spec: Mapping[str, Any], result: Any, other: set[str] | None, b
         vals = {str(v) for v in spec.get("values", [])}
         u = result.units
         return set(u.loc[u[col].astype(str).isin(vals), "unit"].astype(str))
+    if "dataset" in spec:  # a bundled unit table of nqpf.datasets, e.g. dataset = "dsxs_hubs"
+        from .. import datasets
+
+        loaders = {"dsxs_hubs": datasets.load_dsxs_hubs}
+        if spec["dataset"] not in loaders:
+            raise DataError(f"known groups: unknown dataset; got {spec['dataset']!r}. Use one of {sorted(loaders)}.")
+        t = loaders[spec["dataset"]]().astype(str)
+        col = spec.get("nonempty", "")
+        sel = t[~t[col].str.strip().isin(["", "0", "none", "nan"])] if col else t
+        return set(sel["unit"]) & units
     if "file" in spec:
         f = Path(spec["file"])
         f = f if f.is_absolute() else (base / f if (base / f).exists() else DATA_DIR / f)
@@ -447,7 +457,7 @@ def _group_units(spec: Mapping[str, Any], result: Any, other: set[str] | None, b
         code = spec.get("code_column", "unit")
         sel = t[t[spec["nonempty"]].str.strip() != ""] if spec.get("nonempty") else t
         return set(sel[code]) & units
-    raise DataError(f"known groups: a group needs units, column/values, file or rest = true; got keys {sorted(spec)}.")
+    raise DataError(f"known groups: a group needs units, column/values, dataset, file or rest = true; got keys {sorted(spec)}.")
 
 
 def _select_nodes(selectors: Sequence[Mapping[str, Any]], result: Any) -> list[str]:

@@ -6,8 +6,8 @@ ecological barriers of 《全国主体功能区规划》, the northeast old indu
 regions, the 13 major grain-producing provinces and the national big-data pilot zone — each with its
 source document and a ``scope`` column: ``province`` (the designation covers the province) or
 ``part`` (a city- or area-level designation simplified to the province; the detail says so).
-The 东数西算 national computing hubs and data-centre clusters are read from the analysis package's
-cited table (``nqpf/analysis/data/dsxs_hubs_clusters.csv``) when it is installed.
+The 东数西算 national computing hubs and data-centre clusters are read from the
+cited table of the bundled data (:func:`nqpf.datasets.load_dsxs_hubs`).
 
 Context changes which paths fit: a catalogue path lists ``contexts`` (tags of this table); a unit
 with one of them gets the path's context bonus, and the reason names the fact and its source.
@@ -23,7 +23,6 @@ import pandas as pd
 __all__ = ["CONTEXT_FILE", "DSXS_SOURCE", "load_context", "CONTEXT_COLUMNS"]
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "data" / "province_context.csv"
-_DSXS_FILE = Path(__file__).resolve().parents[1] / "analysis" / "data" / "dsxs_hubs_clusters.csv"
 
 #: the official act behind the 东数西算 table (the analysis table cites the press reports of it)
 DSXS_SOURCE = ("国家发展改革委、中央网信办、工业和信息化部、国家能源局《关于同意…启动建设全国一体化算力网络国家枢纽节点的复函》"
@@ -33,17 +32,17 @@ CONTEXT_COLUMNS = ["unit", "province", "tag", "label_zh", "label_en", "scope", "
 
 
 def _dsxs_rows() -> list[dict[str, Any]]:
-    if not _DSXS_FILE.exists():
-        return []
-    t = pd.read_csv(_DSXS_FILE, dtype=str, keep_default_na=False)
+    from ..datasets import load_dsxs_hubs
+
+    t = load_dsxs_hubs().astype(str)
     rows = []
     for r in t.itertuples(index=False):
-        hub = str(getattr(r, "national_hub", "") or "")
+        hub = "" if str(r.dsxs_hub) in ("", "none", "nan") else str(r.dsxs_hub)
         if not hub:
             continue
-        cluster = str(getattr(r, "data_centre_cluster", "") or "")
+        cluster = "" if str(r.dsxs_cluster) in ("", "none", "nan") else str(r.dsxs_cluster)
         detail = f"位于{hub}国家算力枢纽节点" + (f"，设有{cluster}" if cluster else "（本省未设国家数据中心集群）")
-        rows.append({"unit": str(r.province_code), "province": str(r.province), "tag": "算力枢纽",
+        rows.append({"unit": str(r.unit), "province": str(r.unit_name), "tag": "算力枢纽",
                      "label_zh": f"东数西算{hub}枢纽", "label_en": f"East-Data-West-Compute hub ({hub})",
                      "scope": "province" if cluster else "part", "detail_zh": detail, "source": DSXS_SOURCE})
     return rows
