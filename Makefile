@@ -1,13 +1,14 @@
 # Two commands set everything up on a fresh machine:
 #   make demo   – create .venv, install nqpf, run the demo on bundled real data, print where the report is
-#   make test   – create .venv with test extras and run the whole test suite
+#   make test   – create .venv with test extras and run the whole test suite (what CI runs)
+#   make test-quick – the same without the tests marked slow (> 5 s) or browser, for local edit-test loops
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 DEMO_OUT ?= nqpf-demo-output
 
-.PHONY: demo test venv browser bench clean docs
+.PHONY: demo test test-quick venv browser bench clean docs
 
 $(VENV)/.stamp-base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,9 @@ browser:
 
 test: $(VENV)/.stamp-test browser
 	$(PY) -m pytest -n 2 -q
+
+test-quick: $(VENV)/.stamp-test
+	$(PY) -m pytest -n 2 -q -m "not slow and not browser"
 
 bench: $(VENV)/.stamp-bench
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -482,6 +482,7 @@ def test_clubs_vectorised_equal_reference_many_clubs():
     _assert_same_clubs(df, merge=True, sieve=0.3)
 
 
+@pytest.mark.slow  # > 5 s (pytest --durations)
 def test_clubs_vectorised_equal_reference_county_size():
     """A real-size panel (2,800 units × 15 years, as the county benchmark): dozens of clubs, ~80,000 tests."""
     res = _assert_same_clubs(_county_like_panel())

@@ -4,7 +4,6 @@ from __future__ import annotations
 import doctest
 import hashlib
 import importlib
-import sys
 import warnings
 
 import numpy as np
@@ -241,18 +240,6 @@ def test_read_table_gzip(tmp_path):
     t = read_table(p)
     assert t.loc[2].tolist() == ["a", "2020", "1"]
     assert t.attrs["nqpf_source"]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
-
-
-def test_xls_without_xlrd_gives_clear_error(tmp_path, monkeypatch):
-    p = tmp_path / "old.xls"
-    p.write_bytes(b"\xd0\xcf\x11\xe0")
-    monkeypatch.setitem(sys.modules, "xlrd", None)
-    with pytest.raises(DataError) as err:
-        read_table(p)
-    assert str(err.value) == (
-        "old.xls: reading legacy .xls workbooks needs the 'xlrd' package; got no xlrd installed. "
-        "Run `pip install xlrd` or save the workbook as .xlsx."
-    )
 
 
 # ----------------------------------------------------------------------------- panels

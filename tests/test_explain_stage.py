@@ -57,6 +57,7 @@ def test_stage_registered():
     assert st.order == 30 and st.config_model is ExplainConfig
 
 
+@pytest.mark.slow  # > 5 s (pytest --durations)
 def test_run_explain_tables_equal_library(workdir):
     cfg, base = load_explain_config(workdir / "run.toml")
     data = pd.read_csv(workdir / "province_scitech_panel.csv", dtype={"unit": str})
@@ -130,6 +131,7 @@ def test_mediation_heterogeneity_threshold_from_config():
     assert set(out["_results"]) == {"med", "het", "thr"}
 
 
+@pytest.mark.slow  # > 5 s (pytest --durations)
 def test_stage_on_bundled_demo_index(tmp_path):
     """End to end: build the bundled provincial demo index, then run the registered explain stage.
 

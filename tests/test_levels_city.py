@@ -48,6 +48,7 @@ def test_missing_shared_folder_message(tmp_path):
         run_level_demo("county", out=None)
 
 
+@pytest.mark.slow  # > 5 s (pytest --durations)
 def test_city_demo_end_to_end(tmp_path):
     shared_path("data", "cn-city-economy", "city_panel_long.csv")
     shared_path("data", "cn-city-digital-finance", "pku_dfiic_city_2011_2020_long.csv")
@@ -72,6 +73,7 @@ def test_city_demo_end_to_end(tmp_path):
     assert "371200" not in units and len(units) == 288  # 莱芜: GDP in too few years (digital finance only)
 
 
+@pytest.mark.slow  # > 5 s (pytest --durations)
 def test_industry_demo_end_to_end(tmp_path):
     shared_path("data", "cn-industry-io", "industry_panel_long.csv")
     with warnings.catch_warnings():
@@ -86,6 +88,7 @@ def test_industry_demo_end_to_end(tmp_path):
     assert shares["va_share"].between(0, 1).all() and shares["year"].tolist()[-1] == 2020
 
 
+@pytest.mark.slow  # > 5 s (pytest --durations)
 def test_cli_demo_level_industry_and_missing_shared(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

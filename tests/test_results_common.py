@@ -100,7 +100,7 @@ def _sensitivity_model():
 
     from nqpf.sensitivity import SensitivityModel
 
-    factors = [{"name": "Aggregation", "section": "aggregate", "param": "method", "values": ["arithmetic", "geometric"]},
+    factors = [{"name": "Winmax", "section": "treat", "param": "winmax", "values": [1, 2, 3]},
                {"name": "Weights", "kind": "weights_noise", "levels": [2], "spread": 0.25, "n_sets": 5}]
     return _cached("sens", lambda: SensitivityModel(ASEM_CONFIG, factors, data=asem_long(), framework=asem_framework(), seed=11))
 
@@ -230,11 +230,11 @@ def _levels() -> dict[str, Callable[[], Result]]:
     from nqpf.levels.io_tables import digital_output_share
 
     def city_panel():
-        from nqpf.levels.city import CityPanel, read_city_economy, shared_dir
+        from nqpf.levels.city import read_city_economy, shared_dir
 
         try:
-            shared_dir(need=("data",))
-        except nqpf.DataError:
+            shared_dir(need=("data/cn-city-economy",))
+        except nqpf.ConfigError:
             pytest.skip("needs ../shared data (read_city_economy)")
         return read_city_economy()
 
@@ -280,7 +280,6 @@ def test_every_result_has_a_factory():
     assert not stale, f"factories for classes that no longer exist: {stale}"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FACTORIES))
 def test_result_contract(name):
     with warnings.catch_warnings():

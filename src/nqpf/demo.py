@@ -94,6 +94,7 @@ def demo_summary(out: RunOutput, *, lang: str = "zh") -> str:
     lines.append(f"Unit-years without an index score: {int(excl['node'].isin([res.root, '*']).sum()) if len(excl) else 0} "
                  f"(reasons in excluded.csv); changed cells recorded: {len(res.changes)}")
     if out.out_dir is not None:
+        out = RunOutput(result=out.result, out_dir=Path(out.out_dir).resolve(), stage_outputs=out.stage_outputs, files=out.files)
         lines.append(f"Outputs: {out.out_dir}")
         for fname, label in (("report.html", "HTML report"), ("nqpf_results.xlsx", "Excel workbook")):
             p = Path(out.out_dir) / fname

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ._errors import ConfigError, NqpfWarning
 from .index.build import build
 from .index.config import INDEX_SECTIONS, STAGE_SECTIONS, RunConfig, load_config
-from .index.result import IndexResult, write_csv
+from .index.result import DEFAULT_CSV_ENCODING, IndexResult, write_csv
 from .pipeline import stages
 
 __all__ = ["RunOutput", "run", "run_stages", "check_stage_sections", "validate_stage_sections",
@@ -89,17 +89,20 @@ def run_stages(result: IndexResult, cfg: RunConfig, *, out_dir: Path | None = No
         res = st.run(result, sc, ctx) or {}
         outputs[st.name] = res
         if sub is not None:
-            save_stage_outputs(res, sub)
+            save_stage_outputs(res, sub, encoding=cfg.output.csv_encoding)
     return outputs
 
 
-def save_stage_outputs(tables: Mapping[str, Any], directory: Path) -> list[Path]:
-    """Write every DataFrame of a stage output as CSV (other objects are the stage's own business)."""
+def save_stage_outputs(tables: Mapping[str, Any], directory: Path, *, encoding: str = DEFAULT_CSV_ENCODING) -> list[Path]:
+    """Write every DataFrame of a stage output as CSV (other objects are the stage's own business).
+
+    ``encoding``: ``utf-8-sig`` (default, with a BOM) or ``utf-8`` (``[output] csv_encoding``).
+    """
     written = []
     for name, obj in tables.items():
         if isinstance(obj, pd.DataFrame):
             p = directory / f"{name}.csv"
-            write_csv(obj, p)
+            write_csv(obj, p, encoding=encoding)
             written.append(p)
     return written
 
@@ -170,7 +173,7 @@ def run(config: str | Path | Mapping[str, Any] | RunConfig, *, out: str | Path |
     if out_dir is not None:
         if progress:
             progress("save")
-        result.save(out_dir, formats=tuple(cfg.output.formats))
+        result.save(out_dir, formats=tuple(cfg.output.formats), csv_encoding=cfg.output.csv_encoding)
     outputs = run_stages(result, cfg, out_dir=out_dir, progress=progress, data=data)
     if out_dir is not None:
         (out_dir / "stages.json").write_text(

@@ -48,9 +48,9 @@ def load_source(source: Path, *, unit_col: str = "unit"):
             from ..index.result import load_result
 
             return load_result(source)
-        scores = pd.read_csv(source / "scores.csv", dtype={"unit": str, "node": str})
+        scores = pd.read_csv(source / "scores.csv", dtype={"unit": str, "node": str}, encoding="utf-8-sig")
         units_path = source / "units.csv"
-        units = (pd.read_csv(units_path, dtype=str, keep_default_na=False) if units_path.exists()
+        units = (pd.read_csv(units_path, dtype=str, keep_default_na=False, encoding="utf-8-sig") if units_path.exists()
                  else pd.DataFrame({"unit": sorted(scores["unit"].unique())}))
         return RunTables(scores=scores, units=units)
     if not source.exists():
@@ -135,6 +135,6 @@ def register(app: typer.Typer) -> None:
         names = []
         for name, df in res.tables().items():
             path = target / f"{prefix}_{name}.csv"
-            df.to_csv(path, index=False, encoding="utf-8")
+            df.to_csv(path, index=False, encoding="utf-8-sig")
             names.append(path.name)
         typer.echo(f"Wrote {len(names)} tables to {target}: {', '.join(names)}")

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import typer
 
-from .._errors import ConfigError
 from ._common import console, handle_errors
 
 __all__ = ["register"]
@@ -23,13 +22,8 @@ def _load_data(target: Path, cfg, base: Path):
     if cfg.run:
         p = Path(cfg.run) if Path(cfg.run).is_absolute() else base / cfg.run
         return _load_run(p)
-    try:
-        from ..index.build import build  # type: ignore[import-not-found]
-    except ImportError:
-        raise ConfigError(
-            f"{target.name}: no data for [explain]; got neither 'data' nor 'run' and the index builder is not available. "
-            "Add data = \"panel.csv\" or run = \"DIR\" to [explain], or pass a saved run directory."
-        ) from None
+    from ..index.build import build
+
     return build(target)
 
 
@@ -57,7 +51,7 @@ def register(app: typer.Typer) -> None:
         tables = run_explain(data, cfg, out_dir=out, base_dir=base, progress=lambda m: con.print(m))
         tables.pop("_results", None)
         for name, df in tables.items():
-            df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+            df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
         if "models_table" in tables:
             con.print(tables["models_table"].to_string(index=False))
         typer.echo(f"Wrote {len(tables)} tables to {out}")

@@ -39,6 +39,6 @@ def register(app: typer.Typer) -> None:
         results = tables.pop("_results")
         out.mkdir(parents=True, exist_ok=True)
         for name, df in tables.items():
-            df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+            df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
         con.print(str(results["productivity"].summary()))
         typer.echo(f"Wrote {len(tables)} tables to {out}")

@@ -238,13 +238,6 @@ def _read_xlsx_grid(path: Path, sheet: str | int | None, name: str) -> tuple[pd.
 
 
 def _read_xls_grid(path: Path, sheet: str | int | None, name: str) -> tuple[pd.DataFrame, str]:
-    try:
-        import xlrd  # noqa: F401
-    except ImportError:
-        raise DataError(
-            f"{name}: reading legacy .xls workbooks needs the 'xlrd' package; got no xlrd installed. "
-            "Run `pip install xlrd` or save the workbook as .xlsx."
-        ) from None
     book = pd.ExcelFile(path, engine="xlrd")
     sheets = book.sheet_names
     if sheet is None:

@@ -551,32 +551,10 @@ def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None 
     return out
 
 
-class _SavedRun:
-    """A saved run read back from its CSV files (duck-types the IndexResult tables explain uses)."""
-
-    def __init__(self, path: Path):
-        def read(name: str) -> pd.DataFrame | None:
-            f = path / name
-            return pd.read_csv(f, dtype={"unit": str}, encoding="utf-8-sig") if f.exists() else None
-
-        scores = read("scores.csv")
-        if scores is None:
-            raise DataError(
-                f"explain: {str(path)!r} is not a saved run; got no scores.csv. "
-                "Pass the directory written by `nqpf build --out DIR`."
-            )
-        self.scores = scores
-        self.raw = read("raw.csv")
-        self.normalised = read("normalised.csv")
-        self.units = read("units.csv")
-
-
 def _load_run(path: Path) -> Any:
-    """Read a saved run directory (``nqpf.load_result`` when available)."""
-    try:
-        from ..index.result import load_result  # type: ignore[import-not-found]
-    except ImportError:
-        return _SavedRun(path)
+    """Read a saved run directory with :func:`nqpf.index.result.load_result`."""
+    from ..index.result import load_result
+
     return load_result(path)
 
 

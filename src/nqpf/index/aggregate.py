@@ -25,6 +25,7 @@ __all__ = [
     "geometric",
     "harmonic",
     "topsis",
+    "topsis_distances",
     "topsis_sets",
     "copeland",
 ]
@@ -117,22 +118,8 @@ def harmonic(V: np.ndarray, w: np.ndarray, *, node: str = "") -> np.ndarray:
     return _one_set(V, w, "harmonic", node)
 
 
-def topsis_sets(V: np.ndarray, W: np.ndarray, *, ideal: str = "pooled", distance: str = "weighted_values") -> np.ndarray:
-    """TOPSIS closeness (Hwang & Yoon 1981; methods-reference §2.2) for R weight sets at once.
-
-    ``V`` (T, n, m) normalised values (higher = better, NaN = missing), ``W`` (T, m, R) weights
-    (rescaled to sum 1 per year and set). ``distance="weighted_values"``: v = w·z, ideal v⁺ = max v,
-    anti-ideal v⁻ = min v, ``D± = sqrt(Σ (v − v±)²)``; ``"weights_inside"``: ``D± = sqrt(Σ w (z − z±)²)``.
-    ``C = D⁻/(D⁺ + D⁻)`` (0.5 when D⁺ = D⁻ = 0), no score when every component is missing. Ideals
-    over all unit-years (``"pooled"``) or per year. Returns (T, n, R).
-
-    Notes
-    -----
-    When the weights do not vary across the ideal's reference set (per-year ideal, or the same weights
-    every year), max v_j = w_j max z_j (w ≥ 0), so ``D±² = Σ_j w_j^p (z_j − z±_j)²`` with p = 2
-    (weighted values) or 1 (weights inside) is one matrix product for all R sets; otherwise v is formed
-    explicitly.
-    """
+def _topsis_distances(V: np.ndarray, W: np.ndarray, *, ideal: str, distance: str) -> tuple[np.ndarray, np.ndarray]:
+    """D⁺ and D⁻ of :func:`topsis_sets`, each (T, n, R)."""
     check_option(ideal, Literal["pooled", "year"], param="topsis_ideal", caller="aggregate")
     check_option(distance, TopsisDistance, param="topsis_distance", caller="aggregate")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -160,10 +147,30 @@ def topsis_sets(V: np.ndarray, W: np.ndarray, *, ideal: str = "pooled", distance
         m4 = miss[..., None]
         dp = np.sqrt(np.where(m4, 0.0, dp2).sum(axis=2))
         dm = np.sqrt(np.where(m4, 0.0, dm2).sum(axis=2))
+    return dp, dm
+
+
+def topsis_sets(V: np.ndarray, W: np.ndarray, *, ideal: str = "pooled", distance: str = "weighted_values") -> np.ndarray:
+    """TOPSIS closeness (Hwang & Yoon 1981; methods-reference §2.2) for R weight sets at once.
+
+    ``V`` (T, n, m) normalised values (higher = better, NaN = missing), ``W`` (T, m, R) weights
+    (rescaled to sum 1 per year and set). ``distance="weighted_values"``: v = w·z, ideal v⁺ = max v,
+    anti-ideal v⁻ = min v, ``D± = sqrt(Σ (v − v±)²)``; ``"weights_inside"``: ``D± = sqrt(Σ w (z − z±)²)``.
+    ``C = D⁻/(D⁺ + D⁻)`` (0.5 when D⁺ = D⁻ = 0), no score when every component is missing. Ideals
+    over all unit-years (``"pooled"``) or per year. Returns (T, n, R).
+
+    Notes
+    -----
+    When the weights do not vary across the ideal's reference set (per-year ideal, or the same weights
+    every year), max v_j = w_j max z_j (w ≥ 0), so ``D±² = Σ_j w_j^p (z_j − z±_j)²`` with p = 2
+    (weighted values) or 1 (weights inside) is one matrix product for all R sets; otherwise v is formed
+    explicitly.
+    """
+    dp, dm = _topsis_distances(V, W, ideal=ideal, distance=distance)
     with np.errstate(invalid="ignore", divide="ignore"):
         c = dm / (dp + dm)
     c = np.where((dp + dm) == 0, 0.5, c)
-    return np.where(miss.all(axis=2)[:, :, None], np.nan, c)
+    return np.where(np.isnan(V).all(axis=2)[:, :, None], np.nan, c)
 
 
 def topsis(V: np.ndarray, w: np.ndarray, *, ideal: Literal["pooled", "year"] = "pooled",
@@ -172,6 +179,28 @@ def topsis(V: np.ndarray, w: np.ndarray, *, ideal: Literal["pooled", "year"] = "
     w = np.asarray(w, dtype=float)
     W = np.broadcast_to(w[None, :] if w.ndim == 1 else w, (V.shape[0], V.shape[2]))[:, :, None]
     return topsis_sets(V, W, ideal=ideal, distance=distance)[:, :, 0]
+
+
+def topsis_distances(V: np.ndarray, w: np.ndarray, *, ideal: Literal["pooled", "year"] = "pooled",
+                     distance: str = "weighted_values") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(D⁺, D⁻, C)`` of one weight set, each (T, n): the distances behind :func:`topsis` (same formulas).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> V = np.array([[[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]])
+    >>> dp, dm, c = topsis_distances(V, np.array([0.75, 0.25]))
+    >>> np.round(dp[0], 4).tolist(), np.round(dm[0], 4).tolist(), bool(np.allclose(c, topsis(V, np.array([0.75, 0.25]))))
+    ([0.25, 0.75, 0.3953], [0.75, 0.25, 0.3953], True)
+    """
+    w = np.asarray(w, dtype=float)
+    W = np.broadcast_to(w[None, :] if w.ndim == 1 else w, (V.shape[0], V.shape[2]))[:, :, None]
+    dp, dm = _topsis_distances(V, W, ideal=ideal, distance=distance)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = dm / (dp + dm)
+    c = np.where((dp + dm) == 0, 0.5, c)
+    none = np.isnan(V).all(axis=2)
+    return (np.where(none, np.nan, dp[:, :, 0]), np.where(none, np.nan, dm[:, :, 0]), np.where(none, np.nan, c[:, :, 0]))
 
 
 def copeland(V: np.ndarray, w: np.ndarray, *, chunk: int = 512) -> np.ndarray:

@@ -195,6 +195,9 @@ class OutputConfig(_Model):
 
     dir: str = ""
     formats: list[Literal["csv", "parquet"]] = Field(default_factory=lambda: ["csv", "parquet"])
+    csv_encoding: Literal["utf-8-sig", "utf-8"] = Field(
+        "utf-8-sig", description="CSV files of the run: UTF-8 with a BOM (Excel on Chinese Windows shows Chinese "
+        "correctly) or plain UTF-8; nqpf reads both")
 
 
 class RunConfig(_Model):

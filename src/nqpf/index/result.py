@@ -28,14 +28,40 @@ from .._errors import DataError
 from .._results import Summary
 from ..framework.model import Framework
 
-__all__ = ["IndexResult", "load_result", "write_csv", "frame_from_array", "str_column", "TABLES"]
+__all__ = ["IndexResult", "load_result", "write_csv", "read_run_csv", "csv_encoding_of", "frame_from_array", "str_column",
+           "TABLES", "CSV_ENCODINGS", "DEFAULT_CSV_ENCODING"]
 
 TABLES = ("scores", "weights", "normalised", "treated", "raw", "units", "changes", "excluded", "framework", "treatment")
 
+#: encodings a run's CSV files may be written in: UTF-8 with a byte-order mark (Excel on Chinese Windows reads it
+#: as UTF-8; without the BOM it guesses GBK and garbles Chinese) or plain UTF-8
+CSV_ENCODINGS = ("utf-8-sig", "utf-8")
+DEFAULT_CSV_ENCODING = "utf-8-sig"
 
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """Deterministic CSV: UTF-8, '\\n' line ends, shortest round-trip float repr."""
-    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format=None)
+
+def write_csv(df: pd.DataFrame, path: Path, *, encoding: str = DEFAULT_CSV_ENCODING) -> None:
+    """Deterministic CSV: UTF-8 with a BOM (``encoding="utf-8"``: without), '\\n' line ends, shortest round-trip floats."""
+    if encoding not in CSV_ENCODINGS:
+        raise DataError(f"write_csv: unknown CSV encoding; got {encoding!r}. Use one of {', '.join(CSV_ENCODINGS)}.")
+    df.to_csv(path, index=False, encoding=encoding, lineterminator="\n", float_format=None)
+
+
+def read_run_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV written by a run, with or without a UTF-8 BOM (``encoding="utf-8-sig"`` reads both)."""
+    kwargs.setdefault("encoding", "utf-8-sig")
+    return pd.read_csv(path, **kwargs)
+
+
+def csv_encoding_of(manifest: dict[str, Any] | None) -> str:
+    """The CSV encoding a run was configured with (``[output] csv_encoding`` in its manifest), else the default.
+
+    Examples
+    --------
+    >>> csv_encoding_of({"config": {"output": {"csv_encoding": "utf-8"}}}), csv_encoding_of({})
+    ('utf-8', 'utf-8-sig')
+    """
+    enc = (((manifest or {}).get("config") or {}).get("output") or {}).get("csv_encoding")
+    return enc if enc in CSV_ENCODINGS else DEFAULT_CSV_ENCODING
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -183,13 +209,19 @@ class IndexResult:
         }
 
     # ------------------------------------------------------------------ persistence
-    def save(self, directory: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet")) -> Path:
-        """Write every table (CSV and Parquet) and ``manifest.json`` into ``directory``."""
+    def save(self, directory: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet"),
+             csv_encoding: str | None = None) -> Path:
+        """Write every table (CSV and Parquet) and ``manifest.json`` into ``directory``.
+
+        ``csv_encoding`` (``utf-8-sig`` or ``utf-8``) defaults to the run's ``[output] csv_encoding``
+        recorded in the manifest (so a regenerated run is written byte for byte the same).
+        """
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
+        enc = csv_encoding or csv_encoding_of(self.manifest)
         for name, df in self.tables().items():
             if "csv" in formats:
-                write_csv(df, d / f"{name}.csv")
+                write_csv(df, d / f"{name}.csv", encoding=enc)
             if "parquet" in formats and name != "framework":
                 _write_parquet(df, d / f"{name}.parquet")
         (d / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
@@ -220,9 +252,9 @@ def load_result(directory: str | Path) -> IndexResult:
         p = d / f"{name}.csv"
         if not p.exists() or p.stat().st_size == 0:
             return pd.DataFrame()
-        return pd.read_csv(p, dtype={"unit": str, "node": str, "indicator": str, "parent": str}, keep_default_na=True)
+        return read_run_csv(p, dtype={"unit": str, "node": str, "indicator": str, "parent": str}, keep_default_na=True)
 
-    fw_frame = pd.read_csv(d / "framework.csv", dtype=str, keep_default_na=False)
+    fw_frame = read_run_csv(d / "framework.csv", dtype=str, keep_default_na=False)
     framework = framework_from_frame(fw_frame, source="framework.csv")
     manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8")) if (d / "manifest.json").exists() else {}
     scores = read("scores")
@@ -232,7 +264,7 @@ def load_result(directory: str | Path) -> IndexResult:
         weights["year"] = weights["year"].astype("Int64")
     if "parent" in weights:
         weights["parent"] = weights["parent"].fillna("")
-    units = pd.read_csv(d / "units.csv", dtype=str, keep_default_na=False)
+    units = read_run_csv(d / "units.csv", dtype=str, keep_default_na=False)
     return IndexResult(
         scores=scores, weights=weights, normalised=read("normalised"), treated=read("treated"), raw=read("raw"),
         units=units, changes=read("changes"), excluded=read("excluded"), framework=framework,

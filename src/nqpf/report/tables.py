@@ -17,7 +17,7 @@ from typing import Callable, Literal
 import pandas as pd
 
 from .._errors import DataError
-from ..index.result import IndexResult, load_result
+from ..index.result import IndexResult, load_result, read_run_csv
 
 __all__ = ["Section", "SECTIONS", "register_section", "section_of", "RunTables", "collect", "core_tables", "quality_tables",
            "COLUMN_LABELS", "TABLE_COLUMN_LABELS", "TABLE_CAPTIONS", "column_label", "table_kind", "table_caption",
@@ -339,7 +339,7 @@ def collect(run_dir: str | Path) -> RunTables:
         for f in sorted(sub.glob("*.csv")):
             if f.stat().st_size == 0:
                 continue
-            tables[(sub.name, f.stem)] = pd.read_csv(f, dtype={"unit": str, "j": str, "h": str, "group": str})
+            tables[(sub.name, f.stem)] = read_run_csv(f, dtype={"unit": str, "j": str, "h": str, "group": str})
     guides = {}
     gdir = d / "paths" / "guides"
     if gdir.is_dir():
