@@ -110,7 +110,7 @@ def save_stage_outputs(tables: Mapping[str, Any], directory: Path, *, encoding: 
 #: what a run writes into its folder: top-level files by suffix or name, and sub-folders
 RUN_FILE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".html", ".pdf")
 RUN_FILES = ("manifest.json", "stages.json")
-RUN_DIRS = STAGE_SECTIONS + ("figures", "report", "core")
+RUN_DIRS = STAGE_SECTIONS + ("figures", "report", "core", "journal")
 #: folders that a level demo writes before its run (its harmonised inputs): kept, not cleared
 RUN_INPUT_DIRS = ("levels",)
 

@@ -373,6 +373,12 @@ def build_from_frames(
         },
     }
     manifest["quality"] = qres.manifest() if qres is not None else {"preset": "off"}
+    if qres is not None and len(qres.findings):  # the high-severity findings themselves, the rest in quality.csv
+        hi = qres.findings[qres.findings["severity"].eq("high")]
+        manifest["quality"]["high_severity"] = [
+            {k: (bool(v) if k == "used" else str(v)) for k, v in r.items()}
+            for r in hi[["unit", "series", "years", "rule", "action", "used"]].to_dict(orient="records")]
+        manifest["quality"]["file"] = "quality.csv"
     manifest["framework"] = dict(manifest["framework"], activated_declared=prep.activated,
                                  declared_missing=[d for d in getattr(framework, "declared_ids", [])])
     if any(i.get("source") == "bundled:province" for i in manifest["inputs"]):

@@ -55,7 +55,27 @@ _T = {
     "obstacle": ("平均障碍度（%）", "Mean obstacle degree (%)"), "average": ("全国平均", "Average of all units"),
     "nominal": ("基准排名", "Nominal rank"), "interval": ("5%–95% 排名区间", "5–95 % rank interval"),
     "median": ("中位排名", "Median rank"), "lag": ("邻域状态", "Neighbourhood class"),
+    "provinces": ("{n} 个省份", "{n} provinces"), "units": ("{n} 个地区", "{n} units"),
+    "years": ("{a}–{b} 年", "{a}–{b}"), "one_year": ("{a} 年", "{a}"),
 }
+
+#: readable names of Markov states and neighbourhood classes (the analysis stage writes them in English)
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    "low": ("低水平", "Low"), "lower-middle": ("中低水平", "Lower-middle"), "upper-middle": ("中高水平", "Upper-middle"),
+    "high": ("高水平", "High"), "medium": ("中等水平", "Medium"), "middle": ("中等水平", "Middle"),
+}
+
+
+def state_label(state: Any, lang: str) -> str:
+    """Display name of a Markov state (``low`` → 低水平 / Low); unknown states keep their name.
+
+    Examples
+    --------
+    >>> state_label("lower-middle", "zh"), state_label("high", "en"), state_label("S3", "zh")
+    ('中低水平', 'High', 'S3')
+    """
+    pair = STATE_LABELS.get(str(state))
+    return str(state) if pair is None else (pair[0] if lang == "zh" else pair[1])
 
 
 def _t(key: str, lang: str) -> str:
@@ -80,6 +100,10 @@ def _style(fig) -> None:
             for txt in leg.get_texts():
                 txt.set_fontfamily(fam)
             leg.get_title().set_fontfamily(fam)
+    for leg in getattr(fig, "legends", []):
+        for txt in leg.get_texts():
+            txt.set_fontfamily(fam)
+        leg.get_title().set_fontfamily(fam)
     if fig._suptitle is not None:
         fig._suptitle.set_fontfamily(fam)
 
@@ -157,7 +181,8 @@ def bump_chart(ranks: pd.DataFrame, *, label: str = "unit_name", highlight: Sequ
         if len(y):
             ax.text(w.index[-1] + 0.15, y.iloc[-1], names.get(u, u), va="center", fontsize=7,
                     color=cmap(hl.index(u) % 10) if on else "#666666", family=_font())
-    ax.invert_yaxis()
+    ax.set_ylim(n + 0.7, 0.3)
+    ax.set_yticks([1] + list(range(5, n + 1, 5)))
     ax.set_xticks(list(w.index))
     ax.set_xlabel(_t("year", lang))
     ax.set_ylabel(_t("rank", lang))
@@ -216,8 +241,37 @@ def element_radar(scores: pd.Series, *, reference: pd.Series | None = None, titl
 
 # --------------------------------------------------------------------------- analysis figures
 
-def density_surface(curves: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh"):
+def _clip_range(curves: pd.DataFrame, x_range: tuple[float, float] | None) -> pd.DataFrame:
+    """The rows of a density table inside ``x_range`` (the range the index can take)."""
+    if x_range is None:
+        return curves
+    lo, hi = x_range
+    keep = curves["x"].between(lo, hi)
+    return curves[keep] if keep.any() else curves
+
+
+def index_range(scores: Any) -> tuple[float, float]:
+    """The range an index's scores can take: [0, 1] for scores in [0, 1], else their observed range.
+
+    Examples
+    --------
+    >>> index_range([0.1, 0.8]), index_range([-2.0, 3.0])
+    ((0.0, 1.0), (-2.0, 3.0))
+    """
+    v = np.asarray(scores, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return (0.0, 1.0)
+    lo, hi = float(v.min()), float(v.max())
+    return (0.0 if lo >= 0 else lo, 1.0 if 0 <= lo and hi <= 1 else hi)
+
+
+def density_surface(curves: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh",
+                    x_range: tuple[float, float] | None = None):
     """Kernel-density 3-D surface: x (score) × year × density (the ``curves`` table of a kernel density).
+
+    ``x_range`` limits the score axis to the range the index can take (e.g. ``(0, 1)``; the
+    kernel's tails beyond it are not drawn).
 
     Examples
     --------
@@ -230,25 +284,36 @@ def density_surface(curves: pd.DataFrame, *, title: str | None = None, lang: Lan
     check_option(lang, Lang, param="lang", caller="density_surface")
     _need(curves, ["year", "x", "density"], "density_surface")
     plt = _plt()
+    curves = _clip_range(curves, x_range)
     w = curves.pivot_table(index="year", columns="x", values="density").sort_index()
     X, Y = np.meshgrid(w.columns.to_numpy(dtype=float), w.index.to_numpy(dtype=float))
-    fig = plt.figure(figsize=(8, 5.5))
+    fig = plt.figure(figsize=(8, 6.2))
     ax = fig.add_subplot(111, projection="3d")
     ax.plot_surface(X, Y, w.to_numpy(dtype=float), cmap="viridis", linewidth=0, antialiased=True, alpha=0.95,
                     rstride=1, cstride=2)
-    ax.set_xlabel(_t("score", lang))
-    ax.set_ylabel(_t("year", lang))
-    ax.set_zlabel(_t("density", lang))
-    ax.set_yticks(w.index.to_numpy(dtype=float)[:: max(1, len(w) // 6)])
+    years = w.index.to_numpy(dtype=float)
+    step = max(1, int(np.ceil(len(years) / 5)))
+    ax.set_yticks(years[::step])
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0f}"))
-    ax.view_init(elev=28, azim=-60)
+    ax.tick_params(axis="both", labelsize=8, pad=1)
+    ax.tick_params(axis="y", labelsize=8, pad=4)
+    if x_range is not None:
+        ax.set_xlim(*x_range)
+    ax.set_xlabel(_t("score", lang), labelpad=6)
+    ax.set_ylabel(_t("year", lang), labelpad=14)
+    ax.set_zlabel(_t("density", lang), labelpad=6)
+    ax.zaxis.set_rotate_label(False)
+    ax.zaxis.label.set_rotation(90)
+    ax.view_init(elev=26, azim=-58)
+    ax.set_box_aspect(None, zoom=0.86)
     if title:
-        ax.set_title(title)
+        fig.suptitle(title, fontsize=11, y=0.96)
     _style(fig)
     return fig
 
 
-def density_ridgeline(curves: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh", overlap: float = 1.6):
+def density_ridgeline(curves: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh", overlap: float = 1.6,
+                      x_range: tuple[float, float] | None = None):
     """Ridgeline plot of yearly kernel densities (one ridge per year, earliest at the bottom).
 
     Examples
@@ -262,6 +327,7 @@ def density_ridgeline(curves: pd.DataFrame, *, title: str | None = None, lang: L
     check_option(lang, Lang, param="lang", caller="density_ridgeline")
     _need(curves, ["year", "x", "density"], "density_ridgeline")
     plt = _plt()
+    curves = _clip_range(curves, x_range)
     years = sorted(curves["year"].unique())
     peak = float(curves["density"].max()) or 1.0
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(years) + 2))
@@ -274,6 +340,8 @@ def density_ridgeline(curves: pd.DataFrame, *, title: str | None = None, lang: L
         ax.plot(c["x"], yy, color="k", lw=0.6, zorder=len(years) - i)
     ax.set_yticks(range(len(years)))
     ax.set_yticklabels([str(y) for y in years])
+    if x_range is not None:
+        ax.set_xlim(*x_range)
     ax.set_xlabel(_t("score", lang))
     ax.set_ylabel(_t("year", lang))
     ax.spines[["top", "right", "left"]].set_visible(False)
@@ -294,6 +362,8 @@ def markov_heatmap(probabilities: pd.DataFrame, *, title: str | None = None, lan
 
     ``probabilities`` is a ``from_state, [n,] <state columns>`` table (classical chain) or a
     spatial-Markov ``lag_class, from_state, n, <states>`` table (one panel per neighbourhood class).
+    States are shown in the figure's language (:data:`STATE_LABELS`); the panels share the state
+    axis, so only the first carries its labels.
 
     Examples
     --------
@@ -308,26 +378,43 @@ def markov_heatmap(probabilities: pd.DataFrame, *, title: str | None = None, lan
     groups = [(None, probabilities)] if "lag_class" not in probabilities.columns else list(
         probabilities.groupby("lag_class", sort=True))
     ncol = len(groups)
-    fig, axes = plt.subplots(1, ncol, figsize=(3.6 * ncol + 0.6, 3.8), squeeze=False)
-    for ax, (lag, t) in zip(axes[0], groups):
+    first = _prob_matrix(groups[0][1])
+    states = [str(c) for c in first.columns]
+    # neighbourhood classes L1 … Lk are the quantile classes of the spatial lag: name them like the states
+    lag_names = {}
+    if ncol > 1 and all(str(g) == f"L{i + 1}" for i, (g, _) in enumerate(groups)) and ncol == len(states):
+        lag_names = {f"L{i + 1}": state_label(st, lang) for i, st in enumerate(states)}
+    long_names = max((len(state_label(x, lang)) for x in states), default=4)
+    side = max(2.6, 0.62 * len(states) + 0.4)
+    fig, axes = plt.subplots(1, ncol, figsize=(side * ncol + 1.6 + 0.07 * long_names, side + 1.5), squeeze=False,
+                             sharey=True, layout="constrained")
+    im = None
+    for k, (ax, (lag, t)) in enumerate(zip(axes[0], groups)):
         m = _prob_matrix(t)
         im = ax.imshow(m.to_numpy(), cmap="Blues", vmin=0, vmax=1)
         ax.set_xticks(range(m.shape[1]))
-        ax.set_xticklabels(m.columns, rotation=35, ha="right", fontsize=8)
+        ax.set_xticklabels([state_label(c, lang) for c in m.columns], rotation=40, ha="right", rotation_mode="anchor",
+                           fontsize=8)
         ax.set_yticks(range(m.shape[0]))
-        ax.set_yticklabels(m.index, fontsize=8)
+        ax.set_yticklabels([state_label(c, lang) for c in m.index], fontsize=8)
+        if k > 0:
+            ax.tick_params(axis="y", labelleft=False)
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
                 v = m.iat[i, j]
                 if np.isfinite(v):
                     ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v > 0.55 else "black")
-        ax.set_xlabel(_t("to", lang))
-        ax.set_ylabel(_t("from", lang))
+        ax.set_xlabel(_t("to", lang), fontsize=9)
+        if k == 0:
+            ax.set_ylabel(_t("from", lang), fontsize=9)
         if lag is not None:
-            ax.set_title(f"{_t('lag', lang)}: {lag}", fontsize=9)
-    fig.colorbar(im, ax=list(axes[0]), shrink=0.8)
+            name = lag_names.get(str(lag))
+            label = (f"{_t('lag', lang)}：{name}（{lag}）" if lang == "zh" else f"{_t('lag', lang)}: {name} ({lag})") \
+                if name else (f"{_t('lag', lang)}：{lag}" if lang == "zh" else f"{_t('lag', lang)}: {lag}")
+            ax.set_title(label, fontsize=9)
+    fig.colorbar(im, ax=list(axes[0]), shrink=0.8, pad=0.02)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, fontsize=11)
     _style(fig)
     return fig
 
@@ -457,7 +544,7 @@ def rank_interval_plot(rank_stats: pd.DataFrame, *, year: int | None = None, lab
     plt = _plt()
     y = year if year is not None else rank_stats["year"].max()
     r = rank_stats[rank_stats["year"] == y].sort_values("nominal")
-    fig, ax = plt.subplots(figsize=(8, 0.24 * len(r) + 1.5))
+    fig, ax = plt.subplots(figsize=(8, 0.24 * len(r) + 2.0), layout="constrained")
     pos = np.arange(len(r))
     ax.hlines(pos, r["q05"], r["q95"], color="#4c72b0", lw=3, alpha=0.6, label=_t("interval", lang))
     ax.plot(r["median"], pos, "o", color="#4c72b0", ms=4, label=_t("median", lang))
@@ -466,10 +553,13 @@ def rank_interval_plot(rank_stats: pd.DataFrame, *, year: int | None = None, lab
     ax.set_yticklabels([(labels or {}).get(u, u) for u in r["unit"]], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel(_t("rank", lang))
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
-    ax.set_title(title or f"{y}")
+    ax.set_ylim(len(r) - 0.4, -0.6)
+    ax.grid(axis="x", color="#e5e5e5", lw=0.6)
+    ax.set_axisbelow(True)
+    # the legend sits below the axes (outside the plotting area), so it never covers an interval
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    ax.set_title(title or f"{y}", fontsize=11)
     _style(fig)
-    fig.tight_layout()
     return fig
 
 
@@ -531,6 +621,7 @@ class FigureType:
     section : report section the figure belongs to.
     reject : columns whose presence excludes the table.
     provinces_only : drawn only for runs on the mainland provinces (maps).
+    last_year : the figure shows the last year of the table only (its title names that year).
     """
 
     name: str
@@ -541,6 +632,7 @@ class FigureType:
     section: str
     reject: tuple[str, ...] = ()
     provinces_only: bool = False
+    last_year: bool = False
 
     def matches(self, table: pd.DataFrame) -> bool:
         cols = set(map(str, table.columns))
@@ -571,7 +663,7 @@ def match_figure_types(table: pd.DataFrame) -> list[FigureType]:
 def _draw_lisa(table: pd.DataFrame, *, title: str, lang: str, context: dict) -> Any:
     last = table["year"].max() if "year" in table.columns else None
     t = table[table["year"] == last] if last is not None else table
-    return lisa_map(t.set_index("unit")["cluster"], title=f"{title} ({last})" if last is not None else title, lang=lang)
+    return lisa_map(t.set_index("unit")["cluster"], title=title, lang=lang)
 
 
 def _draw_obstacle(table: pd.DataFrame, *, title: str, lang: str, context: dict) -> Any:
@@ -580,10 +672,12 @@ def _draw_obstacle(table: pd.DataFrame, *, title: str, lang: str, context: dict)
 
 
 register_figure(FigureType("density_surface", ("year", "x", "density"),
-                           lambda t, *, title, lang, context: density_surface(t, title=title, lang=lang),
+                           lambda t, *, title, lang, context: density_surface(t, title=title, lang=lang,
+                                                                              x_range=context.get("x_range")),
                            "核密度三维图", "Kernel density surface", "dynamics"))
 register_figure(FigureType("density_ridgeline", ("year", "x", "density"),
-                           lambda t, *, title, lang, context: density_ridgeline(t, title=title, lang=lang),
+                           lambda t, *, title, lang, context: density_ridgeline(t, title=title, lang=lang,
+                                                                                x_range=context.get("x_range")),
                            "核密度山脊图", "Kernel density ridgeline", "dynamics"))
 register_figure(FigureType("markov_heatmap", ("from_state", "n"),
                            lambda t, *, title, lang, context: markov_heatmap(t, title=title, lang=lang),
@@ -596,13 +690,13 @@ register_figure(FigureType("coupling_chart", ("unit", "year", "D", "C", "T"),
                                                                              lang=lang),
                            "耦合协调度", "Coupling coordination", "integration"))
 register_figure(FigureType("obstacle_bars", ("unit", "obstacle_pct", "indicator", "weight"), _draw_obstacle,
-                           "主要障碍因素", "Main obstacle factors", "obstacles"))
+                           "主要障碍因素", "Main obstacle factors", "obstacles", last_year=True))
 register_figure(FigureType("rank_interval", ("unit", "year", "nominal", "median", "q05", "q95"),
                            lambda t, *, title, lang, context: rank_interval_plot(t, labels=context.get("labels_units"),
                                                                                  title=title, lang=lang),
-                           "排名不确定性区间", "Rank uncertainty intervals", "sensitivity"))
+                           "排名不确定性区间", "Rank uncertainty intervals", "sensitivity", last_year=True))
 register_figure(FigureType("lisa_map", ("unit", "cluster", "quadrant"), _draw_lisa,
-                           "LISA集聚图", "LISA cluster map", "spatial", provinces_only=True))
+                           "LISA集聚图", "LISA cluster map", "spatial", provinces_only=True, last_year=True))
 
 
 def node_choropleth(result, *, node: str | None = None, year: int | None = None, lang: Lang = "zh", **kwargs):
@@ -621,7 +715,11 @@ def node_choropleth(result, *, node: str | None = None, year: int | None = None,
 
 @dataclass(frozen=True)
 class FigureRecord:
-    """A figure written for a run: id, report section, titles and the files (PNG first)."""
+    """A figure written for a run: id, report section, titles and the files (PNG first).
+
+    Figures shown in the HTML report are drawn in both languages: ``NAME.png``/``NAME.svg`` in the
+    run's language and ``NAME-<other>.png``/``.svg`` in the other one (:meth:`png_for`).
+    """
 
     name: str
     section: str
@@ -634,15 +732,69 @@ class FigureRecord:
     def png(self) -> Path:
         return next(p for p in self.files if p.suffix == ".png")
 
+    def png_for(self, lang: str) -> Path | None:
+        """The PNG drawn in ``lang`` (``NAME-en.png``), or None when only the run's language was drawn."""
+        return next((p for p in self.files if p.suffix == ".png" and p.stem == f"{self.name}-{lang}"), None)
+
+
+#: names (zh, en) of the groupings of the provinces used in figure titles
+GROUPING_NAMES = {"region4": ("四大区域", "four regions"), "belt3": ("三大地带", "three belts"),
+                  "region8": ("八大综合经济区", "eight economic regions")}
+
+
+def _span(years: Sequence[Any], lang: str) -> str:
+    ys = sorted({int(y) for y in years if pd.notna(y) and str(y).lstrip("-").isdigit()})
+    if not ys:
+        return ""
+    if len(ys) == 1 or ys[0] == ys[-1]:
+        return _t("one_year", lang).format(a=ys[0])
+    return _t("years", lang).format(a=ys[0], b=ys[-1])
+
+
+def figure_title(main: str, *, lang: str, n_units: int | None = None, provinces: bool = True,
+                 years: Sequence[Any] = (), grouping: str | None = None, subsystems: Sequence[str] = ()) -> str:
+    """A figure title that says what is shown: the measure and node, then the sample, years, grouping, subsystems.
+
+    Examples
+    --------
+    >>> figure_title("Dagum 基尼系数分解：新质生产力", lang="zh", n_units=31, years=[2013, 2022], grouping="region4")
+    'Dagum 基尼系数分解：新质生产力\\n31 个省份，2013–2022 年，按四大区域分组'
+    >>> figure_title("Coupling coordination", lang="en", n_units=4, provinces=False, years=[2020],
+    ...              subsystems=["digital economy", "real economy"])
+    'Coupling coordination\\n4 units, 2020, subsystems: digital economy × real economy'
+    """
+    parts = []
+    if n_units:
+        parts.append(_t("provinces" if provinces else "units", lang).format(n=n_units))
+    span = _span(years, lang)
+    if span:
+        parts.append(span)
+    if grouping:
+        g = GROUPING_NAMES.get(grouping, (grouping, grouping))
+        parts.append(f"按{g[0]}分组" if lang == "zh" else f"grouped by {g[1]}")
+    if subsystems:
+        parts.append(("子系统：" if lang == "zh" else "subsystems: ") + " × ".join(subsystems))
+    sub = ("，" if lang == "zh" else ", ").join(parts)
+    return f"{main}\n{sub}" if sub else main
+
+
+def _grouping_of(table: pd.DataFrame, grouping: str = "region4") -> str | None:
+    if "grouping" not in table.columns or not len(table):
+        return None
+    gs = table["grouping"].astype(str)
+    return grouping if (gs == grouping).any() else gs.iloc[0]
+
 
 def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radars: bool = True,
                        map_nodes: Sequence[str] | None = None, map_years: Sequence[int] | None = None,
-                       formats: Sequence[str] = ("png", "svg"), dpi: int = 150) -> list[FigureRecord]:
+                       formats: Sequence[str] = ("png", "svg"), dpi: int = 150,
+                       both_languages: bool = True) -> list[FigureRecord]:
     """Draw every figure of a run into ``out_dir`` (``DIR/figures``).
 
     Index figures (bump chart, element radars, choropleth maps of the index and of each element
     for the first and last year) are always drawn; every stage table whose columns match a
-    registered :class:`FigureType` gets that figure.
+    registered :class:`FigureType` gets that figure. A table whose figure would repeat one
+    already drawn (the spatial-Markov pooled matrix is the classical Markov matrix) is skipped.
 
     Parameters
     ----------
@@ -660,7 +812,12 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
         Years mapped (default: the first and the last year).
     formats, dpi
         File formats and PNG resolution.
+    both_languages
+        Also draw the figures the HTML report shows (bump chart and stage figures) in the other
+        language, as ``NAME-<lang>.<format>``, so that the page's language switch swaps them.
     """
+    from .sections import table_title
+
     check_option(lang, Lang, param="lang", caller="render_run_figures")
     res = run.result
     out = Path(out_dir)
@@ -671,17 +828,30 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
     years = res.years
     labels_units = unit_labels(res.units, lang).to_dict()
     provinces = is_province_run(res.units)
+    n_units = int(res.units.shape[0])
+    other = "en" if lang == "zh" else "zh"
+    langs = (lang, other) if both_languages else (lang,)
 
-    def add(name, section, tzh, ten, fig, unit=""):
-        files = save_figure(fig, out / name, formats=formats, dpi=dpi)
+    def add(name, section, tzh, ten, draw, unit="", bilingual=False, first=None):
+        files = list(save_figure(first if first is not None else draw(lang), out / name, formats=formats, dpi=dpi))
+        if bilingual:
+            for lg in langs[1:]:
+                files += save_figure(draw(lg), out / f"{name}-{lg}", formats=formats, dpi=dpi)
         records.append(FigureRecord(name, section, tzh, ten, tuple(files), unit))
 
-    sc = res.scores[res.scores["node"] == root].copy()
-    if lang == "en":
-        sc["unit_name"] = sc["unit"].map(labels_units)
-    root_zh, root_en = res.node_names("zh").get(root, root), res.node_names("en").get(root, root)
-    add("bump_chart", "rankings", f"{root_zh}排名变化", f"{root_en}: rank over time",
-        bump_chart(sc, lang=lang, title=names.get(root, root)))
+    def root_name(lg):
+        return res.node_names(lg).get(root, root)
+
+    def bump(lg):
+        sc = res.scores[res.scores["node"] == root].copy()
+        if lg == "en":
+            sc["unit_name"] = sc["unit"].map(unit_labels(res.units, "en").to_dict())
+        main = f"{root_name(lg)}排名变化" if lg == "zh" else f"{root_name(lg)}: rank over time"
+        return bump_chart(sc, lang=lg, title=figure_title(main, lang=lg, n_units=n_units, provinces=provinces,
+                                                          years=years))
+
+    add("bump_chart", "rankings", f"{root_name('zh')}排名变化", f"{root_name('en')}: rank over time", bump,
+        bilingual=True)
     elements = res.children(root)
     known = set(res.scores["node"].astype(str))
     unknown = [n for n in (map_nodes or ()) if n not in known]
@@ -693,7 +863,8 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
             if y not in years:
                 raise DataError(f"render_run_figures: map year not in the run; got {y}. Use one of {years}.")
             nzh, nen = res.node_names("zh").get(node, node), res.node_names("en").get(node, node)
-            add(f"map_{node}_{y}", "maps", f"{nzh}（{y}）", f"{nen} ({y})", node_choropleth(res, node=node, year=y, lang=lang))
+            add(f"map_{node}_{y}", "maps", f"{nzh}（{y}）", f"{nen} ({y})",
+                lambda lg, node=node, y=y: node_choropleth(res, node=node, year=y, lang=lg))
     if len(elements) >= 3:
         w = res.wide(year=years[-1], nodes=elements)
         w = w.rename(columns=names)
@@ -707,10 +878,19 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
             nm = labels_units.get(u, u)
             add(f"radar_{u}", "elements", f"{names_zh_u.get(u, u)} 要素雷达图（{years[-1]}）",
                 f"{names_en_u.get(u, u)}: elements ({years[-1]})",
-                element_radar(w.loc[u], reference=avg, title=nm, lang=lang), unit=u)
-    gcol = "region4_zh" if lang == "zh" and "region4_zh" in res.units.columns else "region4"
-    ctx = {"labels": names, "labels_units": labels_units,
-           "groups": res.units.set_index("unit")[gcol] if gcol in res.units.columns else None}
+                lambda lg, u=u, nm=nm: element_radar(w.loc[u], reference=avg,
+                                                     title=f"{nm}（{years[-1]}）" if lg == "zh" else f"{nm} ({years[-1]})",
+                                                     lang=lg), unit=u)
+
+    def context(lg):
+        gcol = "region4_zh" if lg == "zh" and "region4_zh" in res.units.columns else "region4"
+        return {"labels": res.node_names(lg), "labels_units": unit_labels(res.units, lg).to_dict(),
+                "groups": res.units.set_index("unit")[gcol] if gcol in res.units.columns else None,
+                "x_range": index_range(res.scores.loc[res.scores["node"] == root, "score"])}
+
+    subsystems = {lg: [(getattr(sub, f"name_{lg}", "") or sub.id) for sub in getattr(res.framework, "subsystems", ())]
+                  for lg in ("zh", "en")}
+    drawn: dict[tuple[str, str], str] = {}
     for (stage, table), df in run.stage_tables.items():
         for ft in match_figure_types(df):
             if ft.provinces_only and not provinces:
@@ -718,14 +898,40 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
             sub, node = figure_subset(df, root=root)
             if sub.empty:
                 continue
-            suffix_zh = f"，{res.node_names('zh').get(node, node)}" if node else ""
-            suffix_en = f", {res.node_names('en').get(node, node)}" if node else ""
-            title = (ft.title_zh + suffix_zh) if lang == "zh" else (ft.title_en + suffix_en)
-            fig = ft.draw(sub, title=title, lang=lang, context=ctx)
+            name = f"{ft.name}__{stage}_{table}"
+            key = (ft.name, pd.util.hash_pandas_object(sub.astype(str), index=False).sum().astype(str)
+                   + "|" + ",".join(map(str, sub.columns)))
+            if key in drawn:  # the same figure as one already drawn (e.g. spatial_markov_pooled = markov)
+                for f in out.glob(f"{name}*"):
+                    if f.suffix.lstrip(".") in formats:
+                        f.unlink()
+                continue
+            drawn[key] = name
+            grouping = _grouping_of(df[df["node"].astype(str) == node] if node and "node" in df.columns else df)
+            if "year" in sub.columns:
+                ys = [sub["year"].max()] if ft.last_year else sub["year"].unique()
+            else:
+                ys = years
+            units_shown = sub["unit"].nunique() if "unit" in sub.columns else n_units
+
+            def title_of(lg, ft=ft, node=node, table=table, stage=stage, grouping=grouping, ys=ys, units_shown=units_shown):
+                measure = table_title(stage, table, lg) if ft.name in ("markov_heatmap",) else (
+                    ft.title_zh if lg == "zh" else ft.title_en)
+                nn = res.node_names(lg).get(node, node) if node else ""
+                main = (f"{measure}：{nn}" if lg == "zh" else f"{measure}: {nn}") if nn else measure
+                return figure_title(main, lang=lg, n_units=units_shown, provinces=provinces, years=ys,
+                                    grouping=grouping if ft.name == "dagum_chart" else None,
+                                    subsystems=subsystems[lg] if ft.name == "coupling_chart" else ())
+
+            def draw(lg, ft=ft, sub=sub, title_of=title_of):
+                return ft.draw(sub, title=title_of(lg), lang=lg, context=context(lg))
+
+            fig = draw(lang)
             if fig is None:
                 continue
-            add(f"{ft.name}__{stage}_{table}", ft.section, f"{ft.title_zh}{suffix_zh}（{stage}/{table}）",
-                f"{ft.title_en}{suffix_en} ({stage}/{table})", fig)
+            tzh, ten = title_of("zh").split("\n", 1), title_of("en").split("\n", 1)
+            add(name, ft.section, tzh[0] + (f"（{tzh[1]}）" if len(tzh) > 1 else ""),
+                ten[0] + (f" ({ten[1]})" if len(ten) > 1 else ""), draw, bilingual=True, first=fig)
     return records
 
 

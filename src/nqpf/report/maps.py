@@ -36,6 +36,8 @@ __all__ = [
     "classify_values",
     "NON_PROVINCE_CODES",
     "LISA_COLOURS",
+    "NO_DATA_STYLE",
+    "INSET_LABEL",
 ]
 
 #: Classification of a choropleth: continuous colour scale or classes from mapclassify.
@@ -46,6 +48,14 @@ NON_PROVINCE_CODES = ("710000", "810000", "820000")
 
 #: colours of LISA clusters (the GeoDa convention)
 LISA_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9", "ns": "#eeeeee"}
+
+#: how areas without a value are drawn on every map: white with grey hatching, so that they cannot be
+#: mistaken for a light class (LISA "not significant" is a flat light grey)
+NO_DATA_STYLE = {"facecolor": "#ffffff", "hatch": "////", "edgecolor": "#8a8a8a"}
+NO_DATA = "__no_data__"
+
+#: the label of the South China Sea inset (南海诸岛) by language
+INSET_LABEL = {"zh": "南海诸岛", "en": "South China Sea Islands"}
 
 #: latitude that separates the main map (Hainan island) from the South China Sea inset
 _INSET_LAT = 17.6
@@ -290,6 +300,8 @@ def _draw_geoms(ax, geoms: Mapping[str, Any], colours: Mapping[str, Any], *, fx,
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
 
+    import matplotlib as mpl
+
     for code, g in geoms.items():
         verts, codes = [], []
         for r in _rings(g):
@@ -300,10 +312,25 @@ def _draw_geoms(ax, geoms: Mapping[str, Any], colours: Mapping[str, Any], *, fx,
         if not verts:
             continue
         path = MPath(np.concatenate(verts), np.concatenate(codes))
-        ax.add_patch(PathPatch(path, facecolor=colours.get(code, "#dddddd"), edgecolor=edge, linewidth=lw))
+        c = colours.get(code, NO_DATA)
+        if isinstance(c, str) and c == NO_DATA:
+            with mpl.rc_context({"hatch.color": NO_DATA_STYLE["edgecolor"], "hatch.linewidth": 0.5}):
+                ax.add_patch(PathPatch(path, facecolor=NO_DATA_STYLE["facecolor"], hatch=NO_DATA_STYLE["hatch"],
+                                       edgecolor=edge, linewidth=lw))
+        else:
+            ax.add_patch(PathPatch(path, facecolor=c, edgecolor=edge, linewidth=lw))
 
 
-def _base_map(colours: Mapping[str, Any], *, title: str | None, figsize=(8.0, 6.4)):
+def _no_data_patch(label: str):
+    """Legend entry of areas without a value (drawn like them: hatched white)."""
+    import matplotlib as mpl
+    from matplotlib.patches import Patch
+
+    with mpl.rc_context({"hatch.color": NO_DATA_STYLE["edgecolor"], "hatch.linewidth": 0.5}):
+        return Patch(facecolor=NO_DATA_STYLE["facecolor"], hatch=NO_DATA_STYLE["hatch"], edgecolor="#555555", label=label)
+
+
+def _base_map(colours: Mapping[str, Any], *, title: str | None, figsize=(8.0, 6.4), lang: str = "zh"):
     import matplotlib.pyplot as plt
     from shapely.geometry import box
 
@@ -349,7 +376,8 @@ def _base_map(colours: Mapping[str, Any], *, title: str | None, figsize=(8.0, 6.
     ins.set_yticks([])
     for s in ins.spines.values():
         s.set_linewidth(0.6)
-    ins.text(0.5, 0.03, "南海诸岛", transform=ins.transAxes, ha="center", va="bottom", fontsize=6, family=family)
+    ins.text(0.5, 0.03, INSET_LABEL.get(lang, INSET_LABEL["zh"]), transform=ins.transAxes, ha="center", va="bottom",
+             fontsize=6 if lang == "zh" else 5, family=family)
     if title:
         fig.suptitle(title, family=family, fontsize=12, y=0.97)
     return fig, ax, family
@@ -409,8 +437,8 @@ def choropleth(values: pd.Series | Mapping[str, float], *, title: str | None = N
     elif len(s):
         norm = mcolors.Normalize(vmin=float(s.min()), vmax=float(s.max()) if s.max() > s.min() else float(s.min()) + 1)
         colours = {u: cm(norm(v)) for u, v in s.items()}
-    fig, ax, family = _base_map(colours, title=title)
-    handles.append(Patch(facecolor="#dddddd", edgecolor="#555555", label=nodata))
+    fig, ax, family = _base_map(colours, title=title, lang=lang)
+    handles.append(_no_data_patch(nodata))
     if scheme == "continuous" and len(s):
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
         cax = fig.add_axes([0.06, 0.12, 0.22, 0.025])
@@ -452,10 +480,10 @@ def lisa_map(clusters: pd.Series | Mapping[str, str], *, title: str | None = Non
     if bad:
         raise DataError(f"lisa_map: unknown cluster labels; got {bad}. Use HH, LL, HL, LH or ns.")
     colours = {str(u): LISA_COLOURS[c] for u, c in s.dropna().items()}
-    fig, ax, family = _base_map(colours, title=title)
+    fig, ax, family = _base_map(colours, title=title, lang=lang)
     labels = {"zh": {"HH": "高-高", "LL": "低-低", "HL": "高-低", "LH": "低-高", "ns": "不显著"},
               "en": {"HH": "High-High", "LL": "Low-Low", "HL": "High-Low", "LH": "Low-High", "ns": "Not significant"}}[lang]
     handles = [Patch(facecolor=LISA_COLOURS[k], edgecolor="#555555", label=labels[k]) for k in ("HH", "LL", "HL", "LH", "ns")]
-    handles.append(Patch(facecolor="#dddddd", edgecolor="#555555", label="无数据" if lang == "zh" else "no data"))
+    handles.append(_no_data_patch("无数据" if lang == "zh" else "no data"))
     ax.legend(handles=handles, loc="lower left", frameon=False, prop={"family": family, "size": 7})
     return fig

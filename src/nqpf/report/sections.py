@@ -12,7 +12,157 @@ import pandas as pd
 
 from .tables import RunTables
 
-__all__ = ["quality_section_html", "validation_section_html"]
+__all__ = ["quality_section_html", "validation_section_html", "TABLE_TITLES", "STAGE_NAMES", "table_title"]
+
+#: readable titles (zh, en) of stage tables, keyed by table name or name prefix (longest prefix wins:
+#: ``spatial_markov_conditional`` before ``spatial_markov`` before ``markov``)
+TABLE_TITLES: dict[str, tuple[str, str]] = {
+    # inequality
+    "dagum_totals": ("Dagum 基尼系数及分解（按年）", "Dagum Gini and decomposition by year"),
+    "dagum_groups": ("Dagum 基尼系数：组内差异", "Dagum Gini: within-group inequality"),
+    "dagum_pairs": ("Dagum 基尼系数：组间差异", "Dagum Gini: between-group inequality"),
+    "dagum": ("Dagum 基尼系数", "Dagum Gini"),
+    "theil_totals": ("泰尔指数及分解（按年）", "Theil index and decomposition by year"),
+    "theil_groups": ("泰尔指数：各组", "Theil index by group"),
+    "theil": ("泰尔指数", "Theil index"),
+    "inequality_measures": ("不平等测度（变异系数、基尼系数等）", "Inequality measures (CV, Gini …)"),
+    # dynamics
+    "density_curves": ("核密度估计曲线", "Kernel density curves"),
+    "density_descriptors": ("核密度分布特征（峰值、偏度、多极化）", "Kernel density descriptors (peaks, skewness, polarisation)"),
+    "density": ("核密度估计", "Kernel density"),
+    "markov_probabilities": ("马尔可夫转移概率矩阵", "Markov transition probabilities"),
+    "markov_counts": ("马尔可夫转移频数", "Markov transition counts"),
+    "markov_classes": ("马尔可夫状态划分（各地区各年）", "Markov states by unit and year"),
+    "markov_cutoffs": ("马尔可夫状态划分阈值", "Markov state cut-offs"),
+    "markov_mfpt": ("平均首达时间", "Mean first-passage times"),
+    "markov_steady_state": ("马尔可夫稳态分布", "Markov steady-state distribution"),
+    "markov": ("马尔可夫链", "Markov chain"),
+    "spatial_markov_conditional": ("空间马尔可夫转移概率（按邻域状态）", "Spatial Markov transition probabilities by neighbourhood class"),
+    "spatial_markov_pooled": ("空间马尔可夫：合并转移概率", "Spatial Markov: pooled transition probabilities"),
+    "spatial_markov_cutoffs": ("空间马尔可夫状态阈值", "Spatial Markov state cut-offs"),
+    "spatial_markov_lag_cutoffs": ("空间马尔可夫邻域状态阈值", "Spatial Markov neighbourhood-class cut-offs"),
+    "spatial_markov_steady_states": ("空间马尔可夫稳态分布", "Spatial Markov steady states"),
+    "spatial_markov_tests": ("空间马尔可夫检验（邻域是否影响转移）", "Spatial Markov tests (does the neighbourhood matter)"),
+    "spatial_markov": ("空间马尔可夫链", "Spatial Markov chain"),
+    # spatial
+    "moran_global": ("全局莫兰指数与吉尔里指数（按年）", "Global Moran's I and Geary's C by year"),
+    "moran": ("莫兰指数", "Moran's I"),
+    "lisa_local": ("局部莫兰指数（LISA，各地区各年）", "Local Moran's I (LISA) by unit and year"),
+    "lisa_clusters": ("LISA 集聚类型计数", "LISA cluster counts"),
+    "lisa": ("局部空间自相关（LISA）", "Local spatial autocorrelation (LISA)"),
+    "weights_edges": ("空间权重（邻接关系）", "Spatial weights (neighbour pairs)"),
+    "geary": ("吉尔里指数", "Geary's C"),
+    # convergence
+    "sigma_sigma": ("σ 收敛（按年）", "Sigma convergence by year"),
+    "sigma_trend": ("σ 收敛趋势检验", "Sigma convergence trend test"),
+    "sigma": ("σ 收敛", "Sigma convergence"),
+    "beta_beta": ("β 收敛回归", "Beta convergence regressions"),
+    "beta_coefficients": ("β 收敛系数", "Beta convergence coefficients"),
+    "beta": ("β 收敛", "Beta convergence"),
+    "club_membership": ("俱乐部收敛：成员", "Convergence clubs: members"),
+    "club_tests": ("俱乐部收敛检验", "Convergence club tests"),
+    "club": ("俱乐部收敛", "Convergence clubs"),
+    "convergence": ("收敛性", "Convergence"),
+    # integration, obstacles, elements
+    "coupling_coupling": ("耦合度、综合发展指数与耦合协调度（各地区各年）", "Coupling, development and coordination degree by unit and year"),
+    "coupling_classes": ("耦合协调等级分布", "Coupling coordination classes"),
+    "coupling": ("耦合协调", "Coupling coordination"),
+    "obstacle_indicators": ("各指标障碍度（各地区各年）", "Obstacle degree of each indicator by unit and year"),
+    "obstacle_nodes": ("各维度障碍度", "Obstacle degree of each dimension"),
+    "obstacle_top_wide": ("主要障碍因素（宽表）", "Main obstacle factors (wide)"),
+    "obstacle_top": ("主要障碍因素", "Main obstacle factors"),
+    "obstacle": ("障碍度", "Obstacle degree"),
+    "typology_members": ("类型划分：各地区所属类型", "Typology: type of each unit"),
+    "typology_profiles": ("类型划分：各类型要素特征", "Typology: element profile of each type"),
+    "typology_silhouette": ("类型划分：轮廓系数", "Typology: silhouette scores"),
+    "typology_types": ("类型划分：类型说明", "Typology: types"),
+    "typology": ("类型划分", "Typology"),
+    "analysis_log": ("分析步骤记录", "Analysis log"),
+    # sensitivity
+    "uncertainty_rank_stats": ("不确定性分析：排名区间", "Uncertainty analysis: rank intervals"),
+    "uncertainty_runs": ("不确定性分析：各次模拟", "Uncertainty analysis: simulation runs"),
+    "uncertainty": ("不确定性分析", "Uncertainty analysis"),
+    "sensitivity_indices": ("敏感性指数（Sobol）", "Sensitivity indices (Sobol)"),
+    "sensitivity_runs": ("敏感性分析：各次运行", "Sensitivity analysis: runs"),
+    "leave_one_out_effects": ("逐一剔除指标：排名变化", "Leave one indicator out: rank shifts"),
+    "leave_one_out_ranks": ("逐一剔除指标：排名", "Leave one indicator out: ranks"),
+    "oat_effects": ("单因素变动：排名变化", "One factor at a time: rank shifts"),
+    "oat_ranks": ("单因素变动：排名", "One factor at a time: ranks"),
+    # explain
+    "hausman": ("Hausman 检验", "Hausman test"),
+    "heterogeneity_coefficients": ("异质性分析：系数", "Heterogeneity: coefficients"),
+    "heterogeneity_equality": ("异质性分析：系数相等检验", "Heterogeneity: equality tests"),
+    "heterogeneity_table": ("异质性分析：回归表", "Heterogeneity: regression table"),
+    "heterogeneity": ("异质性分析", "Heterogeneity"),
+    "models_coefficients": ("回归系数", "Regression coefficients"),
+    "models_statistics": ("回归模型统计量", "Model statistics"),
+    "models_table": ("回归结果表", "Regression table"),
+    "models": ("回归模型", "Regression models"),
+    "spatial_coefficients": ("空间计量模型系数", "Spatial model coefficients"),
+    "spatial_effects": ("空间计量：直接、间接与总效应", "Spatial models: direct, indirect and total effects"),
+    "spatial_lm_tests": ("空间计量：LM 检验", "Spatial models: LM tests"),
+    "spatial_statistics": ("空间计量模型统计量", "Spatial model statistics"),
+    "mediation": ("中介效应", "Mediation"),
+    "threshold": ("门槛效应", "Threshold effects"),
+    "robustness": ("稳健性检验", "Robustness checks"),
+    # validation, quality, paths
+    "coherence": ("统计一致性（各维度）", "Statistical coherence by dimension"),
+    "correlations": ("指标与维度相关系数", "Correlations of indicators and dimensions"),
+    "external": ("与外部测度的一致性", "Agreement with external measures"),
+    "flags": ("验证提示", "Validation flags"),
+    "known_groups": ("已知组检验", "Known-group checks"),
+    "top_bottom": ("首尾地区检查", "Top and bottom units"),
+    "rule_counts": ("数据质量筛查：各规则发现数", "Data-quality screen: findings by rule"),
+    "findings": ("数据质量筛查：全部发现", "Data-quality screen: all findings"),
+    "coverage": ("指标覆盖（要素 × AI驱动 × 类型）", "Coverage (element × AI driver × type)"),
+    "recommendations": ("各地区推荐发展路径", "Recommended paths by unit"),
+    "first_paths": ("第一推荐路径的分布", "Distribution of first-ranked paths"),
+    "catalogue": ("发展路径目录", "Path catalogue"),
+    "evidence": ("发展路径依据", "Evidence for the paths"),
+}
+
+#: names (zh, en) of the stages that write tables
+STAGE_NAMES: dict[str, tuple[str, str]] = {
+    "analysis": ("分析", "Analysis"), "sensitivity": ("敏感性分析", "Sensitivity"), "explain": ("影响因素", "Explanation"),
+    "gtfp": ("绿色全要素生产率", "GTFP"), "paths": ("发展路径", "Path guides"), "validation": ("指数验证", "Validation"),
+    "quality": ("数据质量", "Data quality"), "levels": ("层级", "Levels"), "text": ("文本", "Text"),
+}
+
+
+def _clean(name: str) -> str:
+    """``spatial_lm_tests`` → ``Spatial lm tests`` (a table name made readable)."""
+    words = [w for w in str(name).replace("-", "_").split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] if text else str(name)
+
+
+def table_title(stage: str, table: str, lang: Literal["zh", "en"]) -> str:
+    """Readable title of a stage table: :data:`TABLE_TITLES` by the longest name prefix, else a cleaned name.
+
+    The raw ``stage / table`` string is never returned: an unknown table gets its words
+    capitalised and, after the title of a known prefix or the stage's name, a readable label.
+
+    Examples
+    --------
+    >>> table_title("analysis", "dagum_totals", "zh"), table_title("analysis", "dagum_totals", "en")
+    ('Dagum 基尼系数及分解（按年）', 'Dagum Gini and decomposition by year')
+    >>> table_title("analysis", "dagum_extra_rows", "en")
+    'Dagum Gini: extra rows'
+    >>> table_title("forecast", "arima_paths", "en"), table_title("forecast", "arima_paths", "zh")
+    ('Arima paths (Forecast)', 'Arima paths（Forecast）')
+    """
+    t = str(table)
+    hits = [k for k in TABLE_TITLES if t == k or t.startswith(k + "_")]
+    i = 0 if lang == "zh" else 1
+    if hits:
+        key = max(hits, key=len)
+        if key == t:
+            return TABLE_TITLES[key][i]
+        rest = _clean(t[len(key) + 1:])
+        rest = rest[:1].lower() + rest[1:] if lang == "en" else rest
+        return f"{TABLE_TITLES[key][i]}：{rest}" if lang == "zh" else f"{TABLE_TITLES[key][i]}: {rest}"
+    st = STAGE_NAMES.get(str(stage), (_clean(stage), _clean(stage)))[i]
+    return f"{_clean(t)}（{st}）" if lang == "zh" else f"{_clean(t)} ({st})"
 
 
 def _bi(zh: str, en: str) -> str:

@@ -27,6 +27,8 @@ class ReportConfig(BaseModel):
 
     lang: Literal["zh", "en"] = Field("zh", description="language of headers, figure labels and the initial page language")
     workbook: bool = Field(True, description="write DIR/nqpf_results.xlsx")
+    journal: bool = Field(True, description="write DIR/nqpf_journal_tables.xlsx and DIR/journal/*.csv: the tables "
+                          "papers print (Chinese headers, three decimals, 表n title and 注 note)")
     figures: bool = Field(True, description="write DIR/figures/*.png and *.svg")
     html: bool = Field(True, description="write DIR/report.html")
     unit_radars: bool = Field(True, description="one element radar per unit (else only the first and last ranked)")
@@ -42,6 +44,7 @@ class ReportOutputs:
 
     run_dir: Path
     workbook: Path | None = None
+    journal: Path | None = None
     report: Path | None = None
     figures: list = field(default_factory=list)
 
@@ -91,6 +94,12 @@ def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = N
         if progress:
             progress("report: workbook")
         out.workbook = write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)
+    if config.journal:
+        from .journal import write_journal
+
+        if progress:
+            progress("report: journal tables")
+        out.journal = write_journal(run, d)
     if config.html:
         if progress:
             progress("report: html")

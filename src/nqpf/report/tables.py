@@ -24,7 +24,7 @@ __all__ = ["Section", "SECTIONS", "register_section", "section_of", "RunTables",
            "REPORT_DIRS", "unit_labels", "is_province_run"]
 
 #: sub-folders of a run directory that the report writes (never read back as stage tables)
-REPORT_DIRS = ("figures", "report")
+REPORT_DIRS = ("figures", "report", "journal")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,627 @@
+"""Journal-layout tables (论文表格): ``DIR/nqpf_journal_tables.xlsx`` and ``DIR/journal/*.csv``.
+
+The tables Chinese regional-economics papers print, in their layout: Chinese headers, regions named
+东部 / 中部 / 西部 / 东北, indicators by their Chinese names (never ids), three decimals, a title row
+(``表1 …``) above and a note row (``注：…``, method and source) below each table.
+
+=====================  ====================================================================
+table                  from
+=====================  ====================================================================
+指标体系与权重           framework + ``normalised.csv`` through the package's weight functions
+                       (entropy: e, d, w via :func:`nqpf.index.weights.entropy_parts`; CRITIC:
+                       σ, conflict, information, w via :func:`~nqpf.index.weights.critic_parts`;
+                       AHP: λmax, CI, RI, CR via :func:`~nqpf.index.weights.ahp_weights`)
+得分 / 排名 (地区 × 年份)  ``scores.csv`` (index root), region means
+TOPSIS D⁺ D⁻ C          ``normalised.csv`` and the effective indicator weights through
+                       :func:`nqpf.index.aggregate.topsis_distances`
+Dagum 基尼系数          ``analysis/dagum_totals|groups|pairs.csv`` (index root, ``region4``)
+马尔可夫 / 空间马尔可夫    ``analysis/markov_probabilities.csv``, ``spatial_markov_conditional.csv``
+Moran's I              ``analysis/moran_global.csv`` (randomisation assumption)
+耦合协调度               ``analysis/coupling_coupling.csv``
+障碍度                  ``analysis/obstacle_top.csv``, ``obstacle_indicators.csv``
+回归结果                 ``explain/*_table.csv`` (coefficients with stars, SE in parentheses)
+=====================  ====================================================================
+
+Tables whose inputs the run did not produce are left out (the README of the workbook does not
+number them), so the numbering is always consecutive.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..index.result import csv_encoding_of
+from .tables import RunTables
+
+__all__ = ["JournalTable", "journal_tables", "write_journal", "REGION4_ZH", "STATE_ZH", "JOURNAL_WORKBOOK", "JOURNAL_DIR"]
+
+JOURNAL_WORKBOOK = "nqpf_journal_tables.xlsx"
+JOURNAL_DIR = "journal"
+
+#: the four regions of the NBS division, as papers name them
+REGION4_ZH = {"east": "东部", "central": "中部", "west": "西部", "northeast": "东北"}
+_REGION_ORDER = ["东部", "中部", "西部", "东北"]
+#: Markov states (k = 4 quantile classes) as papers name them
+STATE_ZH = {"low": "低水平", "lower-middle": "中低水平", "upper-middle": "中高水平", "high": "高水平"}
+_LAG_ZH = {"L1": "邻域低水平", "L2": "邻域中低水平", "L3": "邻域中高水平", "L4": "邻域高水平"}
+_LEVEL_ZH = ["一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标"]
+_METHOD_ZH = {"entropy": "熵值法", "critic": "CRITIC 法", "ahp": "层次分析法（AHP）", "equal": "等权法", "given": "给定权重",
+              "cv": "变异系数法", "pca": "主成分分析法", "combined": "组合赋权法"}
+_NORM_ZH = {"minmax": "极差标准化", "zscore": "Z-score 标准化", "ratio_max": "比值标准化", "vector": "向量标准化"}
+_SCOPE_ZH = {"pooled": "全局（面板各年合并）", "year": "逐年（截面）", "base_year": "基期"}
+
+
+@dataclass
+class JournalTable:
+    """One journal table: ``key`` (ASCII file stem), ``title`` (without the 表 number), the table with its
+    final Chinese headers, the note (without 注：), and the columns written as integers."""
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    note: str
+    int_cols: tuple[str, ...] = ()
+    number: int = 0
+
+    @property
+    def caption(self) -> str:
+        return f"表{self.number} {self.title}"
+
+    @property
+    def note_text(self) -> str:
+        return f"注：{self.note}"
+
+
+@dataclass
+class _Ctx:
+    run: RunTables
+    names: dict[str, str] = field(default_factory=dict)
+    unit_names: dict[str, str] = field(default_factory=dict)
+    region: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def result(self):
+        return self.run.result
+
+    @property
+    def cfg(self) -> dict[str, Any]:
+        return self.result.manifest.get("config") or {}
+
+    def table(self, stage: str, name: str) -> pd.DataFrame | None:
+        t = self.run.stage_tables.get((stage, name))
+        return None if t is None or t.empty else t
+
+
+def _context(run: RunTables) -> _Ctx:
+    res = run.result
+    names = {n.id: (n.name_zh or n.name_en or n.id) for n in res.framework.nodes}
+    u = res.units
+    unit_names = dict(zip(u["unit"].astype(str), u["unit_name"].astype(str))) if "unit_name" in u else {}
+    region: dict[str, str] = {}
+    if "region4" in u.columns:
+        zh = u["region4_zh"] if "region4_zh" in u.columns else u["region4"].map(REGION4_ZH)
+        region = {k: (v if isinstance(v, str) and v else REGION4_ZH.get(r, r))
+                  for k, v, r in zip(u["unit"].astype(str), zh, u["region4"].astype(str))}
+    inputs = res.manifest.get("inputs") or []
+    src = "、".join(str(i.get("path") or i.get("source")) for i in inputs if isinstance(i, dict)) or "用户数据"
+    src = src.replace("bundled:province", "nqpf 内置省级数据（统计年鉴等官方统计）")
+    return _Ctx(run=run, names=names, unit_names=unit_names, region=region,
+                source=f"数据来源：{src}；nqpf {res.manifest.get('nqpf_version', '')} 计算。")
+
+
+def _region_zh(value: Any) -> str:
+    return REGION4_ZH.get(str(value), str(value))
+
+
+def _root_rows(t: pd.DataFrame, root: str) -> pd.DataFrame:
+    if "node" in t.columns:
+        t = t[t["node"].astype(str) == root]
+    if "grouping" in t.columns:
+        g = t[t["grouping"].astype(str) == "region4"]
+        t = g if len(g) else t[t["grouping"] == t["grouping"].iloc[0]] if len(t) else t
+    return t
+
+
+# ---------------------------------------------------------------------------- weights
+def _norm_block(ctx: _Ctx) -> tuple[pd.DataFrame, list[str]]:
+    """Normalised data (unit, year) × indicator in framework order."""
+    res = ctx.result
+    inds = list(res.framework.indicators)
+    n = res.normalised
+    wide = n.pivot_table(index=["unit", "year"], columns="indicator", values="value", observed=True, dropna=False)
+    wide = wide.reindex(columns=inds)
+    return wide, inds
+
+
+def _weights_table(ctx: _Ctx) -> list[JournalTable]:
+    from ..index.weights import ahp_weights, critic_parts, entropy_parts
+
+    res = ctx.result
+    fw = res.framework
+    wcfg = ctx.cfg.get("weight") or {}
+    method = str(wcfg.get("method", ""))
+    scope = str(wcfg.get("scope", "pooled"))
+    scheme = str(wcfg.get("scheme", "global"))
+    inds = list(fw.indicators)
+    depth = max(len(_ancestors(fw, i)) for i in inds)
+    rows = []
+    for ind in inds:
+        anc = _ancestors(fw, ind)  # below the root, top first
+        row: dict[str, Any] = {}
+        for lv in range(depth):
+            row[_LEVEL_ZH[lv]] = ctx.names.get(anc[lv], anc[lv]) if lv < len(anc) else ""
+        row[_LEVEL_ZH[depth]] = ctx.names.get(ind, ind)
+        node = fw.by_id[ind]
+        row["单位"] = node.unit
+        row["属性"] = "正向" if node.direction == 1 else "负向"
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    w = res.weights
+    wi = w[w["node"].isin(inds)]
+    if "year" in wi.columns and wi["year"].notna().any():
+        wi = wi.groupby("node", sort=False)[["weight", "effective_weight"]].mean()
+    else:
+        wi = wi.set_index("node")[["weight", "effective_weight"]]
+    wcol = "weight" if scheme == "within_parent" else "effective_weight"
+    note = [f"权重由{_METHOD_ZH.get(method, method)}确定"]
+    parts_ok = method in ("entropy", "critic") and str(wcfg.get("on", "normalised")) == "normalised"
+    if parts_ok:
+        wide, _ = _norm_block(ctx)
+        groups = [inds] if scheme == "global" else [
+            fw.children(a) for a in fw.aggregates if fw.children(a) and all(fw.by_id[c].is_indicator for c in fw.children(a))]
+        blocks = [wide] if scope != "year" else [g for _, g in wide.groupby(level="year")]
+        acc: dict[str, list[np.ndarray]] = {}
+        for grp in groups:
+            if len(grp) < 2:
+                continue
+            vals: list[dict[str, np.ndarray]] = []
+            for b in blocks:
+                X = b[grp].to_numpy(dtype=float)
+                X = X[~np.isnan(X).all(axis=1)]
+                if method == "entropy":
+                    p = entropy_parts(X, k=wcfg.get("entropy_k", "ln_n"), zeros=wcfg.get("entropy_zeros", "keep"),
+                                      shift=float(wcfg.get("entropy_shift", 0.0001)))
+                    vals.append({"信息熵 e": p.e, "信息效用值 d": p.d, "权重 w": p.w})
+                else:
+                    p = critic_parts(X, correlation=wcfg.get("critic_correlation", "signed"),
+                                     contrast=wcfg.get("critic_contrast", "sd"))
+                    vals.append({"标准差": p.sd, "冲突性": p.conflict, "信息量": p.information, "权重 w": p.w})
+            for col in vals[0]:
+                mean = np.mean([v[col] for v in vals], axis=0)
+                for j, ind in enumerate(grp):
+                    acc.setdefault(col, [np.nan] * len(inds))
+                    acc[col][inds.index(ind)] = float(mean[j])
+        for col, v in acc.items():
+            out[col] = v
+        if method == "entropy":
+            note.append("p_ij = z_ij/Σz_ij，信息熵 e_j = −k Σ p_ij ln p_ij（k = 1/ln n），信息效用值 d_j = 1 − e_j，权重 w_j = d_j/Σd_j")
+        else:
+            note.append("标准差 σ_j，冲突性 Σ_k(1 − r_jk)，信息量 C_j = σ_j × 冲突性，权重 w_j = C_j/ΣC_j")
+        if scope == "year":
+            note.append("逐年计算后取各年均值")
+        else:
+            note.append("基于各地区各年份合并的面板数据（全局熵值法）" if method == "entropy" else "基于面板各年合并数据")
+        if scheme == "within_parent":
+            note.append("权重在各上级指标内部计算")
+    else:
+        out["权重 w"] = [float(wi.loc[i, wcol]) if i in wi.index else np.nan for i in inds]
+    if scheme == "within_parent" or method not in ("entropy", "critic"):
+        out["综合权重"] = [float(wi.loc[i, "effective_weight"]) if i in wi.index else np.nan for i in inds]
+    norm = ctx.cfg.get("normalise") or {}
+    note.append(f"数据经{_NORM_ZH.get(norm.get('method'), norm.get('method', ''))}（{_SCOPE_ZH.get(norm.get('scope'), norm.get('scope', ''))}）处理")
+    tables = [JournalTable("weights", "新质生产力评价指标体系及权重", out, "；".join(note) + "。" + ctx.source)]
+    if method == "ahp" and wcfg.get("ahp"):
+        arows = []
+        for node, A in (wcfg.get("ahp") or {}).items():
+            r = ahp_weights(np.asarray(A, dtype=float), allow_inconsistent=True)
+            arows.append({"判断矩阵（上级指标）": ctx.names.get(node, node), "阶数": len(A), "λmax": r.lambda_max,
+                          "CI": r.CI, "RI": r.RI, "CR": r.CR, "一致性检验": "通过" if r.CR <= 0.10 else "未通过"})
+        tables.append(JournalTable("ahp_consistency", "层次分析法判断矩阵一致性检验", pd.DataFrame(arows),
+                                   "λmax 为判断矩阵最大特征值，CI = (λmax − n)/(n − 1)，CR = CI/RI（Saaty 随机一致性指标 RI），"
+                                   "CR < 0.10 时通过一致性检验。" + ctx.source, int_cols=("阶数",)))
+    return tables
+
+
+def _ancestors(fw, ind: str) -> list[str]:
+    out = []
+    p = fw.by_id[ind].parent
+    while p and p != fw.root:
+        out.append(p)
+        p = fw.by_id[p].parent
+    return list(reversed(out))
+
+
+# ---------------------------------------------------------------------------- scores and ranks
+def _unit_order(ctx: _Ctx, units: list[str]) -> list[str]:
+    if not ctx.region:
+        return units
+    key = {r: i for i, r in enumerate(_REGION_ORDER)}
+    return sorted(units, key=lambda u: (key.get(ctx.region.get(u, ""), 99), units.index(u)))
+
+
+def _scores_tables(ctx: _Ctx) -> list[JournalTable]:
+    res = ctx.result
+    s = res.scores[res.scores["node"] == res.root]
+    sw = s.pivot(index="unit", columns="year", values="score")
+    rw = s.pivot(index="unit", columns="year", values="rank")
+    years = [int(y) for y in sw.columns]
+    units = _unit_order(ctx, [str(u) for u in sw.index])
+    sw, rw = sw.loc[units], rw.loc[units]
+    ycols = [str(y) for y in years]
+    sw.columns, rw.columns = ycols, ycols
+
+    def frame(w: pd.DataFrame) -> pd.DataFrame:
+        f = w.reset_index(drop=True)
+        f.insert(0, "地区", [ctx.unit_names.get(u, u) for u in units])
+        if ctx.region:
+            f.insert(0, "区域", [ctx.region.get(u, "") for u in units])
+        return f
+
+    sc = frame(sw)
+    sc["均值"] = sw.mean(axis=1).to_numpy()
+    sc["均值排名"] = sc["均值"].rank(ascending=False, method="min").astype("Int64").to_numpy()
+    extra = []
+    if ctx.region:
+        reg = pd.Series([ctx.region.get(u, "") for u in units], index=units)
+        for r in [x for x in _REGION_ORDER if x in set(reg)]:
+            m = sw[reg == r].mean(axis=0)
+            extra.append({"区域": r, "地区": f"{r}均值", **m.to_dict(), "均值": float(m.mean())})
+    m = sw.mean(axis=0)
+    extra.append({**({"区域": "全国"} if ctx.region else {}), "地区": "全国均值", **m.to_dict(), "均值": float(m.mean())})
+    sc = pd.concat([sc, pd.DataFrame(extra)], ignore_index=True)
+    sc["均值排名"] = sc["均值排名"].astype("Int64")
+    rk = frame(rw.astype("Int64"))
+    root = ctx.names.get(res.root, res.root)
+    agg = ctx.cfg.get("aggregate") or {}
+    note = (f"{root}综合指数由标准化指标加权{'（' + str(agg.get('method')) + '）' if agg.get('method') else ''}合成，"
+            f"数值越大水平越高；区域均值为区域内各地区的算术平均。" + ctx.source)
+    return [JournalTable("scores", f"{ctx.result.years[0]}—{ctx.result.years[-1]}年各地区{root}指数测度结果", sc, note,
+                         int_cols=("均值排名",)),
+            JournalTable("ranks", f"{ctx.result.years[0]}—{ctx.result.years[-1]}年各地区{root}指数排名", rk,
+                         "排名按当年指数由高到低，并列取最小名次。" + ctx.source, int_cols=tuple(ycols))]
+
+
+# ---------------------------------------------------------------------------- TOPSIS
+def topsis_table(ctx_or_run: _Ctx | RunTables) -> pd.DataFrame:
+    """``unit, unit_name, year, D_plus, D_minus, C, rank`` on the run's normalised data and effective weights."""
+    from ..index.aggregate import topsis_distances
+
+    ctx = ctx_or_run if isinstance(ctx_or_run, _Ctx) else _context(ctx_or_run)
+    res = ctx.result
+    wide, inds = _norm_block(ctx)
+    years = sorted({int(y) for y in wide.index.get_level_values("year")})
+    units = sorted({str(u) for u in wide.index.get_level_values("unit")})
+    full = wide.reindex(pd.MultiIndex.from_product([units, years], names=["unit", "year"]))
+    V = full.to_numpy(dtype=float).reshape(len(units), len(years), len(inds)).transpose(1, 0, 2)
+    w = res.weights
+    wi = w[w["node"].isin(inds)]
+    if "year" in wi.columns and wi["year"].notna().any():
+        W = wi.pivot_table(index="year", columns="node", values="effective_weight").reindex(index=years, columns=inds).to_numpy()
+    else:
+        W = wi.set_index("node")["effective_weight"].reindex(inds).to_numpy(dtype=float)
+    agg = ctx.cfg.get("aggregate") or {}
+    dp, dm, c = topsis_distances(V, np.nan_to_num(W), ideal=agg.get("topsis_ideal", "pooled"),
+                                 distance=agg.get("topsis_distance", "weighted_values"))
+    out = pd.DataFrame({"unit": np.tile(units, len(years)), "year": np.repeat(years, len(units)),
+                        "D_plus": dp.reshape(-1), "D_minus": dm.reshape(-1), "C": c.reshape(-1)})
+    out["rank"] = out.groupby("year")["C"].rank(ascending=False, method="min").astype("Int64")
+    out.insert(1, "unit_name", out["unit"].map(ctx.unit_names))
+    return out
+
+
+def _topsis_tables(ctx: _Ctx) -> list[JournalTable]:
+    t = topsis_table(ctx)
+    t = t.sort_values(["year", "rank", "unit"]).reset_index(drop=True)
+    f = pd.DataFrame({"年份": t["year"].astype(int), "地区": t["unit_name"], "D+": t["D_plus"], "D−": t["D_minus"],
+                      "贴近度 C": t["C"], "排名": t["rank"]})
+    agg = ctx.cfg.get("aggregate") or {}
+    note = ("D+ 与 D− 为加权标准化值到正、负理想解的欧氏距离，C = D−/(D+ + D−)；正负理想解取"
+            f"{'各年合并样本' if agg.get('topsis_ideal', 'pooled') == 'pooled' else '当年样本'}的最大与最小值，"
+            "权重为指标综合权重。" + ctx.source)
+    return [JournalTable("topsis", "TOPSIS 评价结果", f, note, int_cols=("年份", "排名"))]
+
+
+# ---------------------------------------------------------------------------- Dagum
+def _dagum_tables(ctx: _Ctx) -> list[JournalTable]:
+    root = ctx.result.root
+    tot = ctx.table("analysis", "dagum_totals")
+    if tot is None:
+        return []
+    tot = _root_rows(tot, root).sort_values("year")
+    f = pd.DataFrame({"年份": tot["year"].astype(int), "总体 G": tot["G"], "区域内 Gw": tot["Gw"], "区域间 Gnb": tot["Gnb"],
+                      "超变密度 Gt": tot["Gt"], "区域内贡献率(%)": tot["Gw_share"] * 100,
+                      "区域间贡献率(%)": tot["Gnb_share"] * 100, "超变密度贡献率(%)": tot["Gt_share"] * 100})
+    name = ctx.names.get(root, root)
+    note = ("采用 Dagum 基尼系数及其按子群分解方法，G = Gw + Gnb + Gt，贡献率 = 各部分/G × 100%；区域按东部、中部、西部、东北四大区域划分。"
+            + ctx.source)
+    out = [JournalTable("dagum_totals", f"{name}的 Dagum 基尼系数及其分解", f.reset_index(drop=True), note, int_cols=("年份",))]
+    grp, pairs = ctx.table("analysis", "dagum_groups"), ctx.table("analysis", "dagum_pairs")
+    if grp is not None and pairs is not None:
+        g = _root_rows(grp, root)
+        gw = g.pivot(index="year", columns="group", values="G_jj")
+        gw.columns = [_region_zh(c) for c in gw.columns]
+        gw = gw[[c for c in _REGION_ORDER if c in gw.columns] + [c for c in gw.columns if c not in _REGION_ORDER]]
+        p = _root_rows(pairs, root).copy()
+        order = {r: i for i, r in enumerate(_REGION_ORDER)}
+
+        def pair(j: str, h: str) -> str:
+            a, b = sorted([_region_zh(j), _region_zh(h)], key=lambda r: order.get(r, 99))
+            return f"{a}—{b}"
+
+        p["pair"] = [pair(j, h) for j, h in zip(p["j"], p["h"])]
+        pw = p.pivot(index="year", columns="pair", values="G_jh")
+        pw = pw[sorted(pw.columns, key=lambda s: tuple(order.get(x, 99) for x in s.split("—")))]
+        both = pd.concat([gw, pw], axis=1).reset_index()
+        both = both.rename(columns={"year": "年份"})
+        both["年份"] = both["年份"].astype(int)
+        out.append(JournalTable("dagum_regions", f"{name}的区域内与区域间基尼系数", both,
+                                "区域名列为区域内基尼系数 G_jj，“甲—乙”列为区域间基尼系数 G_jh。" + ctx.source, int_cols=("年份",)))
+    return out
+
+
+# ---------------------------------------------------------------------------- Markov, Moran
+def _markov_tables(ctx: _Ctx) -> list[JournalTable]:
+    root = ctx.result.root
+    name = ctx.names.get(root, root)
+    out = []
+    mp = ctx.table("analysis", "markov_probabilities")
+    if mp is not None:
+        t = _root_rows(mp, root)
+        states = [c for c in t.columns if c not in ("node", "from_state", "n")]
+        f = pd.DataFrame({"t 年 \\ t+1 年": t["from_state"].map(lambda s: STATE_ZH.get(str(s), str(s))),
+                          "n": t["n"].astype(int)})
+        for s in states:
+            f[STATE_ZH.get(s, s)] = t[s].to_numpy()
+        out.append(JournalTable("markov", f"{name}的传统马尔可夫转移概率矩阵", f.reset_index(drop=True),
+                                f"按{name}指数的四分位数将地区划分为低水平、中低水平、中高水平、高水平四种状态；n 为该状态的观测数，"
+                                "表中为 t 年处于行状态的地区在 t+1 年转移到列状态的概率（极大似然估计）。" + ctx.source, int_cols=("n",)))
+    sm = ctx.table("analysis", "spatial_markov_conditional")
+    if sm is not None:
+        t = _root_rows(sm, root)
+        states = [c for c in t.columns if c not in ("node", "lag_class", "from_state", "n")]
+        f = pd.DataFrame({"邻域状态": t["lag_class"].map(lambda s: _LAG_ZH.get(str(s), str(s))),
+                          "t 年 \\ t+1 年": t["from_state"].map(lambda s: STATE_ZH.get(str(s), str(s))),
+                          "n": t["n"].astype(int)})
+        for s in states:
+            f[STATE_ZH.get(s, s)] = t[s].to_numpy()
+        out.append(JournalTable("spatial_markov", f"{name}的空间马尔可夫转移概率矩阵", f.reset_index(drop=True),
+                                "邻域状态为 t 年邻接地区空间滞后值所处的类型（按空间权重矩阵计算）；其余同传统马尔可夫转移概率矩阵。"
+                                + ctx.source, int_cols=("n",)))
+    mo = ctx.table("analysis", "moran_global")
+    if mo is not None:
+        t = _root_rows(mo, root).sort_values("year")
+        z = t["z_rand"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = (t["I"].to_numpy(dtype=float) - t["EI"].to_numpy(dtype=float)) / z
+        f = pd.DataFrame({"年份": t["year"].astype(int).to_numpy(), "Moran's I": t["I"].to_numpy(), "E(I)": t["EI"].to_numpy(),
+                          "sd(I)": sd, "z 值": z, "p 值": t["p_rand"].to_numpy()})
+        out.append(JournalTable("moran", f"{name}的全局 Moran's I 指数", f,
+                                "全局 Moran's I 基于邻接空间权重矩阵（行标准化），z 值与 p 值按随机化假设计算，sd(I) = (I − E(I))/z。"
+                                + ctx.source, int_cols=("年份",)))
+    return out
+
+
+# ---------------------------------------------------------------------------- coupling, obstacles
+def _coupling_tables(ctx: _Ctx) -> list[JournalTable]:
+    t = ctx.table("analysis", "coupling_coupling")
+    if t is None or not {"C", "T", "D"} <= set(t.columns):
+        return []
+    t = t.copy()
+    t["unit"] = t["unit"].astype(str)
+    units = _unit_order(ctx, list(dict.fromkeys(t["unit"])))
+    t["_o"] = t["unit"].map({u: i for i, u in enumerate(units)})
+    t = t.sort_values(["_o", "year"])
+    f = pd.DataFrame({"地区": t["unit"].map(lambda u: ctx.unit_names.get(u, u)).to_numpy(), "年份": t["year"].astype(int).to_numpy(),
+                      "耦合度 C": t["C"].to_numpy(), "综合协调指数 T": t["T"].to_numpy(), "耦合协调度 D": t["D"].to_numpy(),
+                      "协调等级": t["class_zh"].to_numpy() if "class_zh" in t else ""})
+    if ctx.region:
+        f.insert(0, "区域", t["unit"].map(ctx.region).to_numpy())
+    subs = [c for c in t.columns if c not in ("unit", "unit_name", "year", "C", "T", "D", "_o") and c not in set(
+        "level class_zh class_en stage stage_zh stage_en relative_ratio lagging relative_zh relative_en C_traditional C_wang2021".split())]
+    subnames = {s.id: (s.name_zh or s.name_en or s.id) for s in ctx.result.framework.subsystems}
+    sub = "、".join(subnames.get(s, ctx.names.get(s, s)) for s in subs)
+    return [JournalTable("coupling", "耦合协调度及协调等级", f.reset_index(drop=True),
+                         f"子系统：{sub}；C 为耦合度，T 为综合协调指数（子系统得分的加权平均），D = √(C × T)，协调等级按 D 值十等分划分。"
+                         + ctx.source, int_cols=("年份",))]
+
+
+def _obstacle_tables(ctx: _Ctx) -> list[JournalTable]:
+    out = []
+    top = ctx.table("analysis", "obstacle_top")
+    if top is not None:
+        t = top.copy()
+        t["unit"] = t["unit"].astype(str)
+        t = t[t["rank"] <= 5]
+        units = _unit_order(ctx, list(dict.fromkeys(t["unit"])))
+        rows = []
+        for (u, y), g in sorted(t.groupby(["unit", "year"]), key=lambda kv: (units.index(kv[0][0]), kv[0][1])):
+            g = g.sort_values("rank")
+            r: dict[str, Any] = {"地区": ctx.unit_names.get(u, u), "年份": int(y)}
+            if ctx.region:
+                r = {"区域": ctx.region.get(u, ""), **r}
+            for k, (ind, pct) in enumerate(zip(g["indicator"], g["obstacle_pct"]), start=1):
+                r[f"障碍因子{k}"] = ctx.names.get(str(ind), str(ind))
+                r[f"障碍度{k}(%)"] = float(pct)
+            rows.append(r)
+        out.append(JournalTable("obstacles", "各地区主要障碍因子及障碍度（前五位）", pd.DataFrame(rows),
+                                "障碍度 O_j = w_j(1 − z_j)/Σ w_j(1 − z_j) × 100%，w_j 为指标综合权重，z_j 为标准化值；"
+                                "按障碍度由高到低列出前五位指标。" + ctx.source, int_cols=("年份",)))
+    ind = ctx.table("analysis", "obstacle_indicators")
+    if ind is not None and ctx.region:
+        t = ind.copy()
+        t["unit"] = t["unit"].astype(str)
+        t["区域"] = t["unit"].map(ctx.region)
+        m = t.groupby(["区域", "year", "indicator"], as_index=False)["obstacle_pct"].mean()
+        rows = []
+        order = {r: i for i, r in enumerate(_REGION_ORDER)}
+        for (reg, y), g in sorted(m.groupby(["区域", "year"]), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1])):
+            g = g.sort_values(["obstacle_pct", "indicator"], ascending=[False, True]).head(5)
+            r = {"区域": reg, "年份": int(y)}
+            for k, (i, pct) in enumerate(zip(g["indicator"], g["obstacle_pct"]), start=1):
+                r[f"障碍因子{k}"] = ctx.names.get(str(i), str(i))
+                r[f"障碍度{k}(%)"] = float(pct)
+            rows.append(r)
+        out.append(JournalTable("obstacles_regions", "四大区域主要障碍因子及障碍度（前五位）", pd.DataFrame(rows),
+                                "区域障碍度为区域内各地区指标障碍度的算术平均，按由高到低列出前五位。" + ctx.source, int_cols=("年份",)))
+    return out
+
+
+# ---------------------------------------------------------------------------- regressions
+_REG_TITLES = {"models": "基准回归结果", "heterogeneity": "异质性分析结果", "mediation": "机制检验结果",
+               "threshold": "门槛效应检验结果", "spatial": "空间计量回归结果", "robustness": "稳健性检验结果"}
+
+
+def _regression_tables(ctx: _Ctx) -> list[JournalTable]:
+    out = []
+    stats = ctx.table("explain", "models_statistics")
+    clustered = stats is not None and "statistic" in stats and bool((stats["statistic"].astype(str) == "cluster").any())
+    se = "聚类稳健标准误（按地区聚类）" if clustered else "标准误"
+    order = list(_REG_TITLES)
+    found = [(name, t) for (stage, name), t in ctx.run.stage_tables.items()
+             if stage == "explain" and name.endswith("_table") and t is not None and not t.empty]
+    found.sort(key=lambda kv: (order.index(kv[0][:-6]) if kv[0][:-6] in order else len(order), kv[0]))
+    for name, t in found:
+        f = t.copy().astype(object)
+        first = f.columns[0]
+        f = f.rename(columns={first: "变量", **{c: REGION4_ZH[str(c)] for c in f.columns if str(c) in REGION4_ZH}})
+        f["变量"] = f["变量"].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
+        f = f.where(f.notna(), "")
+        base = name[: -len("_table")]
+        out.append(JournalTable(f"reg_{base}", _REG_TITLES.get(base, f"回归结果（{base}）"), f.reset_index(drop=True),
+                                f"括号内为{se}；***、**、* 分别表示在 1%、5%、10% 的水平上显著。" + ctx.source))
+    return out
+
+
+# ---------------------------------------------------------------------------- assemble and write
+def journal_tables(run: RunTables) -> list[JournalTable]:
+    """Every journal table the run supports, numbered 表1, 表2, … in order."""
+    ctx = _context(run)
+    tables: list[JournalTable] = []
+    for builder in (_weights_table, _scores_tables, _topsis_tables, _dagum_tables, _markov_tables, _coupling_tables,
+                    _obstacle_tables, _regression_tables):
+        tables.extend(builder(ctx))
+    for k, t in enumerate(tables, start=1):
+        t.number = k
+    return tables
+
+
+def _fmt_csv(v: Any, as_int: bool) -> str:
+    if v is None or v is pd.NA:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isnan(f) or math.isinf(f):
+            return ""
+        return str(int(round(f))) if as_int else f"{f:.3f}"
+    return str(v)
+
+
+def _csv_frame(t: JournalTable) -> pd.DataFrame:
+    """The table as printed: numbers with three decimals (integers without), as text."""
+    return pd.DataFrame({c: [_fmt_csv(v, c in t.int_cols) for v in t.frame[c].astype(object)] for c in t.frame.columns})
+
+
+def write_journal(run: RunTables, run_dir: str | Path | None = None, *, csv: bool = True) -> Path:
+    """Write ``DIR/nqpf_journal_tables.xlsx`` and (``csv=True``) ``DIR/journal/<nn>_<key>.csv``.
+
+    Each sheet (``表1`` …) has the title row (表n …), the header row (three-line table borders), the
+    rows (numbers with format ``0.000``, counts, years and ranks ``0``) and the note row (注：…). The
+    CSV files hold the same tables as printed (three decimals), in the run's CSV encoding (UTF-8 with
+    a BOM unless ``[output] csv_encoding = "utf-8"``).
+
+    Returns
+    -------
+    Path
+        The workbook.
+    """
+    import xlsxwriter
+
+    d = Path(run_dir) if run_dir is not None else Path(run.run_dir)
+    tables = journal_tables(run)
+    path = d / JOURNAL_WORKBOOK
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"title": "nqpf 论文表格", "comments": "written by nqpf",
+                       "created": pd.Timestamp("2000-01-01").to_pydatetime()})
+    font = {"font_name": "宋体", "font_size": 10.5}
+    f_title = wb.add_format({**font, "bold": True, "align": "center"})
+    f_head = wb.add_format({**font, "bold": True, "align": "center", "valign": "vcenter", "top": 2, "bottom": 1, "text_wrap": True})
+    f_note = wb.add_format({**font, "font_size": 9, "text_wrap": True, "valign": "top", "top": 2})
+    f3 = {"num_format": "0.000", "align": "center"}
+    fi = {"num_format": "0", "align": "center"}
+    ft = {"align": "center"}
+    cache: dict[tuple[str, bool], Any] = {}
+
+    def cell_fmt(kind: str, last: bool):
+        key = (kind, last)
+        if key not in cache:
+            base = {"f": f3, "i": fi, "t": ft}[kind]
+            cache[key] = wb.add_format({**font, **base, **({"bottom": 2} if last else {})})
+        return cache[key]
+
+    readme = wb.add_worksheet("目录")
+    readme.write_row(0, 0, ["表", "标题", "文件"], f_head)
+    for r, t in enumerate(tables, start=1):
+        readme.write_row(r, 0, [f"表{t.number}", t.title, f"{JOURNAL_DIR}/{t.number:02d}_{t.key}.csv"])
+    readme.set_column(0, 0, 8)
+    readme.set_column(1, 1, 50)
+    readme.set_column(2, 2, 36)
+    for t in tables:
+        ws = wb.add_worksheet(f"表{t.number}")
+        df = t.frame
+        ncol = max(df.shape[1], 1)
+        if ncol > 1:
+            ws.merge_range(0, 0, 0, ncol - 1, t.caption, f_title)
+        else:
+            ws.write_string(0, 0, t.caption, f_title)
+        ws.write_row(1, 0, [str(c) for c in df.columns], f_head)
+        kinds = []
+        for c in df.columns:
+            s = df[c]
+            if c in t.int_cols:
+                kinds.append("i")
+            elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+                kinds.append("f")
+            else:
+                kinds.append("t")
+        n = len(df)
+        for i, row in enumerate(df.astype(object).itertuples(index=False), start=2):
+            last = i == n + 1
+            for j, v in enumerate(row):
+                fmt = cell_fmt(kinds[j], last)
+                if v is None or v is pd.NA or (isinstance(v, (float, np.floating)) and not math.isfinite(float(v))):
+                    ws.write_blank(i, j, None, fmt)
+                elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+                    ws.write_number(i, j, float(v), fmt)
+                else:
+                    ws.write_string(i, j, str(v), fmt)
+        note_row = n + 2
+        if ncol > 1:
+            ws.merge_range(note_row, 0, note_row, ncol - 1, t.note_text, f_note)
+        else:
+            ws.write_string(note_row, 0, t.note_text, f_note)
+        ws.set_row(note_row, 15 * max(1, math.ceil(len(t.note_text) / max(12 * ncol, 40))))
+        for j, c in enumerate(df.columns):
+            width = max([len(str(c)) * 2] + [len(str(v)) * (2 if any(ord(ch) > 127 for ch in str(v)) else 1)
+                                              for v in df[c].astype(str).head(200)])
+            ws.set_column(j, j, min(max(width if kinds[j] == "t" else 9, 8) + 1, 30))
+        ws.freeze_panes(2, 0)
+    wb.close()
+    if csv:
+        from ..index.result import write_csv
+
+        jd = d / JOURNAL_DIR
+        jd.mkdir(parents=True, exist_ok=True)
+        enc = csv_encoding_of(run.result.manifest)
+        for t in tables:
+            write_csv(_csv_frame(t), jd / f"{t.number:02d}_{t.key}.csv", encoding=enc)
+    return path
