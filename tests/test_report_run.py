@@ -263,7 +263,7 @@ def test_every_figure_type_is_drawn_for_the_demo(demo_dir):
              for r in outputs.figures}
     assert FIGURE_TYPES <= kinds, FIGURE_TYPES - kinds
     for r in outputs.figures:
-        png, svg = r.files
+        png, svg = r.files[:2]
         with Image.open(png) as im:
             assert im.size[0] >= 350 and im.size[1] >= 300, r.name
             assert len(np.unique(np.asarray(im.convert("L")))) > 20, r.name
@@ -273,6 +273,19 @@ def test_every_figure_type_is_drawn_for_the_demo(demo_dir):
     assert _glyph_id("排") in bump and _glyph_id("名") in bump
     m = (out / "figures" / "map_NQPF_2022.svg").read_text(encoding="utf-8")
     assert all(_glyph_id(c) in m for c in "新质生产力南海诸岛")
+    names = {r.name for r in outputs.figures}
+    # the spatial-Markov pooled matrix is the classical Markov matrix: drawn once
+    assert "markov_heatmap__analysis_markov_probabilities" in names
+    assert "markov_heatmap__analysis_spatial_markov_pooled" not in names
+    assert not (out / "figures" / "markov_heatmap__analysis_spatial_markov_pooled.png").exists()
+    # the figures the page shows are drawn in both languages; titles name the year span and the sample
+    bump = next(r for r in outputs.figures if r.name == "bump_chart")
+    assert bump.png_for("en") is not None and bump.png_for("en").exists()
+    dagum = next(r for r in outputs.figures if r.name.startswith("dagum_chart"))
+    assert "31 个省份" in dagum.title_zh and "2013–2022" in dagum.title_en and "four regions" in dagum.title_en
+    assert "/" not in dagum.title_en  # no raw stage/table names
+    coupling = next(r for r in outputs.figures if r.name.startswith("coupling_chart"))
+    assert "subsystems:" in coupling.title_en
 
 
 # ----------------------------------------------------------------------------- HTML
@@ -294,7 +307,14 @@ def test_html_is_self_contained_and_complete(demo_dir):
     assert html.count("<path class=\"province\" data-unit=") == 31
     assert "熵值法（§2.1）" in html and "Entropy weights (§2.1)" in html  # methods with formulas
     assert "p_ij = z_ij / Σ_i z_ij" in html
-    assert "dagum_totals" in html and "uncertainty_rank_stats" in html  # generic stage tables are shown
+    # generic stage tables are shown under readable titles, never under their raw "stage / table" names
+    assert "Dagum 基尼系数及分解（按年）" in html and "Dagum Gini and decomposition by year" in html
+    assert "Uncertainty analysis: rank intervals" in html
+    summaries = re.findall(r"<summary>(.*?)</summary>", html, re.S)
+    assert summaries and not [x for x in summaries if re.search(r"\b[a-z]+ / [a-z_]+\b", x)]
+    assert "analysis / dagum_totals" not in html
+    # each figure is embedded in both languages (the page shows the one of its language)
+    assert re.search(r'<figure data-figure="dagum_chart__analysis_dagum_totals"><img class="zh"[^>]*><img class="en"', html)
 
 
 def test_html_data_equals_the_scores(demo_dir):
@@ -546,9 +566,14 @@ def small_run(tmp_path_factory):
 
 def test_report_of_a_run_without_stages_and_with_four_provinces(small_run):
     html = small_run.report.read_text(encoding="utf-8")
-    inequality = html[html.index('<section id="inequality">'):]
-    assert "No results for this section in this run" in inequality[: inequality.index("</section>")]
-    assert "This run has no path-guide stage ([paths])." in html
+    # sections of stages that did not run are left out (no empty sections, no "no results" notes)
+    for sec in ("inequality", "dynamics", "spatial", "convergence", "integration", "obstacles", "sensitivity", "guides"):
+        assert f'<section id="{sec}">' not in html, sec
+        assert f'href="#{sec}"' not in html, sec
+    for sec in ("summary", "rankings", "maps", "elements", "methods", "provenance"):
+        assert f'<section id="{sec}">' in html, sec
+    assert "No results for this section" not in html and "没有该部分的结果" not in html
+    assert "This run has no path-guide stage" not in html
     data = _page_data(html)
     assert [u["code"] for u in data["units"]] == ["110000", "310000", "440000", "510000"]
     assert len(data["map_names"]) == 31

@@ -20,7 +20,7 @@ from .index.config import INDEX_SECTIONS, STAGE_SECTIONS, RunConfig, load_config
 from .index.result import DEFAULT_CSV_ENCODING, IndexResult, write_csv
 from .pipeline import stages
 
-__all__ = ["RunOutput", "run", "run_stages", "check_stage_sections", "validate_stage_sections",
+__all__ = ["RunOutput", "run", "regenerate_run", "prepare_out_dir", "run_stages", "check_stage_sections", "validate_stage_sections",
            "save_stage_outputs"]
 
 
@@ -170,6 +170,11 @@ def run(config: str | Path | Mapping[str, Any] | RunConfig, *, out: str | Path |
                           f"({', '.join(cleared[:5])}{', …' if len(cleared) > 5 else ''}) so that no old result "
                           "stands beside the new ones.", NqpfWarning, stacklevel=2)
     result = build(cfg, data=data, progress=progress)
+    return _finish(result, cfg, out_dir, progress=progress, data=data)
+
+
+def _finish(result: IndexResult, cfg: RunConfig, out_dir: Path | None, *, progress=None, data=None) -> RunOutput:
+    """Save the index, run the configured stages into their sub-folders, write ``stages.json``."""
     if out_dir is not None:
         if progress:
             progress("save")
@@ -180,3 +185,18 @@ def run(config: str | Path | Mapping[str, Any] | RunConfig, *, out: str | Path |
             json.dumps({k: sorted(v) for k, v in outputs.items()}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8")
     return RunOutput(result=result, out_dir=out_dir, stage_outputs=outputs)
+
+
+def regenerate_run(run_dir: str | Path, out: str | Path, *, data: pd.DataFrame | None = None, framework=None,
+                   progress: Callable[[str], None] | None = None) -> RunOutput:
+    """Replay a saved run into ``out``: the index exactly as :func:`nqpf.regenerate` (or refused, naming why),
+    then every stage the run configured, so the whole run folder is reproduced — from any location of the
+    project folder (the manifest stores the config's folder relative to the run)."""
+    from .index.build import read_manifest, regenerate
+
+    m = read_manifest(run_dir)
+    out_dir = Path(out)
+    prepare_out_dir(out_dir)
+    result = regenerate(m, data=data, framework=framework)
+    cfg = load_config(m["config"])
+    return _finish(result, cfg, out_dir, progress=progress, data=data)

@@ -20,6 +20,7 @@ __all__ = ["app", "main", "COMMAND_MODULES"]
 
 COMMAND_MODULES = (
     "build",      # nqpf build, nqpf regenerate, nqpf validate, nqpf demo
+    "init",       # nqpf init DATA: run.toml + framework.csv
     "analyze",    # nqpf analyze KIND
     "sensitivity",
     "explain",

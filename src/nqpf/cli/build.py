@@ -58,7 +58,7 @@ def _print_summary(out) -> None:
     c.print(Panel.fit(out.result.summary().as_text(), title="nqpf"))
     if out.out_dir is not None:
         c.print(f"Results written to [bold]{out.out_dir}[/bold]")
-        for name in ("report.html", "nqpf_results.xlsx"):
+        for name in ("report.html", "nqpf_results.xlsx", "nqpf_journal_tables.xlsx"):
             p = out.out_dir / name
             if p.exists():
                 c.print(f"  {name}: {p}")
@@ -118,15 +118,14 @@ def register(app: typer.Typer) -> None:
         run_dir: Path = typer.Argument(..., help="A run folder (or its manifest.json) written by 'nqpf build'."),
         out: Path = typer.Option(..., "--out", "-o", help="Folder for the regenerated run."),
     ) -> None:
-        """Re-run a saved build from its manifest; outputs are byte-identical when the inputs are unchanged.
+        """Re-run a saved run from its manifest — the index and every stage; outputs are byte-identical when the
+        inputs are unchanged, wherever the project folder now is.
 
-        Input files are re-read and their SHA-256 hashes compared with the manifest first.
+        Input files and the framework are re-read and their SHA-256 hashes compared with the manifest first.
         """
-        from ..index.build import regenerate
+        from ..run import regenerate_run
 
-        _clear(out)
-        res = regenerate(run_dir)
-        res.save(out)
+        regenerate_run(run_dir, out)
         console().print(f"Regenerated run written to [bold]{out}[/bold]")
 
     @app.command("validate")

@@ -20,6 +20,8 @@ def register(app: typer.Typer) -> None:
         figures: bool = typer.Option(True, "--figures/--no-figures", help="Write DIR/figures/*.png|svg (图表与地图)."),
         workbook: bool = typer.Option(True, "--workbook/--no-workbook", help="Write DIR/nqpf_results.xlsx (Excel 工作簿)."),
         html: bool = typer.Option(True, "--html/--no-html", help="Write DIR/report.html (self-contained HTML report)."),
+        journal: bool = typer.Option(True, "--journal/--no-journal",
+                                     help="Write DIR/nqpf_journal_tables.xlsx and DIR/journal/*.csv (论文表格)."),
         unit_radars: bool = typer.Option(True, "--unit-radars/--no-unit-radars",
                                          help="One element radar (要素雷达图) per unit."),
         dpi: int = typer.Option(150, "--dpi", help="PNG resolution."),
@@ -34,7 +36,7 @@ def register(app: typer.Typer) -> None:
         """
         from ..report.stage import generate_reports
 
-        cfg = {"lang": lang, "figures": figures, "workbook": workbook, "html": html, "unit_radars": unit_radars,
+        cfg = {"lang": lang, "figures": figures, "workbook": workbook, "html": html, "journal": journal, "unit_radars": unit_radars,
                "dpi": dpi, "map_nodes": list(map_node or []), "map_years": list(map_year or [])}
         out = generate_reports(run_dir, cfg)
         if not quiet:
@@ -42,5 +44,7 @@ def register(app: typer.Typer) -> None:
             c.print(f"{len(out.figures)} figures in {run_dir / 'figures'}" if figures else "figures: skipped")
             if out.workbook:
                 typer.echo(f"Excel workbook: {out.workbook}")
+            if out.journal:
+                typer.echo(f"Journal tables (论文表格): {out.journal}")
             if out.report:
                 typer.echo(f"HTML report: {out.report}")

@@ -61,6 +61,7 @@ OPS = {
 _NAME = r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff.\-]*"
 _CALL = re.compile(rf"^\s*({_NAME})\s*\(\s*([^()]*)\)\s*(?:([*/])\s*([0-9.eE+\-]+))?\s*$")
 _BARE = re.compile(rf"^\s*({_NAME})\s*$")
+_SERIES_ANY = re.compile(r"^\s*series\((.+)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ def parse_derivation(text: str, *, indicator: str = "", default_series: str = ""
     m = _BARE.match(text)
     if m:
         return Derivation("series", (m.group(1),))
+    m = _SERIES_ANY.match(text)
+    if m and "," not in m.group(1):  # series(R&D经费(万元)): a data column named with brackets, as yearbook exports are
+        return Derivation("series", (m.group(1).strip(),))
     m = _CALL.match(text)
     if not m:
         raise FrameworkError(

@@ -69,7 +69,8 @@ def load_framework(source: str | Path | Mapping[str, Any] | Framework) -> Framew
     Parameters
     ----------
     source
-        Path to ``.toml`` / ``.csv`` / ``.xlsx``, the name of a built-in framework
+        Path to ``.toml`` / ``.csv`` / ``.xlsx`` (the CSV twin layout, or the indicator sheet of a thesis with
+        columns 一级指标 / 二级指标 / 指标 / 属性 / 单位 — :mod:`nqpf.framework.sheet`), the name of a built-in framework
         (see :func:`builtin_frameworks`), a dict with the TOML structure, or a
         :class:`Framework` (returned unchanged).
     """
@@ -98,6 +99,10 @@ def load_framework(source: str | Path | Mapping[str, Any] | Framework) -> Framew
         from ..data.io import read_table
 
         frame = read_table(path)
+        from .sheet import framework_from_sheet, is_sheet_layout
+
+        if is_sheet_layout(frame):  # 一级指标 / 二级指标 / 指标 / 属性 / 单位: the sheet of a thesis
+            return framework_from_sheet(frame, source=path.name)
         return framework_from_frame(frame, source=path.name)
     raise FrameworkError(f"Framework file {path.name}: unsupported format; got {suffix!r}. Use .toml, .csv or .xlsx.")
 

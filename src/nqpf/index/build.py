@@ -459,7 +459,7 @@ def build(
     ['北京', '上海', '天津']
     """
     if _is_manifest(config):  # a saved run: replay it exactly (or refuse, naming why)
-        return regenerate(config, data=data, framework=framework)
+        return regenerate(read_manifest(config), data=data, framework=framework)
     cfg = load_config(config)
     say = progress or (lambda s: None)
     say("read")
@@ -495,6 +495,30 @@ def _is_manifest(config: Any) -> bool:
             return False
         return isinstance(data, dict) and "nqpf_version" in data and "config" in data
     return False
+
+
+def read_manifest(manifest: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+    """A saved manifest (run folder, ``manifest.json`` path or dict) with its config's ``base_dir`` absolute
+    again (saved relative to the run folder, see :func:`nqpf.index.result.portable_manifest`)."""
+    if not isinstance(manifest, (str, Path)):
+        return dict(manifest)
+    path = Path(manifest)
+    if path.is_dir():
+        path = path / "manifest.json"
+    if not path.is_file():
+        raise ConfigError(f"regenerate: no manifest.json at {str(path)!r}; got a folder that is not an nqpf run. "
+                          "Give the --out folder of 'nqpf build' or its manifest.json.")
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"regenerate: {path.name} is not a readable manifest; got {type(exc).__name__}: {exc}. "
+                          "The file is truncated or edited: rebuild the run with nqpf build.") from None
+    if not isinstance(m, dict) or "config" not in m:
+        raise ConfigError(f"regenerate: {path.name} is not an nqpf manifest; got no config in it. Give a run folder of nqpf build.")
+    base = (m.get("config") or {}).get("base_dir") or ""
+    if base and not Path(base).is_absolute():
+        m["config"] = dict(m["config"], base_dir=str((path.parent / base).resolve()))
+    return m
 
 
 def _replay_record(inputs: list[dict], framework_info: Mapping[str, Any]) -> dict[str, Any]:
@@ -575,13 +599,7 @@ def regenerate(manifest: str | Path | Mapping[str, Any], *, data: pd.DataFrame |
     DataError
         When an input changed, or ``data`` is missing, extra or different.
     """
-    if isinstance(manifest, (str, Path)):
-        path = Path(manifest)
-        if path.is_dir():
-            path = path / "manifest.json"
-        m = json.loads(path.read_text(encoding="utf-8"))
-    else:
-        m = dict(manifest)
+    m = read_manifest(manifest)
     needs = m.get("replay_requires")
     if needs is None and not m.get("regenerable", False):
         raise ConfigError("regenerate: this manifest is marked regenerable = false; got a build that cannot be replayed.")

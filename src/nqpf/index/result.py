@@ -17,6 +17,7 @@ Saved layout (stable column names; CSV always, Parquet too unless disabled)::
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,9 +225,27 @@ class IndexResult:
                 write_csv(df, d / f"{name}.csv", encoding=enc)
             if "parquet" in formats and name != "framework":
                 _write_parquet(df, d / f"{name}.parquet")
-        (d / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                         encoding="utf-8")
+        (d / "manifest.json").write_text(json.dumps(portable_manifest(self.manifest, d), ensure_ascii=False, indent=2,
+                                                    sort_keys=True) + "\n", encoding="utf-8")
         return d
+
+
+def portable_manifest(manifest: dict, directory: Path) -> dict:
+    """The manifest as saved in ``directory``: the config's ``base_dir`` (where its relative input paths
+    start) relative to that folder, so that a project folder can move and no machine path is written.
+
+    >>> portable_manifest({"config": {"base_dir": "/p/proj"}}, Path("/p/proj/runs/a"))["config"]["base_dir"]
+    '../..'
+    """
+    cfg = manifest.get("config") or {}
+    base = cfg.get("base_dir") or ""
+    if not base or not Path(base).is_absolute():
+        return manifest
+    try:
+        rel = os.path.relpath(Path(base), Path(directory).resolve())
+    except ValueError:  # another drive: keep it absolute
+        return manifest
+    return dict(manifest, config=dict(cfg, base_dir=Path(rel).as_posix()))
 
 
 def _describe_step(manifest: dict, name: str) -> str:

@@ -917,7 +917,9 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
             def title_of(lg, ft=ft, node=node, table=table, stage=stage, grouping=grouping, ys=ys, units_shown=units_shown):
                 measure = table_title(stage, table, lg) if ft.name in ("markov_heatmap",) else (
                     ft.title_zh if lg == "zh" else ft.title_en)
-                nn = res.node_names(lg).get(node, node) if node else ""
+                # tables without a node column (obstacles, rank intervals) are of the index itself
+                nn = res.node_names(lg).get(node or root, node or root) if node or ft.name in (
+                    "obstacle_bars", "rank_interval") else ""
                 main = (f"{measure}：{nn}" if lg == "zh" else f"{measure}: {nn}") if nn else measure
                 return figure_title(main, lang=lg, n_units=units_shown, provinces=provinces, years=ys,
                                     grouping=grouping if ft.name == "dagum_chart" else None,

@@ -28,6 +28,7 @@ from .figures import FigureRecord
 from .fonts import FONT_LICENCE, font_subset_base64
 from .maps import svg_map
 from .methods import SECTION_FORMULAS, STEP_NAMES, step_formula
+from .sections import table_title
 from .tables import (SECTIONS, RunTables, column_label, core_tables, is_province_run, section_of, table_caption,
                      unit_labels)
 
@@ -193,8 +194,15 @@ def _img(path: Path) -> str:
 
 
 def _figure_html(rec: FigureRecord) -> str:
-    return (f'<figure data-figure="{_html.escape(rec.name)}"><img alt="{_html.escape(rec.title_en)}" src="{_img(rec.png)}">'
-            f"<figcaption>{_bi(rec.title_zh, rec.title_en)}</figcaption></figure>")
+    """A figure of the page; drawn in both languages, the page shows the one of its language."""
+    alt = {lg: rec.png_for(lg) for lg in ("zh", "en")}
+    cap = f"<figcaption>{_bi(rec.title_zh, rec.title_en)}</figcaption>"
+    name = _html.escape(rec.name)
+    if alt["zh"] is None and alt["en"] is None:
+        return f'<figure data-figure="{name}"><img alt="{_html.escape(rec.title_en)}" src="{_img(rec.png)}">{cap}</figure>'
+    zh, en = alt["zh"] or rec.png, alt["en"] or rec.png
+    return (f'<figure data-figure="{name}"><img class="zh" alt="{_html.escape(rec.title_zh)}" src="{_img(zh)}">'
+            f'<img class="en" alt="{_html.escape(rec.title_en)}" src="{_img(en)}">{cap}</figure>')
 
 
 def _summary_html(run: RunTables) -> str:
@@ -336,7 +344,14 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
     import jinja2
 
     res = run.result
-    title = title or str(res.manifest.get("title") or f"nqpf — {res.framework.name_zh or res.framework.id}")
+    fw = res.framework
+    run_title = str(res.manifest.get("title") or "")
+    if title:
+        title_zh = title_en = title
+    else:
+        title_zh = f"{fw.name_zh or fw.name_en or fw.id} · nqpf 报告"
+        title_en = f"{fw.name_en or fw.name_zh or fw.id} · nqpf report"
+    title = title_zh if lang == "zh" else title_en
     prefix = download_prefix if download_prefix is not None else ("download/" if mode == "dashboard" else None)
     by_section: dict[str, list[str]] = {}
     figs_by_section: dict[str, list[FigureRecord]] = {}
@@ -352,11 +367,16 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
         dl = f"{prefix}{stage}/{table}.csv" if prefix else None
         body = render_table(df, download=dl, table=table)
         by_section.setdefault(sec, []).append(
-            f"<details><summary>{_html.escape(stage)} / {_html.escape(table)} "
-            f"<span class=\"note\">({len(df)} × {df.shape[1]})</span></summary>{body}</details>")
+            f'<details data-table="{_html.escape(stage)}/{_html.escape(table)}"><summary>'
+            f'{_bi(table_title(stage, table, "zh"), table_title(stage, table, "en"))} '
+            f'<span class="note">{_bi(f"（{len(df)} 行 × {df.shape[1]} 列）", f"({len(df)} rows × {df.shape[1]} columns)")}'
+            f"</span></summary>{body}</details>")
     guides = _guides_html(run)
     blocks: dict[str, str] = {}
     blocks["summary"] = _summary_html(run)
+    if run_title and run_title not in (title_zh, title_en):
+        blocks["summary"] = (f'<p class="note run-title">{_bi("运行标题：", "Run title: ")}{_html.escape(run_title)}</p>'
+                             + blocks["summary"])
     blocks["rankings"] = ('<p class="note">' + _bi("所选年份与节点的排名（点击行可在地图上查看）：",
                                                    "Ranking for the selected year and node (click a row to show it on the map):")
                           + ' <b id="year-label"></b></p><div class="scroll" id="ranking-table"></div>')
@@ -364,10 +384,11 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
     compare = (f'<h3>{_bi("两地比较", "Compare two units")}</h3><label>A <select id="unit-a"></select></label> '
                f'<label>B <select id="unit-b"></select></label><div id="compare-out"></div>')
     blocks["elements"] = compare
+    # a run without the paths stage has no guides: its section is left out (like every section without results)
     blocks["guides"] = (_guides_overview_html(run)
                         + f'<div class="noprint"><label>{_bi("地区", "Unit")} <select id="guide-unit"></select></label>'
                         f'<div id="guide-out"></div></div>' + _guides_print_html(guides, run)
-                        if guides else f'<p class="note">{_bi("本次运行没有路径指南阶段（[paths]）。", "This run has no path-guide stage ([paths]).")}</p>')
+                        if guides else "")
     present = {s for s in by_section} | {s for s in figs_by_section}
     blocks["methods"] = _methods_html(run, present)
     blocks["provenance"] = _provenance_html(run)
@@ -379,8 +400,6 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
     by_section.setdefault("methods", []).append(
         f"<details><summary>{_bi('权重', 'Weights')}</summary>{render_table(ct['weights'], download=dl)}</details>")
     sections = []
-    always = {"summary", "rankings", "maps", "elements", "inequality", "dynamics", "spatial", "convergence",
-              "integration", "obstacles", "sensitivity", "guides", "methods", "provenance"}
     for sec in sorted(SECTIONS.values(), key=lambda s: s.order):
         parts = [blocks.get(sec.name, "")]
         if sec.builder is not None:
@@ -388,10 +407,8 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
         parts += [_figure_html(r) for r in figs_by_section.get(sec.name, [])]
         parts += by_section.get(sec.name, [])
         html_body = "".join(p for p in parts if p)
-        if not html_body and sec.name not in always:
+        if not html_body:  # the stage of this section did not run: leave the section out
             continue
-        if not html_body:
-            html_body = (f'<p class="note">{_bi("本次运行没有该部分的结果（相应阶段未运行）。", "No results for this section in this run (the stage did not run).")}</p>')
         sections.append({"name": sec.name, "title_zh": sec.title_zh, "title_en": sec.title_en, "html": html_body})
     data = report_data(run, lang=lang, mode=mode, guides_html=guides)
     data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
@@ -402,12 +419,14 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
     tpl = env.from_string(resources.files("nqpf.report").joinpath("templates", "report.html").read_text(encoding="utf-8"))
     from .. import __version__
 
-    page_wo_font = tpl.render(lang=lang, mode=mode, title=title, sections=sections, data_json=data_json, css=css, js=js,
+    page_wo_font = tpl.render(lang=lang, mode=mode, title=title, title_zh=title_zh, title_en=title_en, sections=sections,
+                              data_json=data_json, css=css, js=js,
                               font_data="", font_format="opentype", version=__version__)
     font_data, font_format = ("", "opentype")
     if embed_font:
         font_data, font_format = font_subset_base64(page_wo_font)
-    return tpl.render(lang=lang, mode=mode, title=title, sections=sections, data_json=data_json, css=css, js=js,
+    return tpl.render(lang=lang, mode=mode, title=title, title_zh=title_zh, title_en=title_en, sections=sections,
+                      data_json=data_json, css=css, js=js,
                       font_data=font_data, font_format=font_format, version=__version__)
 
 

@@ -55,8 +55,35 @@
     Array.prototype.forEach.call(document.querySelectorAll("button[data-lang]"), function (b) {
       b.classList.toggle("active", b.getAttribute("data-lang") === lang);
     });
+    var h1 = document.querySelector("header.top h1");
+    if (h1 && h1.getAttribute("data-title-" + lang)) { document.title = h1.getAttribute("data-title-" + lang); }
     fillSelects();
     renderAll();
+    measureHeader();
+  }
+
+  /* ---------------------------------------------------------------- layout, tooltip, print */
+  function measureHeader() {
+    var h = document.querySelector("header.top");
+    if (h) { document.documentElement.style.setProperty("--header-h", Math.ceil(h.getBoundingClientRect().height) + "px"); }
+  }
+
+  function hideTip() {
+    var t = $("tooltip");
+    if (t && t.style.display !== "none") { t.style.display = "none"; }
+  }
+
+  // printing shows every table: open the collapsed ones, and close them again afterwards
+  var openedForPrint = [];
+  function openAllDetails() {
+    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.setAttribute("open", "");
+      openedForPrint.push(d);
+    });
+  }
+  function restoreDetails() {
+    openedForPrint.forEach(function (d) { d.removeAttribute("open"); });
+    openedForPrint = [];
   }
 
   function fillSelects() {
@@ -267,7 +294,7 @@
         var code = p.getAttribute("data-unit");
         p.addEventListener("mousemove", function (e) { showTip(e, code); });
         p.addEventListener("mouseleave", function () { var t = $("tooltip"); if (t) { t.style.display = "none"; } });
-        p.addEventListener("click", function () { selectUnit(code); });
+        p.addEventListener("click", function (e) { selectUnit(code); showTip(e, code); });
       });
     }
     var rt = $("ranking-table");
@@ -280,6 +307,23 @@
     ["unit-a", "unit-b"].forEach(function (id) { var s = $(id); if (s) { s.addEventListener("change", renderCompare); } });
     var gs = $("guide-unit");
     if (gs) { gs.addEventListener("change", renderGuide); }
+    // a tooltip opened by a tap (touch screens have no mouseleave) closes when the page scrolls or is touched elsewhere
+    window.addEventListener("scroll", hideTip, { passive: true, capture: true });
+    document.addEventListener("touchstart", function (e) {
+      if (!(e.target && e.target.closest && e.target.closest("#map path[data-unit]"))) { hideTip(); }
+    }, { passive: true });
+    window.addEventListener("resize", measureHeader);
+    if (window.ResizeObserver) {
+      var hdr = document.querySelector("header.top");
+      if (hdr) { new ResizeObserver(measureHeader).observe(hdr); }
+    }
+    window.addEventListener("beforeprint", openAllDetails);
+    window.addEventListener("afterprint", restoreDetails);
+    if (window.matchMedia) {
+      var mq = window.matchMedia("print");
+      var onPrint = function (m) { if (m.matches) { openAllDetails(); } };
+      if (mq.addEventListener) { mq.addEventListener("change", onPrint); } else if (mq.addListener) { mq.addListener(onPrint); }
+    }
     setLang(state.lang);
   }
 
