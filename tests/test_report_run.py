@@ -553,6 +553,132 @@ def test_dashboard_in_headless_chromium(dashboard, tmp_path):
     _check_page(f"http://{host}:{port}/", tmp_path, allowed=(f"http://{host}:{port}/",))
 
 
+def _launch(p):
+    return p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1440, 390])
+def test_report_layout_at_desktop_and_phone_width(demo_dir, tmp_path, width):
+    """Nothing overflows the viewport, the header is compact on a phone, anchors land below the sticky header."""
+    sync_api = _browser()
+    out, _ = demo_dir
+    phone = width < 500
+    with sync_api.sync_playwright() as p:
+        b = _launch(p)
+        try:
+            ctx = b.new_context(viewport={"width": width, "height": 844 if phone else 900}, is_mobile=phone,
+                                has_touch=phone, device_scale_factor=1)
+            page = ctx.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((out / "report.html").as_uri())
+            page.wait_for_load_state("load")
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width + 1
+            header = page.evaluate("document.querySelector('header.top').getBoundingClientRect().height")
+            assert header <= (100 if phone else 80), header
+            assert page.title().endswith("nqpf 报告")
+            # every section reached from the table of contents shows its heading below the sticky header
+            ids = page.evaluate("Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))")
+            assert {"#summary", "#inequality", "#dynamics", "#sensitivity", "#provenance"} <= set(ids)
+            for href in ["#inequality", "#dynamics", "#spatial", "#sensitivity", "#methods"]:
+                page.evaluate(f"document.querySelector('nav.toc a[href=\"{href}\"]').click()")
+                page.wait_for_timeout(50)
+                top = page.evaluate(f"document.querySelector('{href} h2').getBoundingClientRect().top")
+                bottom = page.evaluate("document.querySelector('header.top').getBoundingClientRect().bottom")
+                assert top >= bottom - 1, (href, top, bottom)
+            # figures fit the width; the page shows the figure of its language
+            widths = page.evaluate("Array.from(document.querySelectorAll('figure img')).filter(i => i.offsetParent)"
+                                   ".map(i => i.getBoundingClientRect().right)")
+            assert widths and max(widths) <= width + 1
+            assert page.locator('figure[data-figure^="dagum_chart"] img.zh').is_visible()
+            assert not page.locator('figure[data-figure^="dagum_chart"] img.en').is_visible()
+            page.click("#lang-en")
+            assert page.locator('figure[data-figure^="dagum_chart"] img.en').is_visible()
+            assert not page.locator('figure[data-figure^="dagum_chart"] img.zh').is_visible()
+            assert page.title().endswith("nqpf report")
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width + 1
+            # collapsed tables carry readable titles in the page's language
+            summary = page.locator('details[data-table="analysis/dagum_totals"] > summary').inner_text()
+            assert summary.startswith("Dagum Gini and decomposition by year")
+            page.screenshot(path=str(tmp_path / f"report_{width}.png"))
+            assert errors == []
+        finally:
+            b.close()
+
+
+@pytest.mark.browser
+def test_tapped_tooltip_closes_on_scroll(demo_dir):
+    sync_api = _browser()
+    out, _ = demo_dir
+    with sync_api.sync_playwright() as p:
+        b = _launch(p)
+        try:
+            ctx = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+            page = ctx.new_page()
+            page.goto((out / "report.html").as_uri())
+            page.wait_for_load_state("load")
+            page.locator("#map").scroll_into_view_if_needed()
+            page.locator('#map path[data-unit="510000"]').tap()
+            tip = page.locator("#tooltip")
+            assert tip.is_visible() and "四川" in tip.inner_text()
+            page.evaluate("window.scrollBy(0, 400)")
+            for _ in range(20):  # the page's CSP forbids wait_for_function (eval): poll
+                if page.evaluate("getComputedStyle(document.getElementById('tooltip')).display") == "none":
+                    break
+                page.wait_for_timeout(100)
+            assert not tip.is_visible()
+        finally:
+            b.close()
+
+
+@pytest.mark.browser
+def test_printed_report_holds_every_table_and_guide(demo_dir, tmp_path):
+    """Chromium's print-to-PDF: every collapsed table expanded, every guide in full, no controls."""
+    sync_api = _browser()
+    pdfium = pytest.importorskip("pypdfium2")
+    from nqpf.report.html import _fmt
+
+    out, _ = demo_dir
+    html = (out / "report.html").read_text(encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        b = _launch(p)
+        try:
+            page = b.new_page()
+            page.goto((out / "report.html").as_uri())
+            page.wait_for_load_state("load")
+            closed = page.evaluate("document.querySelectorAll('details:not([open])').length")
+            assert closed > 20
+            pdf = tmp_path / "report.pdf"
+            page.pdf(path=str(pdf), format="A4", print_background=True)
+            assert page.evaluate("document.querySelectorAll('details:not([open])').length") == closed  # restored
+        finally:
+            b.close()
+    doc = pdfium.PdfDocument(str(pdf))
+    pages = len(doc)
+    text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(pages))
+    norm = re.sub(r"\s+", "", text)
+    assert 40 <= pages <= 900, pages
+    # headings and the readable titles of the collapsed tables
+    for t in ("概要", "区域差异", "分布动态", "Dagum 基尼系数及分解（按年）", "空间马尔可夫检验", "不确定性分析：排名区间"):
+        assert re.sub(r"\s+", "", t) in norm, t
+    # cells of tables that are collapsed on screen
+    pairs = pd.read_csv(out / "analysis" / "dagum_pairs.csv")
+    num = pairs.select_dtypes("number").drop(columns=[c for c in ("year", "n", "k") if c in pairs], errors="ignore")
+    cells = [_fmt(v) for v in num.iloc[0].tolist()[:3]] + [_fmt(v) for v in num.iloc[-1].tolist()[:3]]
+    assert all(c in norm for c in cells), [c for c in cells if c not in norm]
+    mfpt = pd.read_csv(out / "analysis" / "markov_mfpt.csv")
+    assert any(_fmt(v) in norm for v in mfpt.select_dtypes("number").to_numpy().ravel() if v == v and v > 1)
+    # every guide prints in full (the last unit's guide as well as the first)
+    data = _page_data(html)
+    for unit in (min(data["guides"]), max(data["guides"])):
+        heading = re.search(r"<h[12]>(.*?)</h[12]>", data["guides"][unit]["zh"]).group(1)
+        heading = re.sub(r"<[^>]+>|&[a-z#0-9]+;", "", heading)
+        assert re.sub(r"\s+", "", heading) in norm, heading
+    # the controls do not print, raw table names never appear
+    assert "打印" not in norm and "analysis/dagum_totals" not in norm and "analysis / dagum_totals" not in text
+
+
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     """An index-only run of four provinces (no stages), reports without figures."""
