@@ -111,7 +111,7 @@ def test_stage_wrote_the_three_outputs(demo_dir):
     assert outputs.workbook == out / "nqpf_results.xlsx" and outputs.report == out / "report.html"
     idx = pd.read_csv(out / "report" / "figures.csv")
     assert list(idx.columns) == ["name", "section", "title_zh", "title_en", "unit", "files"]
-    assert idx["name"].tolist() == [r.name for r in outputs.figures] and len(idx) >= 15
+    assert idx["name"].tolist() == [r.name for r in outputs.figures] and len(idx) >= 14  # the pooled Markov duplicate is not drawn
     assert all((out / "figures" / f).exists() for fs in idx["files"] for f in fs.split(";"))
 
 
@@ -222,7 +222,7 @@ def test_columns_are_labelled_by_table_kind(demo_dir):
     ind = prov[prov.index("Indicators"):]
     ind = ind[: ind.index("</tr>")]  # the header row of the indicator table
     assert "计量单位" in ind and "Unit of measure" in ind and "地区代码" not in ind
-    mfpt = html[html.index("analysis / markov_mfpt"):]
+    mfpt = html[html.index('data-table="analysis/markov_mfpt"'):]
     mfpt = mfpt[: mfpt.index("</details>")]
     assert "Blank (NaN): the target is not reached from that state with probability 1" in mfpt
     assert ">说明<" in mfpt and "inf" not in mfpt.lower().replace("infinite", "")
@@ -376,7 +376,9 @@ def test_new_result_types_plug_in_as_sections(demo_dir, tmp_path):
         SECTIONS.pop("forecast")
     sec = html[html.index('<section id="forecast">'):]
     sec = sec[: sec.index("</section>")]
-    assert "<p id='fc-note'>2 years</p>" in sec and "forecast / fan" in sec and "0.7400" in sec
+    assert "<p id='fc-note'>2 years</p>" in sec and "0.7400" in sec
+    # an unknown table gets a cleaned title (never the raw "stage / table")
+    assert "Fan (Forecast)" in sec and "forecast / fan" not in sec
     assert html.index('<section id="convergence">') < html.index('<section id="forecast">') < html.index(
         '<section id="integration">')
 

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .._errors import DataError, MethodError, MethodWarning, NqpfError
 from .._results import Result
 from .._validation import check_option
-from ..pipeline import Stage, register_stage
+from .._stages import Stage, StageContext, StageOutput
 from ._input import as_panel, child_nodes, root_node
 from .density import Kernel
 from .dynamics import StateRule
@@ -184,7 +184,7 @@ def analyze(kind: str, data: Any, *, node: str | None = None, group: str | None 
         return markov(data, k=k, states=states, cutoffs=cutoffs, relative=relative, **cols)  # type: ignore[arg-type]
     if kind in _SPATIAL:
         panel = as_panel(data, **cols)
-        gdp = _gdp_series(data, gdp_per_capita, {}, unit=unit) if isinstance(gdp_per_capita, str) else gdp_per_capita
+        gdp = _gdp_series(data, gdp_per_capita, unit=unit) if isinstance(gdp_per_capita, str) else gdp_per_capita
         sw = _weights_for(sorted(panel["unit"].unique()), weights=weights, island=island, gdp=gdp)
         if kind == "moran":
             from .spatial import moran_panel
@@ -278,7 +278,7 @@ def _with_controls(panel: pd.DataFrame, data: Any, controls: list[str]) -> pd.Da
 
 
 # --------------------------------------------------------------------------- stage
-def _gdp_series(result: Any, name: str | None, context: dict, *, unit: str = "unit") -> pd.Series | None:
+def _gdp_series(result: Any, name: str | None, data: Any = None, *, unit: str = "unit") -> pd.Series | None:
     """Mean GDP per capita per unit: a raw series of an IndexResult (or of the run data), or a column of a table."""
     if not name:
         return None
@@ -287,7 +287,7 @@ def _gdp_series(result: Any, name: str | None, context: dict, *, unit: str = "un
             raise DataError(f"analyze: gdp_per_capita column {name!r} not found; got columns {list(result.columns)}. "
                             "Name the column holding GDP per capita.")
         return pd.to_numeric(result[name], errors="coerce").groupby(result[unit].astype(str)).mean()
-    for frame in (getattr(result, "raw", None), context.get("data")):
+    for frame in (getattr(result, "raw", None), data):
         if isinstance(frame, pd.DataFrame) and {"unit", "indicator", "value"} <= set(frame.columns):
             sub = frame[frame["indicator"].astype(str) == name]
             if not sub.empty:
@@ -323,7 +323,7 @@ def _stack(store: dict[str, list[pd.DataFrame]], kind: str, res: Result, extra: 
         store.setdefault(f"{prefix}_{tname}", []).append(df)
 
 
-def run_analysis(result: Any, config: AnalysisConfig, context: dict | None = None) -> dict[str, Any]:
+def run_analysis(result: Any, config: AnalysisConfig, context: StageContext | dict | None = None) -> dict[str, Any]:
     """Run the configured analyses on an ``IndexResult``; return ``{table_name: DataFrame}``.
 
     Analyses that do not apply (no grouping, units without built-in weights, too few years for
@@ -331,12 +331,18 @@ def run_analysis(result: Any, config: AnalysisConfig, context: dict | None = Non
     records every analysis and node with its status and message. ``_results`` holds the results
     objects (for the reports).
     """
-    context = context or {}
-    progress: Callable[[str], None] | None = context.get("progress")
+    tables, results, _ = _run_analyses(result, config, StageContext.coerce(context))
+    return {**tables, "_results": results}
+
+
+def _run_analyses(result: Any, config: AnalysisConfig, ctx: StageContext
+                  ) -> tuple[dict[str, pd.DataFrame], dict[str, Result], SpatialWeights | None]:
+    """The analyses of :func:`run_analysis`: tables, results by label, and the spatial weights used (or None)."""
+    progress: Callable[[str], None] | None = ctx.progress
     kinds = config.kinds()
     nodes = config.nodes or _default_nodes(result)
     groupings = config.groupings if config.groupings is not None else _default_groupings(result)
-    gdp = _gdp_series(result, config.gdp_per_capita, context)
+    gdp = _gdp_series(result, config.gdp_per_capita, ctx.data)
     store: dict[str, list[pd.DataFrame]] = {}
     results: dict[str, Result] = {}
     log: list[dict[str, Any]] = []
@@ -394,14 +400,16 @@ def run_analysis(result: Any, config: AnalysisConfig, context: dict | None = Non
         tables["weights_edges"] = sw.edges()
         log.append({"analysis": "weights", "status": "ok", "message": sw.describe()})
     tables["analysis_log"] = pd.DataFrame(log, columns=["analysis", "node", "grouping", "status", "message"])
-    tables["_results"] = results
-    return tables
+    return tables, results, sw_cache.get(("w",))
 
 
-def _stage_run(result: Any, config: AnalysisConfig, context: dict) -> dict[str, Any]:
-    return run_analysis(result, config, context)
+def _stage_run(result: Any, config: AnalysisConfig, context: StageContext) -> StageOutput:
+    tables, results, weights = _run_analyses(result, config, StageContext.coerce(context))
+    # the spatial weights the analyses used are a result too (kind "weights"), read by [explain.spatial]
+    # weights = "analysis"
+    return StageOutput(tables=tables, results={**results, **({"weights": weights} if weights is not None else {})})
 
 
-STAGE = register_stage(Stage(name="analysis", order=10, config_model=AnalysisConfig, run=_stage_run,
-                             description="Inequality (Dagum, Theil), kernel density, Markov and spatial Markov chains, "
-                                         "Moran/LISA, convergence, coupling coordination, obstacle degree, typology."))
+STAGE = Stage(name="analysis", order=10, config_model=AnalysisConfig, run=_stage_run,
+              description="Inequality (Dagum, Theil), kernel density, Markov and spatial Markov chains, "
+                          "Moran/LISA, convergence, coupling coordination, obstacle degree, typology.")

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..pipeline import Stage, register_stage
+from .._stages import Stage, StageContext, StageOutput
 from .validation import read_external, validate_index
 
 __all__ = ["ValidationConfig", "run_stage", "STAGE"]
@@ -41,16 +41,18 @@ class ValidationConfig(BaseModel):
     top_k: int = Field(5, ge=1)
 
 
-def _resolve(path: str, context: dict) -> Path:
+def _resolve(path: str, context: StageContext) -> Path:
     p = Path(path)
     if not p.is_absolute():
-        p = Path(context.get("config_dir") or Path.cwd()) / p
+        p = Path(context.config_dir or Path.cwd()) / p
     return p
 
 
-def run_stage(result: Any, config: ValidationConfig, context: dict) -> dict[str, Any]:
-    sens = context.get("sensitivity") or {}
-    rank_stats = sens.get("uncertainty_rank_stats")
+def run_stage(result: Any, config: ValidationConfig, context: StageContext) -> StageOutput:
+    context = StageContext.coerce(context)
+    # the Monte Carlo rank intervals of the uncertainty analysis, when the sensitivity stage ran it
+    uncertainty = context.result("uncertainty")
+    rank_stats = uncertainty.rank_stats if uncertainty is not None else None
     if config.external is False:
         external: Any = False
     elif config.external in (None, True):
@@ -62,11 +64,9 @@ def run_stage(result: Any, config: ValidationConfig, context: dict) -> dict[str,
     groups = _resolve(config.known_groups, context) if config.known_groups else None
     res = validate_index(result, year=None if config.year == "pooled" else config.year, groups=groups, external=external,
                          alpha=config.alpha, rank_stats=rank_stats, top_k=config.top_k)
-    tables: dict[str, Any] = dict(res.tables())
-    tables["_results"] = {"validation": res}
-    return tables
+    return StageOutput(tables=dict(res.tables()), results={"validation": res})
 
 
-STAGE = register_stage(Stage(name="validation", order=25, config_model=ValidationConfig, run=run_stage,
-                             description="Validation (OECD/JRC Handbook): statistical coherence, Cronbach alpha, PCA, "
-                                         "known-group checks, rank agreement with external measures, top/bottom five."))
+STAGE = Stage(name="validation", order=25, config_model=ValidationConfig, run=run_stage,
+              description="Validation (OECD/JRC Handbook): statistical coherence, Cronbach alpha, PCA, "
+                          "known-group checks, rank agreement with external measures, top/bottom five.")

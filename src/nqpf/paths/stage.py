@@ -25,13 +25,16 @@ from typing import Any, Literal, Optional, Union
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..pipeline import Stage, register_stage
+from .._stages import Stage, StageContext, StageOutput
 from .catalogue import load_catalogue
 from .guide import write_guides
 from .diagnosis import diagnose
 from .recommend import DEFAULT_WEIGHTS, recommend_all
 
-__all__ = ["PathsConfig", "run_paths_stage"]
+__all__ = ["PathsConfig", "run_paths_stage", "EVIDENCE_KINDS", "STAGE"]
+
+#: result kinds of earlier stages that the diagnosis uses when present (else it computes them itself)
+EVIDENCE_KINDS = ("obstacle", "coupling", "typology", "uncertainty")
 
 
 class PathsConfig(BaseModel):
@@ -55,15 +58,19 @@ class PathsConfig(BaseModel):
                                                    description="One-page unit profiles (Chinese) under DIR/paths/profiles/.")
 
 
-def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -> dict[str, Any]:
-    """Run the stage: diagnose, recommend for every unit and year, write guides (when an output folder is set)."""
-    analysis: dict[str, Any] = {}
-    for stage in ("analysis", "sensitivity"):
-        analysis.update(context.get(stage) or {})
-    diag = diagnose(result, analysis)
+def run_paths_stage(result: Any, config: PathsConfig, context: StageContext | dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the stage: diagnose, recommend for every unit and year, write guides (when an output folder is set).
+
+    The evidence of earlier stages is read by result kind (:data:`EVIDENCE_KINDS`: obstacle degrees,
+    coupling coordination, typology, the uncertainty analysis' rank intervals).
+    """
+    context = StageContext.coerce(context)
+    evidence_tables = {f"{res.kind}_{name}": df for res in context.results(*EVIDENCE_KINDS)
+                       for name, df in res.tables().items()}
+    diag = diagnose(result, evidence_tables)
     cat_src = config.catalogue
     if cat_src:
-        cfg = context.get("config")
+        cfg = context.config
         cat_src = str(cfg.resolve(cat_src)) if cfg is not None and hasattr(cfg, "resolve") else cat_src
     cat = load_catalogue(cat_src)
     years = diag.years
@@ -73,7 +80,7 @@ def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -
         chosen = years
     else:
         chosen = [int(y) for y in config.years]
-    progress = context.get("progress")
+    progress = context.progress
     tables, evidence, guides, firsts = [], [], [], []
     for y in chosen:
         if progress:
@@ -89,7 +96,7 @@ def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -
             ev.insert(1, "year", g.year)
             evidence.append(ev)
             guides.append(g)
-    out_dir = context.get("out_dir")
+    out_dir = context.out_dir
     files: list[Path] = []
     if out_dir is not None:
         files = write_guides(guides, Path(out_dir) / "guides", langs=config.langs, formats=config.formats)
@@ -113,10 +120,14 @@ def run_paths_stage(result: Any, config: PathsConfig, context: dict[str, Any]) -
     }
 
 
-register_stage(Stage(
+def _stage_run(result: Any, config: PathsConfig, context: StageContext) -> StageOutput:
+    return StageOutput.from_mapping(run_paths_stage(result, config, context))
+
+
+STAGE = Stage(
     name="paths",
     order=40,
     config_model=PathsConfig,
-    run=run_paths_stage,
+    run=_stage_run,
     description="Personalised path guides (个性化行动指南) for every unit: ranked practical paths with reasons, citations and peers.",
-))
+)
