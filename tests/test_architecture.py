@@ -3,11 +3,11 @@
 (a) The package dependency direction, read from the imports (ast) of every module of src/nqpf —
     module-level and function-level (lazy) imports alike:
 
-        base (_errors, _results, _config, _validation, _ranking)
+        base (_errors, _results, _config, _validation, _ranking, _stages)
           ← data (+ datasets: bundled inputs)
           ← framework ← index
           ← analyses (analysis, spatial, gtfp, explain, sensitivity, text, levels)
-          ← paths ← report ← workflow (run.py, pipeline.py, demo.py) ← cli
+          ← paths ← report ← workflow (nqpf.workflow; run.py, pipeline.py, demo.py re-export it) ← cli
 
     A module may import its own package and any lower layer. Inside the analyses layer the packages
     are independent of each other, except that every one may use ``nqpf.spatial`` (the shared
@@ -28,32 +28,20 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "nqpf"
 
 LAYERS: dict[str, int] = {
-    "_errors": 0, "_results": 0, "_config": 0, "_validation": 0, "_ranking": 0,
+    "_errors": 0, "_results": 0, "_config": 0, "_validation": 0, "_ranking": 0, "_stages": 0,
     "data": 1, "datasets": 1,
     "framework": 2,
     "index": 3,
     "analysis": 4, "spatial": 4, "gtfp": 4, "explain": 4, "sensitivity": 4, "text": 4, "levels": 4,
     "paths": 5,
     "report": 6,
-    "run": 7, "pipeline": 7, "demo": 7,
+    "workflow": 7, "run": 7, "pipeline": 7, "demo": 7,
     "cli": 8,
 }
 ANALYSES = {p for p, layer in LAYERS.items() if layer == 4}
 
-_STAGE = ("registers its post-build stage in nqpf.pipeline (Stage, register_stage); pipeline.py imports no nqpf module, "
-          "so no cycle — the registry belongs in the base layer (e.g. nqpf/_stages.py) once pipeline.py can be edited")
-
 #: (importing module, imported module) → why the edge exists. Remove an entry when the edge goes.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("nqpf.analysis.stage", "nqpf.pipeline"): _STAGE,
-    ("nqpf.analysis.validation_stage", "nqpf.pipeline"): _STAGE,
-    ("nqpf.explain.stage", "nqpf.pipeline"): _STAGE,
-    ("nqpf.gtfp.stage", "nqpf.pipeline"): _STAGE,
-    ("nqpf.sensitivity.stage", "nqpf.pipeline"): _STAGE,
-    ("nqpf.paths.stage", "nqpf.pipeline"): _STAGE,
-    ("nqpf.report.stage", "nqpf.pipeline"): _STAGE,
-    ("nqpf.datasets._bundle", "nqpf.pipeline"): "demo_config() lists the registered stages (lazy import); the demo "
-                                                "configuration belongs with nqpf.demo",
     ("nqpf.datasets._bundle", "nqpf.framework"): "ai_indicators_template() loads the bundled framework (lazy import); "
                                                  "datasets holds bundled inputs and sits below framework",
     ("nqpf.datasets._bundle", "nqpf.framework.model"): "ai_indicators_template() reads the declared series of the "
@@ -61,9 +49,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("nqpf.framework.derive", "nqpf.gtfp"): "the derivation op gtfp(k, l, …, y, b) computes green TFP with "
                                             "nqpf.gtfp.gtfp_indicator (lazy import); a registry of derivation ops "
                                             "filled by gtfp would invert the edge",
-    ("nqpf.levels", "nqpf.run"): "run_level_demo() runs the city / industry demos (lazy import); it belongs with "
-                                 "nqpf.demo",
-    ("nqpf.levels", "nqpf.demo"): "run_level_demo() reuses the provincial demo runner (lazy import), as above",
+    ("nqpf.levels", "nqpf.workflow.demos"): "nqpf.levels.run_level_demo is kept as a lazy alias (module __getattr__) "
+                                            "of nqpf.workflow.demos.run_level_demo, which moved there; remove with the alias",
     ("nqpf.paths.stage", "nqpf.report.profile"): "the paths stage writes the unit profiles with "
                                                  "nqpf.report.profile.write_profiles (lazy import); the report stage "
                                                  "should write them",
@@ -149,7 +136,7 @@ def test_dependency_direction():
 def test_library_never_imports_cli_or_report():
     """docs/architecture.md: library code never imports nqpf.cli or nqpf.report (workflow and cli may)."""
     bad = sorted((s, d) for s, d in import_edges()
-                 if _package(d) in ("cli", "report") and _package(s) not in ("cli", "report", "run", "pipeline", "demo", None)
+                 if _package(d) in ("cli", "report") and _package(s) not in ("cli", "report", "workflow", "run", "pipeline", "demo", None)
                  and (s, d) not in ALLOWED)
     assert not bad
 

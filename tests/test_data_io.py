@@ -115,8 +115,9 @@ def test_percent_policies():
         parse_number_series(s, file="p.csv", column="share")
     assert str(err.value) == (
         "p.csv: 2 cells are not numbers; got row 2, column 'share': '12.5%' (percent sign); row 3, column 'share': "
-        "'３％' (percent sign). Replace the text by a number or leave the cell empty; for percentages pass "
-        "percent='divide' (12.5% → 0.125) or percent='keep' (12.5% → 12.5)."
+        "'３％' (percent sign). Replace the text by a number or leave the cell empty; for percentages remove the % "
+        "signs in the file (write 12.5 or 0.125), or in Python read it with nqpf.read_panel(..., percent='divide') "
+        "(12.5% → 0.125) or percent='keep' (12.5% → 12.5)."
     )
     v, p = parse_number_series(s, percent="divide")
     np.testing.assert_allclose(v, [0.125, 0.03], rtol=1e-15)

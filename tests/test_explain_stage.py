@@ -166,7 +166,7 @@ def test_stage_on_bundled_demo_index(tmp_path):
     assert coef.loc[("(2)", "lag(driver:数据)"), "coef"] == pytest.approx(ref.params["lag(driver:数据)"], rel=1e-12)
     assert ref.nobs == 31 * 9 and ref.r2_within < 0.5  # no identity: the within fit is far from 1
     assert set(tables["heterogeneity_coefficients"]["group"]) == set(res.units["region4"])
-    assert "_results" not in tables and "notes" not in tables
+    assert not tables.results and "notes" not in tables
     # the tautological model of the old demo is refused before anything is fitted
     bad = explain_config({"models": [{"name": "(0)", "y": res.root, "x": ["driver:数据", "driver:算法", "driver:算力"]}]})
     with pytest.raises(ConfigError, match=r"^\[explain.models\] '\(0\)': the regressor 'driver:数据' is a component of the outcome 'NQPF'"):

@@ -230,11 +230,17 @@ def test_stage_registered_after_sensitivity():
 def test_stage_run_tables_and_invariants(small, tmp_path):
     st = {s.name: s for s in stages()}["validation"]
     cfg = st.config_model.model_validate({"external": "no_such_file.csv"})
-    ctx = {"config_dir": tmp_path, "sensitivity": {"uncertainty_rank_stats": _fake_rank_stats(small)}}
+    from types import SimpleNamespace
+
+    from nqpf.workflow import StageContext, StageOutput
+
+    # the stage reads the rank intervals from the earlier uncertainty result, by kind
+    unc = SimpleNamespace(kind="uncertainty", rank_stats=_fake_rank_stats(small))
+    ctx = StageContext(config_dir=tmp_path, earlier={"sensitivity": StageOutput(results={"uncertainty": unc})})
     out = st.run(small, cfg, ctx)
     for name in ("coherence", "correlations", "flags", "known_groups", "external", "top_bottom"):
-        assert isinstance(out[name], pd.DataFrame), name
-    res = out["_results"]["validation"]
+        assert isinstance(out.tables[name], pd.DataFrame), name
+    res = out.results["validation"]
     assert isinstance(res, V.ValidationResult) and res.year == 2022
     coh = out["coherence"]
     assert set(coh["dimension"]) == set(small.framework.aggregates)  # scitech has no groupings

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from ._errors import ConfigError
 
-__all__ = ["read_toml_section", "validate_section"]
+__all__ = ["read_toml_section", "validate_section", "format_validation_error"]
 
 _M = TypeVar("_M")
 
@@ -67,6 +67,28 @@ def validate_section(model: type[_M], section: Any, *, where: str, fix: str) -> 
     try:
         return model.model_validate(section)  # type: ignore[attr-defined]
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{where}: {loc}: {err['msg']}; got {err.get('input')!r}. {fix}") from None
+        raise ConfigError(format_validation_error(exc, where=where, fix=fix, limit=1)) from None
+
+
+def format_validation_error(exc: Any, *, where: str, fix: str = "", limit: int = 10, label: str = "") -> str:
+    """The one message of an invalid config (a pydantic ``ValidationError``), in the package template.
+
+    ``<where>: [<label> — ]<key path>: <problem>; got <value>[; …][ (and n more)]. <fix>`` — the first
+    ``limit`` problems, each naming its key path and the value given.
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel, ValidationError
+    >>> class Opts(BaseModel):
+    ...     digits: int = 3
+    >>> try:
+    ...     Opts.model_validate({"digits": "x"})
+    ... except ValidationError as exc:
+    ...     print(format_validation_error(exc, where="Config [demo]", label="invalid", fix="See the docs."))
+    Config [demo]: invalid — digits: Input should be a valid integer, unable to parse string as an integer; got 'x'. See the docs.
+    """
+    errors = exc.errors()
+    parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}; got {e.get('input')!r}" for e in errors[:limit]]
+    more = f" (and {len(errors) - limit} more)" if len(errors) > limit else ""
+    head = f"{where}: {label} — " if label else f"{where}: "
+    return head + "; ".join(parts) + more + "." + (f" {fix}" if fix else "")

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import functools
-from typing import Callable
+import typing
+from enum import Enum
+from typing import Any, Callable
 
 import typer
 
 from .._errors import NqpfError
 
-__all__ = ["handle_errors", "console"]
+__all__ = ["handle_errors", "console", "choice_enum"]
 
 
 def console():
@@ -30,3 +32,10 @@ def handle_errors(func: Callable) -> Callable:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def choice_enum(name: str, options: Any, *, exclude: tuple[str, ...] = ()) -> type[Enum]:
+    """A ``str`` Enum for a typer option, built from the ``Literal`` alias that declares the option set
+    (one source for the config model, the CLI choices and the docs). Member names use ``_`` for ``-``."""
+    values = [v for v in typing.get_args(options) if v not in exclude]
+    return Enum(name, {str(v).replace("-", "_"): v for v in values}, type=str)  # type: ignore[return-value]

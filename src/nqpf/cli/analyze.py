@@ -1,26 +1,31 @@
 """``nqpf analyze KIND SOURCE``: one analysis of the suite on a run directory or a CSV (thin shell over nqpf.analysis)."""
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
 from .._errors import DataError
-from ._common import handle_errors
+from ._common import choice_enum, handle_errors
 
 __all__ = ["register", "load_source", "RunTables"]
 
-KINDS = ("dagum", "theil", "gini", "density", "markov", "spatial-markov", "moran", "lisa", "sigma", "beta", "club",
-         "coupling", "obstacle", "typology")
+from ..analysis.density import Kernel
+from ..analysis.dynamics import StateRule
+from ..analysis.stage import AnalysisConfig, AnalysisKind
+from ..spatial.weights import IslandRule
 
-Kind = Enum("Kind", {k.replace("-", "_"): k for k in KINDS}, type=str)
-States = Enum("States", {k: k for k in ("pooled", "per_year", "fixed")}, type=str)
-KernelChoice = Enum("KernelChoice", {k: k for k in ("gaussian", "epanechnikov")}, type=str)
-Island = Enum("Island", {k: k for k in ("guangdong", "nearest", "none")}, type=str)
-BetaKind = Enum("BetaKind", {k: k for k in ("absolute", "conditional")}, type=str)
+#: the analyses of ``nqpf analyze`` (``gini`` is the table of ``inequality``), from :data:`AnalysisKind`
+KINDS = tuple(k for k in typing.get_args(AnalysisKind) if k != "inequality")
+
+Kind = choice_enum("Kind", AnalysisKind, exclude=("inequality",))
+States = choice_enum("States", StateRule)
+KernelChoice = choice_enum("KernelChoice", Kernel)
+Island = choice_enum("Island", IslandRule)
+BetaKind = choice_enum("BetaKind", AnalysisConfig.model_fields["beta_kind"].annotation)
 
 
 def _split(text: Optional[str]) -> list[str] | None:

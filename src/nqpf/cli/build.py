@@ -2,29 +2,33 @@
 from __future__ import annotations
 
 import contextlib
+import typing
+from enum import Enum
 from pathlib import Path
 from typing import Iterator, Optional
 
 import typer
 
-from ._common import console, handle_errors
+from ._common import choice_enum, console, handle_errors
 
 __all__ = ["register"]
 
 STEPS = ["read", "quality", "derive", "impute", "treat", "normalise", "weight", "aggregate", "assemble", "save"]
 
 
-def _preset_enum():
-    """The ``[quality] preset`` choices, from the config model (one source for the config, CLI and docs)."""
-    import typing
-    from enum import Enum
-
+def _choices():
+    """Option sets of the commands, from the Literal aliases that declare them (one source for config, CLI and docs)."""
+    from ..datasets import Normalisation, Scope, Weighting
     from ..index.quality import QualityConfig
+    from ..levels import DemoLevel
 
-    return Enum("QualityPreset", {k: k for k in typing.get_args(QualityConfig.model_fields["preset"].annotation)}, type=str)
+    return (choice_enum("QualityPreset", QualityConfig.model_fields["preset"].annotation),
+            choice_enum("DemoWeighting", Weighting),
+            Enum("DemoNormalisation", {v: v for v in (*typing.get_args(Scope), *typing.get_args(Normalisation))}, type=str),
+            choice_enum("DemoLevelChoice", DemoLevel))
 
 
-QualityPreset = _preset_enum()
+QualityPreset, DemoWeighting, DemoNormalisation, DemoLevelChoice = _choices()
 _QUALITY_HELP = ("Data-quality screen of the raw series: warn (flag findings, set high-severity cells missing; default), "
                  "strict (refuse high-severity findings) or off. Overrides [quality] preset.")
 
@@ -66,7 +70,7 @@ def _print_summary(out) -> None:
 
 def _clear(out: Path) -> None:
     """Refuse an unusable output folder before computing; clear (and say so) a previous run in it."""
-    from ..run import prepare_out_dir
+    from ..workflow import prepare_out_dir
 
     cleared = prepare_out_dir(out)
     if cleared:
@@ -93,7 +97,7 @@ def register(app: typer.Typer) -> None:
         """
         from ..index.build import build
         from ..index.config import load_config
-        from ..run import RunOutput, run
+        from ..workflow import RunOutput, run
 
         cfg = load_config(config)
         if quality is not None:
@@ -123,7 +127,7 @@ def register(app: typer.Typer) -> None:
 
         Input files and the framework are re-read and their SHA-256 hashes compared with the manifest first.
         """
-        from ..run import regenerate_run
+        from ..workflow import regenerate_run
 
         regenerate_run(run_dir, out)
         console().print(f"Regenerated run written to [bold]{out}[/bold]")
@@ -133,16 +137,16 @@ def register(app: typer.Typer) -> None:
     def validate_cmd(config: Path = typer.Argument(..., help="Run config (TOML)."),
                      quality: Optional[QualityPreset] = typer.Option(None, "--quality", help=_QUALITY_HELP)) -> None:
         """Check a config, its stage sections, its framework and its data without building (errors name file, row and column)."""
-        from ..index.build import _framework_of, load_inputs
+        from ..index.build import load_inputs, resolve_framework
         from ..index.config import load_config
         from ..index.prepare import prepare_inputs
-        from ..run import validate_stage_sections
+        from ..workflow import validate_stage_sections
 
         cfg = load_config(config)
         if quality is not None:
             cfg = cfg.with_params("quality", preset=quality.value)
         checked = validate_stage_sections(cfg)  # the same checks (and messages) as 'nqpf build'
-        fw, _ = _framework_of(cfg, None)
+        fw, _ = resolve_framework(cfg, None)
         raw, _, inputs = load_inputs(cfg)
         prep = prepare_inputs(raw, fw, cfg)  # quality screen (strict refuses here too) and derivation
         fw, wide, log = prep.framework, prep.wide, prep.derive_log
@@ -172,9 +176,10 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("nqpf-demo-output"), "--out", "-o", help="Output folder."),
         years: Optional[str] = typer.Option(None, help="Year range, e.g. 2015-2022 (default: all years the data cover)."),
         provinces: Optional[str] = typer.Option(None, help="Comma-separated provinces (names or codes); default all 31."),
-        weighting: Optional[str] = typer.Option(None, help="Weighting: entropy (熵值法, default), critic, cv, pca, equal."),
-        normalisation: Optional[str] = typer.Option(None, help="Normalisation scope: pooled (全局, default) or year (截面)."),
-        level: str = typer.Option("province", help="Demo level: province (bundled data), city (288 prefecture cities) "
+        weighting: Optional[DemoWeighting] = typer.Option(None, help="Weighting: entropy (熵值法, default), critic, cv, pca, equal."),
+        normalisation: Optional[DemoNormalisation] = typer.Option(
+            None, help="Normalisation scope: pooled (全局, default) or year (截面); or a method (minmax, zscore, …)."),
+        level: DemoLevelChoice = typer.Option("province", help="Demo level: province (bundled data), city (288 prefecture cities) "
                                   "or industry (IO-table sectors); city and industry read ../shared (or --shared)."),
         shared: Optional[Path] = typer.Option(None, "--shared", help="Folder of the shared data for --level city|industry "
                                               "(default: $NQPF_SHARED or ../shared)."),
@@ -186,11 +191,13 @@ def register(app: typer.Typer) -> None:
         Builds the 新质生产力 index for 31 provinces with pooled normalisation and pooled
         panel entropy weights, runs every available analysis and writes tables, workbook and report.
         """
-        from ..demo import demo_summary, run_demo
+        from ..workflow import demo_summary, run_demo
 
         with progress_display(not quiet) as prog:
-            out_obj = run_demo(out=out, years=years, provinces=provinces, weighting=weighting,
-                               normalisation=normalisation, level=level, shared=shared, progress=prog,
+            out_obj = run_demo(out=out, years=years, provinces=provinces,
+                               weighting=weighting.value if weighting is not None else None,
+                               normalisation=normalisation.value if normalisation is not None else None,
+                               level=DemoLevelChoice(level).value, shared=shared, progress=prog,
                                quality=quality.value if quality is not None else None)
         typer.echo(demo_summary(out_obj))
 

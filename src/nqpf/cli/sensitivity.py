@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         effects and leave-one-out effects under OUT/sensitivity/.
         """
         from ..index.config import load_config
-        from ..run import save_stage_outputs
+        from ..workflow import save_stage_outputs
         from ..sensitivity import run_sensitivity
 
         cfg = load_config(config)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
 import gzip
 import hashlib
 import io
@@ -44,7 +45,7 @@ import pandas as pd
 from .._errors import DataError, DataWarning, located
 from .._results import Result, Summary
 from .._validation import check_option
-from .numbers import PercentPolicy, _parse_array, invalid_cells_error, parse_number_series
+from .numbers import PROBLEM_COLUMNS, PercentPolicy, invalid_cells_error, parse_number_series
 from .regions import Registry, registry as _default_registry
 
 __all__ = [
@@ -90,12 +91,72 @@ _MAX_LISTED = 10
 # ---------------------------------------------------------------------------------------------
 # encodings and raw tables
 # ---------------------------------------------------------------------------------------------
+_CHUNK = 1 << 20
+#: decoded characters inspected for mojibake (the head of the file, cut at a line end)
+_SAMPLE_BYTES = 256 * 1024
+#: candidate encodings tried when a decode looks garbled (in this order)
+_CANDIDATES = ("utf-8", "gb18030", "big5", "utf-16")
+
+
+def _decodes(chunks: Iterable[bytes], enc: str) -> bool:
+    """Whether the byte chunks decode strictly with ``enc`` (incrementally: no full copy in memory)."""
+    try:
+        dec = codecs.getincrementaldecoder(enc)(errors="strict")
+    except LookupError:
+        return False
+    try:
+        for c in chunks:
+            dec.decode(c)
+        dec.decode(b"", final=True)
+    except UnicodeError:
+        return False
+    return True
+
+
+def _chunks_of(data: bytes | memoryview) -> Iterable[bytes]:
+    mv = memoryview(data)
+    for i in range(0, len(mv), _CHUNK):
+        yield mv[i:i + _CHUNK]
+
+
+def _file_chunks(path: Path) -> Iterable[bytes]:
+    with path.open("rb") as fh:
+        while True:
+            c = fh.read(_CHUNK)
+            if not c:
+                return
+            yield c
+
+
+def _detect(head: bytes, chunks: Any) -> str:
+    """Encoding from the first bytes (BOM) and a callable returning fresh chunk iterators of the whole input."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for enc in ("utf-8", "gb18030"):
+        if _decodes(chunks(), enc):
+            return enc
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head[:_SAMPLE_BYTES * 4]).best()
+    if best is None:
+        raise DataError(
+            "detect_encoding: the file is not text in UTF-8, GBK/GB18030 or any encoding charset-normalizer "
+            f"recognises; got {len(head)}+ bytes starting {head[:16]!r}. Save the table as UTF-8 CSV or XLSX, "
+            "or pass encoding=."
+        )
+    return best.encoding
+
+
 def detect_encoding(data: bytes) -> str:
     """Detect the text encoding of a CSV/TXT file's bytes.
 
     Order: a byte-order mark (``utf-8-sig``, ``utf-16``); strict UTF-8; strict GB18030 (a
     superset of GBK and GB2312, the usual encoding of Chinese Excel/WPS exports); only then
-    ``charset_normalizer`` as a fallback.
+    ``charset_normalizer`` as a fallback. Validation is incremental (no decoded copy of the whole
+    input is kept). GB18030 decodes almost any bytes: :func:`read_table` therefore refuses a
+    decode that reads as mojibake (e.g. a Big5 file) and names the likely encoding.
 
     Returns
     -------
@@ -113,26 +174,108 @@ def detect_encoding(data: bytes) -> str:
     >>> detect_encoding("地区,年份".encode("gbk")), detect_encoding("地区".encode("utf-8-sig"))
     ('gb18030', 'utf-8-sig')
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for enc in ("utf-8", "gb18030"):
+    return _detect(bytes(data[:_SAMPLE_BYTES * 4]), lambda: _chunks_of(data))
+
+
+@functools.lru_cache(maxsize=65536)
+def _odd_char(ch: str) -> bool:
+    """A character that does not belong in a Chinese statistical table: private use, unassigned,
+    replacement, control, kana/hangul/box drawing (typical of mojibake), or a CJK ideograph outside
+    both the common simplified (GB2312) and common traditional (Big5 level 1) sets."""
+    o = ord(ch)
+    if ch in "\t\r\n\f":
+        return False
+    cat = unicodedata.category(ch)
+    if cat in ("Co", "Cn", "Cs", "Cc") or o == 0xFFFD:
+        return True
+    if 0x3040 <= o <= 0x30FF or 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x2500 <= o <= 0x257F:
+        return True
+    if 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or o >= 0x20000:
         try:
-            data.decode(enc, errors="strict")
-        except UnicodeDecodeError:
-            continue
-        return enc
+            ch.encode("gb2312")
+            return False
+        except UnicodeEncodeError:
+            pass
+        try:
+            b = ch.encode("big5")
+            return not (len(b) == 2 and 0xA440 <= int.from_bytes(b, "big") <= 0xC67E)
+        except UnicodeEncodeError:
+            return True
+    return False
+
+
+def _oddness(text: str) -> tuple[float, int, list[str]]:
+    """Share of odd characters among the non-ASCII characters of ``text``, their count, examples."""
+    from collections import Counter
+
+    counts = Counter(ch for ch in text if ord(ch) > 127)
+    total = sum(counts.values())
+    odd = {ch: n for ch, n in counts.items() if _odd_char(ch)}
+    n_odd = sum(odd.values())
+    return (n_odd / total if total else 0.0), n_odd, sorted(odd, key=lambda c: -odd[c])[:5]
+
+
+def _implausible(text: str) -> bool:
+    share, n_odd, _ = _oddness(text)
+    return n_odd >= 3 and share > 0.2
+
+
+def _head_text(head: bytes, enc: str) -> str:
+    """The decoded head of a file (an incomplete last character or line is dropped)."""
+    try:
+        text = codecs.getincrementaldecoder(enc)(errors="replace").decode(head)
+    except (LookupError, UnicodeError):
+        return ""
+    cut = max(text.rfind("\n"), 0) if len(head) >= _SAMPLE_BYTES else len(text)
+    return text[:cut] if cut else text
+
+
+def _likely_encoding(head: bytes, *, exclude: Sequence[str] = ()) -> str | None:
+    """The candidate encoding under which the head of a file reads as the most plausible text."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
+    cands = [c for c in _CANDIDATES if c not in exclude]
+    guess = from_bytes(head[:_SAMPLE_BYTES]).best()
+    if guess is not None and guess.encoding not in cands and codecs.lookup(guess.encoding).name not in cands:
+        cands.append(guess.encoding)
+    best, best_score = None, None
+    for enc in cands:
+        sample = head[:_SAMPLE_BYTES]
+        try:
+            dec = codecs.getincrementaldecoder(enc)(errors="strict")
+            text = dec.decode(sample)
+        except (UnicodeError, LookupError):
+            continue
+        share, n_odd, _ = _oddness(text)
+        if n_odd >= 3 and share > 0.2:
+            continue
+        if best_score is None or share < best_score:
+            best, best_score = enc, share
+    return best
+
+
+def _check_plausible(head: bytes, enc: str, name: str, *, given: bool) -> None:
+    """Refuse a decode that produces mojibake (wrong encoding), naming the likely encoding."""
+    norm = codecs.lookup(enc).name
+    if given and norm not in ("utf-8", "utf-8-sig") and not norm.startswith("utf-16") and not head.isascii() \
+            and _decodes(_chunks_of(head[: len(head) - 4] if len(head) >= _SAMPLE_BYTES else head), "utf-8"):
         raise DataError(
-            "detect_encoding: the file is not text in UTF-8, GBK/GB18030 or any encoding charset-normalizer "
-            f"recognises; got {len(data)} bytes starting {data[:16]!r}. Save the table as UTF-8 CSV or XLSX, "
-            "or pass encoding=."
+            f"{name}: encoding={enc!r} does not fit the file; got bytes that are valid UTF-8 (decoded as {enc!r} "
+            "they would be garbled text). Pass encoding='utf-8' or omit encoding= to detect it."
         )
-    return best.encoding
+    text = _head_text(head, enc)
+    if not _implausible(text):
+        return
+    share, n_odd, examples = _oddness(text)
+    likely = _likely_encoding(head, exclude=(norm,))
+    hint = (f"The file is probably {likely!r}-encoded: pass encoding={likely!r}" if likely else
+            "No usual encoding gives plausible text: re-save the file as UTF-8 CSV or XLSX, or pass the right "
+            "encoding=")
+    raise DataError(
+        f"{name}: the text decoded as {enc!r} looks garbled (mojibake); got {n_odd} unusual characters such as "
+        f"{''.join(examples)!r} ({share:.0%} of the non-ASCII characters are private-use, unassigned or rare). "
+        f"{hint} (or re-save the file as UTF-8)."
+    )
 
 
 def _format_of(path: Path) -> tuple[str, bool]:
@@ -174,28 +317,48 @@ def _excel_text(v: Any) -> str:
     return str(v)
 
 
-def _read_text_grid(data: bytes, fmt: str, encoding: str | None, name: str) -> tuple[pd.DataFrame, str, str]:
-    enc = encoding or detect_encoding(data)
-    try:
-        text = data.decode(enc)
-    except (UnicodeDecodeError, LookupError) as exc:
+def _read_text_grid(source: Path | bytes, fmt: str, encoding: str | None, name: str) -> tuple[pd.DataFrame, str, str]:
+    """Parse a text table (a file path, or the bytes of a decompressed file) into a grid of text cells.
+
+    Memory stays a small multiple of the file: the encoding is validated incrementally, only
+    the head of the file is decoded in Python (to sniff the delimiter and check for mojibake),
+    and pandas' C parser reads the file in chunks into Arrow-backed string columns.
+    """
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            head = fh.read(_SAMPLE_BYTES)
+        chunks = lambda: _file_chunks(source)  # noqa: E731
+    else:
+        head = bytes(source[:_SAMPLE_BYTES])
+        chunks = lambda: _chunks_of(source)  # noqa: E731
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DataError(f"{name}: unknown encoding; got encoding={encoding!r}. Pass a Python codec name such as "
+                            "'utf-8', 'gb18030' or 'big5', or omit encoding= to detect it.") from None
+    enc = encoding or _detect(head, chunks)
+    if not _decodes(chunks(), enc):
+        likely = _likely_encoding(head, exclude=(codecs.lookup(enc).name,))
+        hint = f"The file is probably {likely!r}-encoded: pass encoding={likely!r}" if likely else \
+            "Pass the right encoding= (e.g. 'gb18030' or 'utf-8')"
         raise DataError(
-            f"{name}: cannot decode the file with encoding {enc!r}; got {type(exc).__name__}: {exc}. "
-            "Pass the right encoding= (e.g. 'gb18030' or 'utf-8') or omit it to detect it."
-        ) from None
+            f"{name}: cannot decode the file with encoding {enc!r}; got bytes that are not valid {enc!r}. "
+            f"{hint} or omit it to detect it."
+        )
+    _check_plausible(head, enc, name, given=encoding is not None)
+    text_head = _head_text(head, enc).lstrip("\ufeff")
+    first = next((ln for ln in text_head.splitlines() if ln.strip()), "")
+    sep = _sniff_sep(first, _DEFAULT_SEP.get(fmt, ","))
+    if text_head.strip() and text_head.lstrip("\r\n") == text_head:
+        # fast path (pandas' C parser, chunked, Arrow strings) when the first line is the widest record
+        grid = _arrow_grid(source, enc, sep, text_head)
+        if grid is not None:
+            return grid, enc, sep
+    data = source.read_bytes() if isinstance(source, Path) else source
+    text = bytes(data).decode(enc)
     if text.startswith("\ufeff"):
         text = text[1:]
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    sep = _sniff_sep(first, _DEFAULT_SEP.get(fmt, ","))
-    if text.strip() and text.lstrip("\r\n") == text:
-        # fast path (pandas' C parser) when the first line is the widest record; otherwise the csv module
-        try:
-            grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
-                               na_filter=False, skip_blank_lines=False, engine="c")
-        except (pd.errors.ParserError, pd.errors.EmptyDataError):
-            grid = None  # ragged rows: fall back to the csv module below
-        if grid is not None:
-            return grid.fillna(""), enc, sep
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error as exc:
@@ -207,10 +370,53 @@ def _read_text_grid(data: bytes, fmt: str, encoding: str | None, name: str) -> t
     return grid, enc, sep
 
 
-def _read_xlsx_grid(path: Path, sheet: str | int | None, name: str) -> tuple[pd.DataFrame, str]:
-    import openpyxl
+def _arrow_grid(source: Path | bytes, enc: str, sep: str, text_head: str) -> pd.DataFrame | None:
+    """All cells as Arrow-backed text (pyarrow's CSV reader, single-threaded, streaming decode); None when
+    the records are ragged (the caller falls back to the csv module)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        first = next(csv.reader(io.StringIO(text_head, newline=""), delimiter=sep))
+    except (StopIteration, csv.Error):
+        return None
+    width = len(first)
+    norm = codecs.lookup(enc).name
+    src = pa.OSFile(str(source)) if isinstance(source, Path) else pa.BufferReader(source)
+    try:
+        tb = pacsv.read_csv(
+            src,
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False, block_size=1 << 22,
+                                           encoding="utf8" if norm in ("utf-8", "utf-8-sig") else enc),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.large_string() for i in range(width)}, null_values=[],
+                strings_can_be_null=False, quoted_strings_can_be_null=False, include_columns=[f"f{i}" for i in range(width)]),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError, UnicodeDecodeError):
+        return None
+    finally:
+        src.close()
+    dtype = pd.StringDtype(storage="pyarrow", na_value=np.nan)
+    grid = tb.to_pandas(types_mapper={pa.large_string(): dtype}.get, self_destruct=True, split_blocks=True)
+    del tb
+    grid.columns = range(grid.shape[1])
+    return grid
+
+
+def _read_xlsx_grid(path: Path, sheet: str | int | None, name: str) -> tuple[pd.DataFrame, str]:
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError) as exc:
+        raise DataError(
+            f"{name}: not a readable Excel workbook (.xlsx); got {type(exc).__name__}: {exc}. The file is damaged, "
+            "incomplete or not really an .xlsx: open and re-save it in Excel/WPS, or export the sheet as CSV."
+        ) from None
     try:
         sheets = wb.sheetnames
         if sheet is None:
@@ -238,7 +444,15 @@ def _read_xlsx_grid(path: Path, sheet: str | int | None, name: str) -> tuple[pd.
 
 
 def _read_xls_grid(path: Path, sheet: str | int | None, name: str) -> tuple[pd.DataFrame, str]:
-    book = pd.ExcelFile(path, engine="xlrd")
+    try:
+        book = pd.ExcelFile(path, engine="xlrd")
+    except ImportError:
+        raise
+    except Exception as exc:  # xlrd raises its own XLRDError (and others) on damaged files
+        raise DataError(
+            f"{name}: not a readable Excel 97-2003 workbook (.xls); got {type(exc).__name__}: {exc}. Open and re-save "
+            "it as .xlsx, or export the sheet as CSV."
+        ) from None
     sheets = book.sheet_names
     if sheet is None:
         title = sheets[0]
@@ -265,21 +479,31 @@ def _grid_to_table(grid: pd.DataFrame, name: str,
     """
     if grid.empty:
         raise DataError(f"{name}: the table is empty; got no rows. Check the file and the sheet.")
-    cells = grid.astype(str).apply(lambda c: c.str.strip())
-    blank = (cells == "").all(axis=1).to_numpy()
+    n = len(grid)
+    # per column: which cells are empty (one boolean per cell; no copy of the text)
+    empty_cols = []
+    for j in range(grid.shape[1]):
+        col = grid.iloc[:, j]
+        if not (isinstance(col.dtype, pd.StringDtype) or col.dtype == object):
+            col = col.astype(str)
+        e = col.str.strip().eq("").to_numpy(dtype=bool, na_value=True)
+        empty_cols.append(e)
+    filled = np.zeros(n, dtype=np.int64)
+    for e in empty_cols:
+        filled += ~e
+    blank = filled == 0
     nonblank = np.flatnonzero(~blank)
     if len(nonblank) == 0:
         raise DataError(f"{name}: the table is empty; got only blank rows. Check the file and the sheet.")
     titles: list[str] = []
     if header_row is None:
         h = int(nonblank[0])
-        filled = (cells != "").sum(axis=1).to_numpy()
         wide_rows = np.flatnonzero(filled >= 2)
         if filled[h] == 1 and len(wide_rows):
             first_wide = int(wide_rows[0])
             lead = nonblank[(nonblank >= h) & (nonblank < first_wide)]
             if len(lead) <= 10 and (filled[lead] == 1).all():
-                titles = [next(x for x in cells.iloc[i] if x) for i in lead]
+                titles = [next(x for x in (str(v).strip() for v in grid.iloc[int(i)]) if x) for i in lead]
                 h = first_wide
     elif isinstance(header_row, bool) or not isinstance(header_row, int) or not 1 <= header_row <= len(grid):
         raise DataError(
@@ -292,28 +516,35 @@ def _grid_to_table(grid: pd.DataFrame, name: str,
             raise DataError(f"{name}, row {header_row}: the header row is blank; got header_row={header_row}. "
                             "Pass the row that holds the column names.")
     header = [unicodedata.normalize("NFKC", str(x)).strip().lstrip("\ufeff") for x in grid.iloc[h]]
-    body = grid.iloc[h + 1:]
-    keep_rows = ~blank[h + 1:]
-    body = body[keep_rows]
-    body.index = pd.Index(np.flatnonzero(keep_rows) + h + 2, name="row")
     keep_cols = []
     for j, col in enumerate(header):
         if col:
             keep_cols.append(j)
-        elif (cells.iloc[h + 1:, j] != "").any():
+        elif (~empty_cols[j][h + 1:]).any():
             raise DataError(
                 f"{name}, row {h + 1}: column {j + 1} has values but no header; got an empty header cell. "
                 "Give every column with data a name in the header row (if the table starts below title "
                 "lines, pass header_row=)."
             )
     names = [header[j] for j in keep_cols]
+    if not (~blank[h + 1:]).any():
+        raise DataError(
+            f"{name}, row {h + 1}: the table has a header but no data rows; got only the column names {names}. "
+            "Add the data below the header (or check that the right file and sheet were given)."
+        )
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise DataError(
             f"{name}, row {h + 1}: duplicate column names; got {dup}. Rename the columns so each name is unique."
         )
-    table = body.iloc[:, keep_cols].copy()
-    table.columns = names
+    keep_rows = ~blank[h + 1:]
+    # column by column: slices of Arrow-backed columns share the parsed buffers (no copy)
+    cols_out = {}
+    for nm, j in zip(names, keep_cols):
+        col = grid.iloc[h + 1:, j]
+        cols_out[nm] = (col if keep_rows.all() else col[keep_rows]).reset_index(drop=True)
+    table = pd.DataFrame(cols_out, copy=False) if cols_out else pd.DataFrame(index=range(int(keep_rows.sum())))
+    table.index = pd.Index(np.flatnonzero(keep_rows) + h + 2, name="row")
     return table, h + 1, int(blank[h + 1:].sum()), titles
 
 
@@ -371,8 +602,15 @@ def read_table(
     if not p.is_file():
         raise DataError(f"{name}: file not found; got path {str(path)!r}. Check the path and the working directory.")
     fmt, gz = _format_of(p)
-    data = p.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
+    data: bytes | None = None
+    if fmt in ("csv", "tsv", "txt") and not gz:
+        h = hashlib.sha256()
+        for c in _file_chunks(p):  # streamed: the text reader never holds the whole file as bytes
+            h.update(c)
+        sha = h.hexdigest()
+    else:
+        data = p.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
     meta: dict[str, Any] = {"file": name, "path": str(path), "format": fmt, "sha256": sha, "encoding": None,
                             "delimiter": None, "sheet": None}
     if sheet is not None and fmt not in ("xlsx", "xls"):
@@ -400,13 +638,14 @@ def read_table(
             if gz:
                 try:
                     data = gzip.decompress(data)
-                except OSError as exc:
+                except (OSError, EOFError) as exc:
                     raise DataError(
                         f"{name}: not a valid gzip file; got {exc}. Decompress it or fix the suffix."
                     ) from None
-            grid, enc, sep = _read_text_grid(data, fmt, encoding, name)
+            grid, enc, sep = _read_text_grid(data if gz else p, fmt, encoding, name)
             meta.update(encoding=enc, delimiter=sep)
         table, h_row, n_blank, titles = _grid_to_table(grid, name, header_row)
+        del grid
         table = table.astype(str)
         meta.update(header_row=h_row, blank_rows_dropped=n_blank, title_lines=titles)
     table.attrs["nqpf_source"] = meta
@@ -444,6 +683,9 @@ class PanelSource:
         Indicators present in the input but not selected with ``indicators=``.
     notes : tuple of str
         Everything else worth knowing (percent conversions, blank rows dropped …).
+    dropped_columns : tuple of str
+        Input columns the panel does not carry (extra columns of a long table); also in
+        ``notes`` and issued as a :class:`~nqpf.DataWarning`.
     """
 
     file: str
@@ -457,6 +699,7 @@ class PanelSource:
     units: str = "raw"
     dropped_indicators: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    dropped_columns: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (for the run manifest)."""
@@ -464,6 +707,7 @@ class PanelSource:
             "file": self.file, "sha256": self.sha256, "encoding": self.encoding, "format": self.format,
             "layout": self.layout, "n_rows": self.n_rows, "sheet": self.sheet, "columns": dict(self.columns),
             "units": self.units, "dropped_indicators": list(self.dropped_indicators), "notes": list(self.notes),
+            "dropped_columns": list(self.dropped_columns),
         }
 
 
@@ -631,7 +875,8 @@ def _choose_unit_column(table: pd.DataFrame, name: str, notes: list[str], *, exc
 
 def _parse_years(values: pd.Series, rows: np.ndarray, name: str, column: str) -> np.ndarray:
     """Years as int64 from ``2015``, ``2015年``, ``2015.0``, ``２０１５`` (else one DataError)."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
     parsed = np.zeros(len(uniques) + 1, dtype=np.int64)
     ok = np.zeros(len(uniques) + 1, dtype=bool)
     for j, v in enumerate(uniques):
@@ -646,8 +891,9 @@ def _parse_years(values: pd.Series, rows: np.ndarray, name: str, column: str) ->
         if y is not None:
             parsed[j], ok[j] = y, True
     out = parsed[codes]
-    raw = values.astype(object).to_numpy()
-    bad = [(int(rows[i]), raw[i]) for i in np.flatnonzero(~ok[codes])]
+    bad_idx = np.flatnonzero(~ok[codes])
+    raw = values.iloc[bad_idx[:_MAX_LISTED]].astype(object).to_numpy() if len(bad_idx) else []
+    bad = [(int(rows[i]), raw[k] if k < len(raw) else None) for k, i in enumerate(bad_idx)]
     if bad:
         cells = "; ".join(f"row {r}: {v!r}" for r, v in bad[:_MAX_LISTED])
         more = f"; … and {len(bad) - _MAX_LISTED} more" if len(bad) > _MAX_LISTED else ""
@@ -660,6 +906,13 @@ def _parse_years(values: pd.Series, rows: np.ndarray, name: str, column: str) ->
     return out
 
 
+def _as_str(values: pd.Series, order: np.ndarray) -> Any:
+    """Text column of the panel (pandas' ``str`` dtype) from key cells in ``order``, converted once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = pd.array([str(u) for u in np.asarray(uniques, dtype=object)] + ["nan"], dtype=str)
+    return texts.take(codes[order])
+
+
 def _clean_one(v: Any) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
         return ""
@@ -668,8 +921,8 @@ def _clean_one(v: Any) -> str:
 
 def _clean_key(values: pd.Series) -> pd.Series:
     """Key cells as trimmed NFKC text ('' for empty), computed once per distinct value."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    cleaned = np.array([_clean_one(u) for u in uniques] + [""], dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cleaned = np.array([_clean_one(u) for u in np.asarray(uniques, dtype=object)] + [""], dtype=object)
     return pd.Series(cleaned[codes], index=values.index, dtype=object)
 
 
@@ -879,6 +1132,11 @@ def read_panel(
     reg = registry if registry is not None else _default_registry
     groups = [groups] if isinstance(groups, str) else list(groups)
 
+    if not isinstance(source, (pd.DataFrame, str, Path)):
+        raise DataError(
+            f"read_panel: source must be a file path or a pandas DataFrame; got {type(source).__name__}. "
+            "Pass a path to a CSV/XLSX/Parquet file, or wrap the data with pandas.DataFrame(...)."
+        )
     if isinstance(source, pd.DataFrame):
         table = source
         from_reader = table.attrs.get("nqpf_source")
@@ -899,6 +1157,7 @@ def read_panel(
     table = table.reset_index(drop=True)
     cols = list(table.columns)
     notes: list[str] = []
+    dropped_columns: list[str] = []
     if meta.get("blank_rows_dropped"):
         notes.append(f"{meta['blank_rows_dropped']} blank rows skipped")
 
@@ -932,8 +1191,8 @@ def read_panel(
         present = list(dict.fromkeys(ind_raw))
         mapping, dropped = _select_indicators(present, indicators, name)
         keep = ind_raw.isin(list(mapping)).to_numpy()
-        sub = table[keep]
-        rows = rows_all[keep]
+        sub = table if keep.all() else table.loc[keep, [*key_cols, c_val]]
+        rows = rows_all if keep.all() else rows_all[keep]
         values, problems = parse_number_series(sub[c_val], file=name, column=c_val, rows=rows, percent=percent,
                                                errors="return")
         if (problems["kind"] == "invalid").any():
@@ -946,6 +1205,7 @@ def read_panel(
         origin = pd.DataFrame({"row": rows, "column": c_val})
         unused = [c for c in cols if c not in key_cols and c not in (c_ind, c_val)]
         if unused:
+            dropped_columns = unused
             notes.append(f"columns not used: {unused}")
     else:
         value_cols = [c for c in cols if c not in key_cols]
@@ -973,10 +1233,14 @@ def read_panel(
             )
         mapping, dropped = _select_indicators(value_cols, indicators, name)
         n, k = len(table), len(mapping)
-        # all indicator columns parsed in one pass (column after column)
-        cells = np.concatenate([table[c].astype(object).to_numpy() for c in mapping]) if k else np.array([], object)
-        cell_cols = np.repeat(np.array(list(mapping), dtype=object), n)
-        flat, problems = _parse_array(cells, np.tile(rows_all, k), cell_cols, name, percent)
+        # indicator columns parsed column after column (Arrow strings stay Arrow strings)
+        parts = [parse_number_series(table[c], file=name, column=c, rows=rows_all, percent=percent, errors="return")
+                 for c in mapping]
+        flat = np.concatenate([v.to_numpy(dtype=float) for v, _ in parts]) if k else np.array([], dtype=float)
+        probs = [pr for _, pr in parts if len(pr)]
+        problems = (pd.concat(probs, ignore_index=True) if probs else
+                    pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS}))
+        del parts
         invalid = problems[problems["kind"] == "invalid"]
         if len(invalid):
             has_number = ~np.isnan(flat.reshape(k, n)).all(axis=1) if n else np.zeros(k, dtype=bool)
@@ -1015,26 +1279,33 @@ def read_panel(
             "Fill in the unit or delete these rows."
         )
     codes, unit_notes = _resolve_units(unit_keys, base_rows, units, reg, name, c_unit)
+    unit_mode_province = codes is not None
     if tile > 1:
         base = base.iloc[np.tile(np.arange(len(base)), tile)].reset_index(drop=True)
         unit_keys = pd.Series(np.tile(unit_keys.to_numpy(), tile), dtype=object)
         codes = None if codes is None else pd.Series(np.tile(codes.to_numpy(), tile), dtype=object)
     notes += unit_notes
+    # sorted by unit, year, indicator: the order is computed on integer codes, then every column is built in it
+    ukeys = codes if codes is not None else unit_keys
+    order = np.lexsort((pd.factorize(ind, sort=True)[0], years, pd.factorize(ukeys, sort=True)[0]))
     data = pd.DataFrame({
-        "unit": (codes if codes is not None else unit_keys).astype(str).to_numpy(),
-        "year": years,
-        "indicator": ind.astype(str).to_numpy(),
-        "value": val.to_numpy(dtype=float),
+        "unit": _as_str(ukeys, order),
+        "year": np.asarray(years)[order],
+        "indicator": _as_str(ind, order),
+        "value": val.to_numpy(dtype=float)[order],
     })
-    data["unit"] = data["unit"].astype(str)
-    data["indicator"] = data["indicator"].astype(str)
     if c_name is not None:
-        data["unit_name"] = _clean_key(base[c_name]).astype(str).to_numpy()
+        data["unit_name"] = _as_str(_clean_key(base[c_name]), order)
     elif codes is not None:
         names = {c: reg.name(c) for c in pd.unique(codes)}
-        data["unit_name"] = codes.map(names).astype(str).to_numpy()
+        data["unit_name"] = _as_str(codes.map(names), order)
     for g, cg in zip(groups, c_groups):
-        data[g] = _clean_key(base[cg]).astype(str).to_numpy()
+        data[g] = _as_str(_clean_key(base[cg]), order)
+    n_input_rows = int(len(table))
+    del table, base, ind, val, unit_keys, codes, years, ukeys
+    if used_layout == "long":
+        del sub, ind_raw
+    origin = origin.iloc[order].reset_index(drop=True)
 
     n_percent = int((problems["kind"] == "percent").sum()) if len(problems) else 0
     if n_percent:
@@ -1042,28 +1313,34 @@ def read_panel(
     if dropped:
         notes.append(f"{len(dropped)} indicators not selected: {dropped[:20]}")
 
-    order = np.lexsort((data["indicator"].to_numpy(), data["year"].to_numpy(), data["unit"].to_numpy()))
-    data = data.iloc[order].reset_index(drop=True)
-    origin = origin.iloc[order].reset_index(drop=True)
     origin["row"] = origin["row"].astype("int64")
 
     miss = problems[problems["kind"] == "missing"] if len(problems) else pd.DataFrame(columns=["row", "column"])
-    cells = pd.concat([origin, data[["unit", "year", "indicator"]]], axis=1)
-    missing_cells = (
-        miss[["file", "row", "column", "value"]].astype({"row": "int64"})
-        .merge(cells, on=["row", "column"], how="left")
-        .sort_values(["row", "column"], kind="stable").reset_index(drop=True)
-    ) if len(miss) else pd.DataFrame(columns=["file", "row", "column", "value", "unit", "year", "indicator"])
+    if len(miss):
+        near = origin["row"].isin(miss["row"].astype("int64").unique()).to_numpy()
+        cells = pd.concat([origin[near], data.loc[near, ["unit", "year", "indicator"]]], axis=1)
+        missing_cells = (
+            miss[["file", "row", "column", "value"]].astype({"row": "int64"})
+            .merge(cells, on=["row", "column"], how="left")
+            .sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+        )
+    else:
+        missing_cells = pd.DataFrame(columns=["file", "row", "column", "value", "unit", "year", "indicator"])
     if len(missing_cells):
         notes.append(f"{len(missing_cells)} missing cells (empty or a missing marker) kept as NaN")
 
     src = PanelSource(
         file=name, sha256=meta["sha256"], encoding=meta.get("encoding"), format=meta["format"],
-        layout=used_layout, n_rows=int(len(table)), sheet=meta.get("sheet"),
+        layout=used_layout, n_rows=n_input_rows, sheet=meta.get("sheet"),
         columns={"unit": c_unit, "year": c_year, "indicator": c_ind if used_layout == "long" else None,
                  "value": c_val if used_layout == "long" else None, "unit_name": c_name, "groups": c_groups},
-        units="province" if codes is not None else "raw", dropped_indicators=tuple(dropped), notes=tuple(notes),
+        units="province" if unit_mode_province else "raw", dropped_indicators=tuple(dropped),
+        dropped_columns=tuple(dropped_columns), notes=tuple(notes),
     )
     for note in unit_notes:
         warnings.warn(f"{name}: {note}.", DataWarning, stacklevel=2)
+    if dropped_columns:
+        warnings.warn(f"{name}: columns not used by the panel were dropped: {dropped_columns}. Pass them as "
+                      "unit_name= or groups= to keep them (recorded in panel.source.dropped_columns).",
+                      DataWarning, stacklevel=2)
     return Panel(data=data, source=src, missing_cells=missing_cells, origin=origin)

@@ -101,6 +101,8 @@ def _fast_path(ser: pd.Series | None, obj: np.ndarray, out: np.ndarray) -> np.nd
     """Vectorised parsing of the common cells (finite numbers, plain ASCII numbers, thousands
     separators); fills ``out`` and returns the mask of cells done. The rest goes through
     :func:`_classify`. numpy's str → float64 conversion is correctly rounded, like ``float()``."""
+    if obj is None:
+        return _fast_path_arrow(ser, out)
     n = len(obj)
     done = np.zeros(n, dtype=bool)
     if n == 0:
@@ -138,6 +140,43 @@ def _fast_path(ser: pd.Series | None, obj: np.ndarray, out: np.ndarray) -> np.nd
     return done
 
 
+def _arrow_strings(ser: pd.Series | None):
+    """The pyarrow ChunkedArray of an Arrow-backed string Series, else None."""
+    if ser is None or not isinstance(ser.dtype, pd.StringDtype) or ser.dtype.storage != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    arr = ser.array.__arrow_array__()
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
+def _fast_path_arrow(ser: pd.Series, out: np.ndarray) -> np.ndarray:
+    """:func:`_fast_path` for Arrow strings: RE2 matching and Arrow's correctly rounded string → float64 cast,
+    without creating a Python object per cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_strings(ser)
+    n = len(ser)
+    done = np.zeros(n, dtype=bool)
+    if n == 0:
+        return done
+    for pattern, strip_commas in ((_PLAIN_RE, False), (_PLAIN_THOUSANDS_RE, True)):
+        m = pc.fill_null(pc.match_substring_regex(arr, f"^{pattern}$"), False).to_numpy(zero_copy_only=False)
+        m = np.asarray(m, dtype=bool) & ~done
+        if not m.any():
+            continue
+        sel = pc.filter(arr, pa.array(m))
+        if strip_commas:
+            sel = pc.replace_substring(sel, ",", "")
+        vals = pc.cast(sel, pa.float64()).to_numpy(zero_copy_only=False)
+        idx = np.flatnonzero(m)
+        fin = np.isfinite(vals)
+        out[idx[fin]] = vals[fin]
+        done[idx[fin]] = True
+    return done
+
+
 #: cell type → 1 (text) or 2 (real number) for the vectorised path; bools and others are 0
 _NUM_TYPES: dict[type, int] = {str: 1, float: 2, int: 2, np.float64: 2, np.float32: 2, np.int64: 2, np.int32: 2}
 
@@ -145,9 +184,19 @@ _NUM_TYPES: dict[type, int] = {str: 1, float: 2, int: 2, np.float64: 2, np.float
 def _parse_array(obj: np.ndarray, rows: np.ndarray, columns: Any, file: str | None, percent: PercentPolicy,
                  ser: pd.Series | None = None) -> tuple[np.ndarray, pd.DataFrame]:
     """Parse an object array of cells; ``columns`` is one name or one name per cell."""
-    n = len(obj)
-    out = np.full(n, np.nan)
-    done = _fast_path(ser, obj, out)
+    if obj is None:  # Arrow strings: only the cells the fast path leaves become Python objects
+        n = len(ser)
+        out = np.full(n, np.nan)
+        done = _fast_path(ser, None, out)
+        rest_idx = np.flatnonzero(~done)
+        rest = ser.iloc[rest_idx].astype(object).to_numpy()
+        obj = np.empty(n, dtype=object) if len(rest_idx) else np.empty(0, dtype=object)
+        if len(rest_idx):
+            obj[rest_idx] = rest
+    else:
+        n = len(obj)
+        out = np.full(n, np.nan)
+        done = _fast_path(ser, obj, out)
     cache: dict[Any, tuple[float, str | None, str | None]] = {}
     flagged: list[int] = []
     kinds: list[tuple[str, str | None]] = []
@@ -201,7 +250,8 @@ def _cell_fix_message(file: str | None, shown: list[tuple[Any, Any, Any, str | N
     """One error message for invalid cells; ``shown`` = [(row, column, value, reason)], first 10."""
     fix = "Replace the text by a number or leave the cell empty"
     if any(why == "percent sign" for *_, why in shown):
-        fix += "; for percentages pass percent='divide' (12.5% → 0.125) or percent='keep' (12.5% → 12.5)"
+        fix += ("; for percentages remove the % signs in the file (write 12.5 or 0.125), or in Python read it with "
+                "nqpf.read_panel(..., percent='divide') (12.5% → 0.125) or percent='keep' (12.5% → 12.5)")
 
     def reason(why: str | None) -> str:
         return f" ({why})" if why and why != "not a number" else ""
@@ -291,7 +341,8 @@ def parse_number_series(
             f"parse_number_series: 'rows' must have one entry per value; got {len(row_arr)} rows for {n} values. "
             "Pass rows aligned with values or use row_offset."
         )
-    out, problems = _parse_array(ser.astype(object).to_numpy(), row_arr, column, file, percent, ser=ser)
+    cells = None if _arrow_strings(ser) is not None else ser.astype(object).to_numpy()
+    out, problems = _parse_array(cells, row_arr, column, file, percent, ser=ser)
     if errors == "raise" and (problems["kind"] == "invalid").any():
         raise invalid_cells_error(problems, file=file)
     return pd.Series(out, index=ser.index, name=ser.name, dtype="float64"), problems

@@ -33,7 +33,7 @@ from .._results import Result, Summary
 from .._validation import check_option
 from .numbers import parse_number_series
 
-__all__ = ["UnknownPolicy", "ISSUE_COLUMNS", "ValidationReport", "check_panel"]
+__all__ = ["UnknownPolicy", "ISSUE_COLUMNS", "ValidationReport", "check_panel", "check_across_files"]
 
 UnknownPolicy = Literal["error", "ignore"]
 
@@ -474,3 +474,57 @@ def check_panel(
                     "z-scores are undefined there: normalise across years (pooled) or drop those years.",
                     file=fname, indicator=str(ind), year=yrs[0], count=len(yrs)))
     return done()
+
+
+def check_across_files(panels: Iterable[Any]) -> None:
+    """Refuse a (unit, year, indicator) key given by two input files, naming both files and rows.
+
+    Parameters
+    ----------
+    panels : iterable of Panel (or ``(name, long DataFrame)`` pairs)
+        The inputs of one run, in order (each already checked alone by :func:`check_panel`).
+
+    Raises
+    ------
+    DataError
+        One error listing the first duplicated keys with ``file, row`` of each copy.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"unit": ["x"], "year": [2020], "indicator": ["gdp"], "value": [1.0]})
+    >>> check_across_files([("a.csv", a), ("b.csv", a)])
+    Traceback (most recent call last):
+    nqpf._errors.DataError: a.csv, b.csv: 1 (unit, year, indicator) key is given by more than one input file; got ('x', 2020, 'gdp') in a.csv row 2 and b.csv row 2. Keep each series in one file (delete it from the others).
+    """
+    frames = []
+    for k, p in enumerate(panels):
+        if isinstance(p, tuple):
+            name, df = p
+            rows = np.arange(2, len(df) + 2)
+        else:
+            name, df = p.source.file, p.data
+            rows = p.origin["row"].to_numpy()
+        frames.append(pd.DataFrame({"unit": df["unit"].astype(str).to_numpy(), "year": df["year"].to_numpy(),
+                                    "indicator": df["indicator"].astype(str).to_numpy(), "row": rows,
+                                    "file": str(name), "k": k}))
+    if len(frames) < 2:
+        return
+    allf = pd.concat(frames, ignore_index=True)
+    nfiles = allf.groupby(["unit", "year", "indicator"], sort=False)["k"].transform("nunique")
+    dup = allf[nfiles > 1]
+    if dup.empty:
+        return
+    keys = list(dup.groupby(["unit", "year", "indicator"], sort=False).groups)
+    shown = []
+    for key in keys[:_MAX_CELLS]:
+        g = dup[(dup["unit"] == key[0]) & (dup["year"] == key[1]) & (dup["indicator"] == key[2])]
+        where = " and ".join(f"{f} row {int(r)}" for f, r in zip(g["file"], g["row"]))
+        shown.append(f"({key[0]!r}, {int(key[1])}, {key[2]!r}) in {where}")
+    files = list(dict.fromkeys(dup["file"]))
+    more = f"; … and {len(keys) - _MAX_CELLS} more" if len(keys) > _MAX_CELLS else ""
+    noun = "key is" if len(keys) == 1 else "keys are"
+    raise DataError(
+        f"{', '.join(files)}: {len(keys)} (unit, year, indicator) {noun} given by more than one input file; got "
+        f"{'; '.join(shown)}{more}. Keep each series in one file (delete it from the others)."
+    )

@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 
 import math
-import warnings
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal, Sequence
 
 import pandas as pd
 
-from .._errors import ConfigError, MethodWarning
+from .._errors import ConfigError
 from .._validation import check_option
 
 __all__ = [
@@ -50,10 +49,10 @@ Scope = Literal["pooled", "year"]
 #: MIT science-and-technology series reach 2023, but 2023 would leave 18 of 21 indicators without data).
 DEMO_YEARS: tuple[int, int] = (2013, 2022)
 
-#: Post-build stages the demo runs when they are registered in :mod:`nqpf.pipeline` (each with
-#: its default settings): the analysis suite (inequality, density, dynamics, spatial, convergence,
-#: coupling of the framework's digital/real subsystems, obstacle degree, typology), path guides
-#: and the report.
+#: Post-build stages the demo runs, each with its default settings (sensitivity and explain with
+#: :data:`DEMO_SENSITIVITY` and :data:`DEMO_EXPLAIN`): the analysis suite (inequality, density, dynamics,
+#: spatial, convergence, coupling of the framework's digital/real subsystems, obstacle degree, typology),
+#: the robustness and validation checks, the panel models, path guides and the report.
 DEMO_STAGES: tuple[str, ...] = ("analysis", "sensitivity", "validation", "explain", "paths", "report")
 
 #: The demo's panel models: does a province's NQPF (and its AI-driver sub-indices, 002's data, algorithms,
@@ -530,24 +529,6 @@ def _dsxs_group(codes: Sequence[str]) -> dict[str, str]:
     return {c: (hubs.get(c, "") or "none") for c in codes}
 
 
-def _available_stages() -> list[str]:
-    """The :data:`DEMO_STAGES` registered in this installation (a stage that fails to import is
-    left out with a :class:`~nqpf.MethodWarning` naming it)."""
-    from ..pipeline import stages as registered
-
-    try:
-        names = {st.name for st in registered()}
-    except ImportError as exc:
-        warnings.warn(
-            f"demo_config: a post-build stage module could not be imported, so no stage is added; got {exc}. "
-            "Pass stages=[...] explicitly or repair the installation.",
-            MethodWarning,
-            stacklevel=3,
-        )
-        return []
-    return [s for s in DEMO_STAGES if s in names]
-
-
 def demo_config(
     *,
     years: tuple[int, int] = DEMO_YEARS,
@@ -578,8 +559,7 @@ def demo_config(
         weighted on its own (scores comparable only within a year).
     stages
         Post-build stage sections to include (e.g. ``["analysis", "report"]``); each gets its
-        defaults (an empty section). ``None`` = every stage of :data:`DEMO_STAGES` that is
-        registered in :mod:`nqpf.pipeline` in this installation.
+        defaults (an empty section). ``None`` = every stage of :data:`DEMO_STAGES`.
     output
         Output folder written into ``[output]`` (``None`` = leave it to the caller).
 
@@ -624,7 +604,7 @@ def demo_config(
     lo, hi = _check_years(years, caller="demo_config")
     codes = list(PROVINCES) if units is None else _resolve_units(units, caller="demo_config")
     if stages is None:
-        chosen = _available_stages()
+        chosen = list(DEMO_STAGES)
     else:
         chosen = [str(s) for s in ([stages] if isinstance(stages, str) else stages)]
     cfg: dict[str, Any] = {

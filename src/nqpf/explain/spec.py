@@ -153,11 +153,10 @@ def make_spec(**fields: Any) -> ModelSpec:
         inner = (err.get("ctx") or {}).get("error")
         if isinstance(inner, ConfigError):
             raise inner from None
-        loc = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(
-            f"ModelSpec: {loc}: {err['msg']}; got {err.get('input')!r}. "
-            "See docs/explain.md for the model keys."
-        ) from None
+        from .._config import format_validation_error
+
+        raise ConfigError(format_validation_error(exc, where="ModelSpec", limit=1,
+                                                  fix="See docs/explain.md for the model keys.")) from None
 
 
 # ----------------------------------------------------------------------------- term grammar

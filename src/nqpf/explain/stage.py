@@ -69,7 +69,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .._config import read_toml_section, validate_section
 from .._errors import ConfigError, DataError, MethodWarning
-from ..pipeline import Stage, register_stage
+from .._stages import Stage, StageContext, StageOutput
 from .fe import HausmanMethod, fit_spec, hausman
 from .heterogeneity import EqualityTest, heterogeneity
 from .mediation import mediation
@@ -413,7 +413,7 @@ def _is_term(src: str) -> bool:
 
 
 def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None = None, base_dir: str | Path | None = None,
-                context: dict | None = None, progress: Any = None, raw_series: pd.DataFrame | None = None,
+                context: StageContext | dict | None = None, progress: Any = None, raw_series: pd.DataFrame | None = None,
                 framework: Any = None) -> dict[str, Any]:
     """Run every analysis of an :class:`ExplainConfig` on an index result or panel.
 
@@ -438,7 +438,7 @@ def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None 
     'union'
     """
     base = Path(base_dir) if base_dir is not None else None
-    context = context or {}
+    context = StageContext.coerce(context)
     fw = framework if framework is not None else getattr(data, "framework", None)
     notes = overlap_notes(config, fw)  # refuses tautological models before anything is fitted
     for _section, _name, note in notes:
@@ -510,7 +510,7 @@ def run_explain(data: Any, config: ExplainConfig, *, out_dir: str | Path | None 
     for s in config.spatial:
         say(f"explain: spatial {s.name}")
         if s.weights == "analysis":
-            w = (context.get("analysis") or {}).get("weights") if isinstance(context.get("analysis"), dict) else None
+            w = context.result("weights")  # the SpatialWeights the analysis stage used (found by kind)
             if w is None:
                 raise ConfigError(
                     f"[explain.spatial] {s.name}: weights = 'analysis' but the analysis stage provided no weights; got none. "
@@ -558,19 +558,20 @@ def _load_run(path: Path) -> Any:
     return load_result(path)
 
 
-def _stage_run(result: Any, config: ExplainConfig, context: dict) -> dict[str, Any]:
-    out_dir = context.get("out_dir")
-    target = Path(out_dir) if out_dir is not None else None
+def _stage_run(result: Any, config: ExplainConfig, context: StageContext) -> StageOutput:
+    context = StageContext.coerce(context)
+    target = Path(context.out_dir) if context.out_dir is not None else None
     raw = None
-    if config.series and context.get("config") is not None:
+    if config.series and context.config is not None:
         from ..index.build import load_inputs
 
-        raw = load_inputs(context["config"], context.get("data"))[0]
-    tables = run_explain(result, config, out_dir=target, base_dir=context.get("config_dir"), context=context,
-                         progress=context.get("progress"), raw_series=raw)
+        raw = load_inputs(context.config, context.data)[0]
+    tables = run_explain(result, config, out_dir=target, base_dir=context.config_dir, context=context,
+                         progress=context.progress, raw_series=raw)
     tables.pop("_results", None)
-    return tables
+    return StageOutput.from_mapping(tables)
 
 
-STAGE = register_stage(Stage(name="explain", order=30, config_model=ExplainConfig, run=_stage_run,
-                             description="Panel regressions with the index as a regressor or outcome (FE/RE, mediation, heterogeneity, threshold, spatial); tautological models refused."))
+STAGE = Stage(name="explain", order=30, config_model=ExplainConfig, run=_stage_run,
+              description="Panel regressions with the index as a regressor or outcome (FE/RE, mediation, heterogeneity, "
+                          "threshold, spatial); tautological models refused.")

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .._config import read_toml_section, validate_section
 from .._errors import ConfigError
-from ..pipeline import Stage, register_stage
+from .._stages import Stage, StageContext, StageOutput
 from .ddf import ddf
 from .dea import dea
 from .malmquist import malmquist, malmquist_luenberger
@@ -157,10 +157,11 @@ def run_gtfp(panel: pd.DataFrame, config: GTFPConfig) -> dict[str, Any]:
     return out
 
 
-def _stage_run(result, config: GTFPConfig, context: dict) -> dict[str, Any]:
+def _stage_run(result, config: GTFPConfig, context: StageContext) -> StageOutput:
     """Stage entry point: the ``[gtfp] data`` file (relative to the run config) or the run's raw panel."""
+    context = StageContext.coerce(context)
     if config.data:
-        cfg = context.get("config")
+        cfg = context.config
         path = Path(cfg.resolve(config.data)) if cfg is not None and hasattr(cfg, "resolve") else Path(config.data)
         panel = read_gtfp_panel(path)
     else:
@@ -172,15 +173,13 @@ def _stage_run(result, config: GTFPConfig, context: dict) -> dict[str, Any]:
                 f"[gtfp]: series {need} are not in the run's raw panel; got {len(have)} indicators. "
                 "Add them to the data or give [gtfp] data = \"gtfp_inputs.csv\"."
             )
-    progress = context.get("progress")
-    if progress:
-        progress("gtfp: productivity index")
+    context.say("gtfp: productivity index")
     out = run_gtfp(panel, config)
     out.pop("_results", None)
-    return out
+    return StageOutput.from_mapping(out)
 
 
-STAGE = register_stage(Stage(
+STAGE = Stage(
     name="gtfp", order=35, config_model=GTFPConfig, run=_stage_run,
     description="Green TFP: SBM / DDF efficiency and the Malmquist–Luenberger index (EC × TC), cumulative GTFP.",
-))
+)

@@ -22,7 +22,7 @@ from .engine import EngineInput, rank_desc, run_engine
 from .prepare import prepare_inputs
 from .result import IndexResult, frame_from_array, str_column
 
-__all__ = ["build", "regenerate", "build_from_frames", "load_inputs"]
+__all__ = ["build", "regenerate", "build_from_frames", "load_inputs", "resolve_framework", "unit_table"]
 
 _PACKAGES = ("numpy", "pandas", "scipy", "pyarrow", "pydantic")
 
@@ -51,7 +51,7 @@ def framework_sha256(fw: Framework) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _framework_of(cfg: RunConfig, framework: Framework | str | Path | Mapping | None) -> tuple[Framework, dict]:
+def resolve_framework(cfg: RunConfig, framework: Framework | str | Path | Mapping | None) -> tuple[Framework, dict]:
     """The framework of a build and its record for the manifest.
 
     The record says where the framework came from (``builtin:NAME``, a file path, or ``python object``),
@@ -210,7 +210,9 @@ def _filter(raw: pd.DataFrame, cfg: RunConfig, *, years: bool = True) -> pd.Data
     return out
 
 
-def _unit_table(units: list[str], found: pd.DataFrame, cfg: RunConfig, unit_level: str) -> pd.DataFrame:
+def unit_table(units: list[str], found: pd.DataFrame, cfg: RunConfig, unit_level: str) -> pd.DataFrame:
+    """The unit table of a build: ``unit, unit_name, name_en``, the province groups (``region4``, ``belt3``) when
+    the units are provinces, the columns found beside the inputs, and the ``[data] groups`` of the config."""
     tab = pd.DataFrame({"unit": units})
     prov = None
     if unit_level == "province" or all(len(u) == 6 and u.isdigit() and u.endswith("0000") for u in units):
@@ -237,6 +239,10 @@ def _unit_table(units: list[str], found: pd.DataFrame, cfg: RunConfig, unit_leve
         tab[gname] = tab["unit"].map(lambda u: mapping.get(u, mapping.get(tab.set_index("unit").at[u, "unit_name"], "")))
     front = ["unit", "unit_name", "name_en"]
     return tab[front + [c for c in tab.columns if c not in front]].fillna("")
+
+
+_unit_table = unit_table  # build_from_frames has a parameter called unit_table
+_framework_of = resolve_framework  # the former private name
 
 
 def _versions() -> dict[str, str]:
@@ -463,7 +469,7 @@ def build(
     cfg = load_config(config)
     say = progress or (lambda s: None)
     say("read")
-    fw, fw_info = _framework_of(cfg, framework)
+    fw, fw_info = resolve_framework(cfg, framework)
     raw, found_units, inputs = load_inputs(cfg, data)
     return _build_recording_warnings(raw, fw, cfg, found_units, inputs, fw_info, say)
 
@@ -615,7 +621,7 @@ def regenerate(manifest: str | Path | Mapping[str, Any], *, data: pd.DataFrame |
         raise DataError("regenerate: this run was built without an in-memory table; got data=... . "
                         "Leave data out to replay the recorded inputs, or use nqpf.build for new data.")
     fw_arg = _replay_framework(m, cfg, framework)
-    fw, fw_info = _framework_of(cfg, fw_arg)
+    fw, fw_info = resolve_framework(cfg, fw_arg)
     want = (m.get("framework") or {}).get("content_sha256")
     if want and fw_info.get("content_sha256") != want:  # pragma: no cover - guarded by the file hashes above
         raise ConfigError("regenerate: the replayed framework's content differs from the recorded one; got another "

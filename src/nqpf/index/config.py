@@ -14,6 +14,7 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .._config import format_validation_error
 from .._errors import ConfigError
 from .aggregate import AggMethod, TopsisDistance
 from .impute import ImputeMethod
@@ -237,14 +238,8 @@ class RunConfig(_Model):
 
 
 def _format_validation(exc: ValidationError, where: str) -> str:
-    parts = []
-    for err in exc.errors()[:10]:
-        loc = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"]
-        got = err.get("input")
-        parts.append(f"{loc}: {msg}; got {got!r}")
-    more = f" (and {len(exc.errors()) - 10} more)" if len(exc.errors()) > 10 else ""
-    return f"{where}: invalid configuration — " + "; ".join(parts) + more + ". See docs/config.md for every option."
+    return format_validation_error(exc, where=where, label="invalid configuration", limit=10,
+                                   fix="See docs/config.md for every option.")
 
 
 def check_given_weights(given: Mapping[str, float]) -> None:

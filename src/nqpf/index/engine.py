@@ -125,7 +125,8 @@ def _method_weights(V: np.ndarray, names: list[str], cfg: WeightConfig, node: st
         A = np.asarray(cfg.ahp[node], dtype=float)
         if A.shape != (k, k):
             raise MethodError(f"weight(method='ahp'): the matrix of node {node!r} must be {k}×{k} (children {names}); got shape {A.shape}.")
-        return ahp_weights(A, max_cr=cfg.ahp_max_cr, allow_inconsistent=cfg.ahp_allow_inconsistent).weights
+        return ahp_weights(A, max_cr=cfg.ahp_max_cr, allow_inconsistent=cfg.ahp_allow_inconsistent, node=node,
+                           children=list(names)).weights
     if method == "combined":
         if cfg.combine is None:
             raise MethodError("weight(method='combined') needs [weight.combine] methods = [...]; got none.")
@@ -143,8 +144,9 @@ def _method_weights(V: np.ndarray, names: list[str], cfg: WeightConfig, node: st
             return combine_multiplicative(vecs[0], vecs[1])
         return combine_mdi(vecs[0], vecs[1])
     if cfg.scope == "pooled":
-        return objective_weights(_block(V), method, params)
-    return np.vstack([objective_weights(V[t][~np.isnan(V[t]).all(axis=1)], method, params) for t in range(V.shape[0])])
+        return objective_weights(_block(V), method, params, names=list(names))
+    return np.vstack([objective_weights(V[t][~np.isnan(V[t]).all(axis=1)], method, params, names=list(names))
+                      for t in range(V.shape[0])])
 
 
 def _given_weights(fw: Framework, cfg: WeightConfig) -> dict[str, float]:
@@ -242,10 +244,11 @@ def run_engine(
     sub = X1s[:, :, tmask]
     tparams = dict(winmax=treat.winmax, skew_thresh=treat.skew_thresh, kurt_thresh=treat.kurt_thresh,
                    lower=treat.lower, upper=treat.upper)
-    treated_sub, details = treat_panel(sub, method=treat.method, scope=treat.scope, **tparams)
+    tinds = [i for i, k in zip(inds, tmask) if k]
+    treated_sub, details = treat_panel(sub, method=treat.method, scope=treat.scope, names=tinds,
+                                       year_labels=list(inp.years), **tparams)
     X2 = X1s.copy()
     X2[:, :, tmask] = treated_sub
-    tinds = [i for i, k in zip(inds, tmask) if k]
     det_rows = []
     reason = np.full(X2.shape, "", dtype=object)
     for t, j, d in details:

@@ -98,7 +98,7 @@ def ratio_max(x: np.ndarray, d: np.ndarray, *, ref: np.ndarray | None = None) ->
     r = x if ref is None else ref
     if np.nanmin(np.concatenate([x.ravel(), r.ravel()])) <= 0:
         raise MethodError(
-            "normalise(method='ratio_max') requires strictly positive values; got values <= 0. "
+            "normalise(method='ratio_max') needs raw values > 0; got values <= 0. "
             "Use method='minmax' or shift the data."
         )
     mx, mn = _stat(np.nanmax, r), _stat(np.nanmin, r)
@@ -236,6 +236,16 @@ def normalise_panel(
     T, n, m = X.shape
     d = np.asarray(direction, dtype=float)
     names = indicator_names or [f"#{j}" for j in range(m)]
+    if method == "ratio_max":
+        with np.errstate(invalid="ignore"):
+            bad = (X <= 0).reshape(-1, m).any(axis=0)
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            raise MethodError(
+                f"normalise(method='ratio_max'), indicator {names[j]!r}: ratios to the best value need raw values > 0; "
+                f"got a minimum of {np.nanmin(X[..., j]):g} ({int(bad.sum())} indicator(s) affected: "
+                f"{[names[i] for i in np.flatnonzero(bad)][:10]}). Use method='minmax' or shift the data."
+            )
     Z = np.empty_like(X, dtype=float)
     if scope == "pooled":
         flat = X.reshape(T * n, m)

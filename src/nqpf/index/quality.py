@@ -203,8 +203,10 @@ def _config(config: QualityConfig | Mapping | None) -> QualityConfig:
     try:
         return QualityConfig.model_validate(dict(config))
     except ValidationError as exc:
-        parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}; got {e.get('input')!r}" for e in exc.errors()[:5]]
-        raise ConfigError("Config [quality]: invalid configuration — " + "; ".join(parts) + ". See docs/quality.md.") from None
+        from .._config import format_validation_error
+
+        raise ConfigError(format_validation_error(exc, where="Config [quality]", label="invalid configuration", limit=5,
+                                                  fix="See docs/quality.md.")) from None
 
 
 # ----------------------------------------------------------------------------- helpers

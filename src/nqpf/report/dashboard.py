@@ -1,6 +1,6 @@
 """``nqpf serve DIR``: a local, read-only web app to browse a run.
 
-Standard library only (:class:`http.server.ThreadingHTTPServer`). The page is the HTML report in
+Standard library only (:class:`http.server.HTTPServer` with a bounded thread pool). The page is the HTML report in
 dashboard mode (map with year and node selectors, unit profiles and path guides on click,
 two-unit comparison) plus downloads of every table and file of the run.
 
@@ -8,7 +8,13 @@ Security model: binds ``127.0.0.1`` by default; only ``GET`` and ``HEAD`` (other
 405); request lines longer than :data:`MAX_URL` get 414, requests announcing a body get 413;
 files are served only from inside the run directory — ``..`` segments, absolute paths,
 backslashes, NUL bytes and symlinks that resolve outside the folder are refused (403/404).
-Nothing is ever written.
+Nothing is ever written. Requests whose ``Host`` header is not the bound address (or, on a loopback
+bind, ``localhost``) get 403 — a web page cannot reach the server through DNS rebinding. A client
+that sends nothing for :data:`IDLE_TIMEOUT` seconds is disconnected; at most :data:`MAX_THREADS`
+requests are served at once (:data:`MAX_QUEUED` more wait; beyond that 503). Clients hanging up
+(connection reset, broken pipe) are logged at debug level, never printed as tracebacks. Text cells
+of CSV downloads that a spreadsheet would run as formulas (``= + - @``, tab, CR) are quoted
+(:func:`nqpf.report.excel.quote_formula_cells`).
 
 Routes
 ------
@@ -22,12 +28,17 @@ Routes
 """
 from __future__ import annotations
 
+import io
+import ipaddress
 import json
 import logging
 import mimetypes
 import re
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -36,12 +47,20 @@ import pandas as pd
 
 from .._errors import ConfigError, DataError
 
-__all__ = ["DashboardApp", "make_server", "serve", "safe_path", "MAX_URL", "MAX_FILE_BYTES"]
+__all__ = ["DashboardApp", "DashboardServer", "make_server", "serve", "safe_path", "MAX_URL", "MAX_FILE_BYTES",
+           "IDLE_TIMEOUT", "MAX_THREADS", "MAX_QUEUED"]
 
 #: longest accepted request target (bytes)
 MAX_URL = 2048
 #: largest file served (bytes); bigger files are refused with 413
 MAX_FILE_BYTES = 512 * 1024 * 1024
+#: seconds a connection may stay silent (half-sent request line or headers) before it is closed
+IDLE_TIMEOUT = 10.0
+#: worker threads serving requests
+MAX_THREADS = 8
+#: accepted connections waiting for a worker; more get 503 at once
+MAX_QUEUED = 32
+_DISCONNECTS = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, TimeoutError, socket.timeout)
 
 _log = logging.getLogger("nqpf.serve")
 _SAFE_SEGMENT = re.compile(r"^[^\x00/\\]+$")
@@ -112,7 +131,96 @@ class DashboardApp:
     def unit_csv(self, code: str) -> bytes | None:
         s = self.run.result.scores
         sub = s[s["unit"].astype(str) == code]
-        return None if sub.empty else sub.to_csv(index=False).encode("utf-8")
+        return None if sub.empty else _csv_bytes(sub)
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV of a table with formula-like text cells quoted (CSV injection)."""
+    from .excel import quote_formula_cells
+
+    return quote_formula_cells(df).to_csv(index=False).encode("utf-8")
+
+
+def _safe_csv_file(path: Path) -> bytes:
+    """A CSV file of the run as served: formula-like text cells quoted, everything else as written."""
+    from .excel import quote_formula_cells
+
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    try:
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False,
+                         encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return raw  # not a table nqpf can parse: served as is
+    q = quote_formula_cells(df)
+    if q.equals(df) and list(q.columns) == list(df.columns):
+        return raw
+    return q.to_csv(index=False).encode("utf-8-sig" if bom else "utf-8")
+
+
+def _allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """``Host`` header values accepted for a server bound to ``host:port`` (lower case)."""
+    names = {host.lower().strip("[]")}
+    try:
+        loop = ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loop = host.lower() == "localhost"
+    if loop:
+        names |= {"localhost", "127.0.0.1", "::1"}
+    out = set()
+    for n in names:
+        h = f"[{n}]" if ":" in n else n
+        out |= {f"{h}:{port}"} | ({h} if port == 80 else set())
+    return frozenset(out)
+
+
+class DashboardServer(HTTPServer):
+    """HTTP server with a bounded worker pool, idle timeouts and quiet handling of clients that hang up."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *,
+                 max_threads: int = MAX_THREADS, max_queued: int = MAX_QUEUED) -> None:
+        super().__init__(address, handler)
+        self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="nqpf-serve")
+        self._slots = threading.BoundedSemaphore(max_threads + max_queued)
+        self.allowed_hosts = _allowed_hosts(address[0], self.server_address[1])
+
+    def process_request(self, request, client_address) -> None:  # noqa: ANN001 - stdlib signature
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            self._pool.submit(self._work, request, client_address)
+        except RuntimeError:  # pool shut down
+            self._slots.release()
+            self.shutdown_request(request)
+
+    def _work(self, request, client_address) -> None:  # noqa: ANN001
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001 - reported by handle_error
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self._slots.release()
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, _DISCONNECTS):
+            _log.debug("nqpf serve: client %s hung up (%s)", client_address, type(exc).__name__)
+            return
+        _log.error("nqpf serve: error while serving %s: %s: %s", client_address, type(exc).__name__, exc)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _figure_records(root: Path) -> list:
@@ -135,6 +243,16 @@ def _handler(app: DashboardApp) -> type[BaseHTTPRequestHandler]:
         server_version = "nqpf-serve"
         sys_version = ""
         protocol_version = "HTTP/1.0"
+        timeout = IDLE_TIMEOUT  # socket timeout: a half-sent request is dropped after this many seconds
+
+        def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            _log.debug("%s - %s", self.address_string(), format % args)
+
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except _DISCONNECTS as exc:
+                _log.debug("nqpf serve: client %s hung up (%s)", self.client_address, type(exc).__name__)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             _log.info("%s - %s", self.address_string(), format % args)
@@ -186,13 +304,27 @@ def _handler(app: DashboardApp) -> type[BaseHTTPRequestHandler]:
             if ctype.startswith("text/") or ctype in ("application/json", "image/svg+xml"):
                 ctype += "; charset=utf-8"
             attach = path.suffix in (".csv", ".xlsx", ".parquet", ".json", ".md")
-            self._send(path.read_bytes(), ctype, filename=path.name if attach else None)
+            body = _safe_csv_file(path) if path.suffix.lower() == ".csv" else path.read_bytes()
+            self._send(body, ctype, filename=path.name if attach else None)
 
         # ------------------------------------------------------------ GET
         def do_HEAD(self) -> None:
             self.do_GET()
 
+        def _host_ok(self) -> bool:
+            allowed = getattr(self.server, "allowed_hosts", None)
+            if allowed is None:
+                return True
+            host = (self.headers.get("Host") or "").strip().lower()
+            if host in allowed:
+                return True
+            self._refuse(HTTPStatus.FORBIDDEN, "Host header does not name this server; got "
+                         f"{host[:100]!r}. Open the address nqpf serve printed")
+            return False
+
         def do_GET(self) -> None:
+            if not self._host_ok():
+                return
             if len(self.path) > MAX_URL:
                 self._refuse(HTTPStatus.REQUEST_URI_TOO_LONG, f"request target longer than {MAX_URL} bytes")
                 return
@@ -223,8 +355,7 @@ def _handler(app: DashboardApp) -> type[BaseHTTPRequestHandler]:
                 if name not in app.core:
                     self._refuse(HTTPStatus.NOT_FOUND, "unknown table")
                 else:
-                    self._send(app.core[name].to_csv(index=False).encode("utf-8"), "text/csv; charset=utf-8",
-                               filename=f"{name}.csv")
+                    self._send(_csv_bytes(app.core[name]), "text/csv; charset=utf-8", filename=f"{name}.csv")
             elif path.startswith("/download/unit/") and path.endswith(".csv"):
                 body = app.unit_csv(path[len("/download/unit/"):-4])
                 if body is None:
@@ -242,7 +373,7 @@ def _handler(app: DashboardApp) -> type[BaseHTTPRequestHandler]:
 
 
 def make_server(run_dir: str | Path, *, host: str = "127.0.0.1", port: int = 8765, lang: str = "zh",
-                embed_font: bool = True) -> ThreadingHTTPServer:
+                embed_font: bool = True) -> DashboardServer:
     """A ready (not yet serving) dashboard server; ``port=0`` picks a free port (``server.server_address``).
 
     Raises
@@ -254,11 +385,10 @@ def make_server(run_dir: str | Path, *, host: str = "127.0.0.1", port: int = 876
         raise ConfigError(f"nqpf serve --port: must be in 0–65535; got {port}. Pick a free port such as 8765.")
     app = DashboardApp(run_dir, lang=lang, embed_font=embed_font)
     try:
-        server = ThreadingHTTPServer((host, int(port)), _handler(app))
+        server = DashboardServer((host, int(port)), _handler(app))
     except OSError as exc:
         raise ConfigError(f"nqpf serve: cannot listen on {host}:{port}; got {exc.strerror or exc}. "
                           "Choose another --port or --host.") from None
-    server.daemon_threads = True
     server.app = app  # type: ignore[attr-defined]
     return server
 

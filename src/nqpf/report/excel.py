@@ -19,10 +19,49 @@ import pandas as pd
 from .._validation import check_option
 from .tables import RunTables, column_label, core_tables, table_caption
 
-__all__ = ["workbook_tables", "workbook_headers", "write_workbook", "sheet_name", "readme_rows", "MAX_ROWS"]
+__all__ = ["workbook_tables", "workbook_headers", "write_workbook", "sheet_name", "readme_rows", "MAX_ROWS",
+           "MAX_CELL_CHARS", "quote_formula_cells"]
 
 #: rows written per sheet at most (Excel's limit is 1,048,576 including the header)
 MAX_ROWS = 1_048_575
+#: characters per cell at most (Excel's limit); longer text is cut to this length and the cut is recorded
+MAX_CELL_CHARS = 32_767
+_CUT_MARK = "…[truncated]"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _quote_cell(v: Any) -> Any:
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        try:  # a plain negative or signed number stays a number
+            float(v)
+            return v
+        except ValueError:
+            return "'" + v
+    return v
+
+
+def quote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells that a spreadsheet would run as a formula are quoted (CSV injection).
+
+    Text cells (and column names) starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    get a leading apostrophe (OWASP's advice), unless the text is a plain number such as ``-1.5``.
+    Numeric columns are untouched. Use it before writing any CSV meant to be opened in Excel/WPS.
+
+    Examples
+    --------
+    >>> quote_formula_cells(pd.DataFrame({"unit": ["=HYPERLINK(1)", "-1.5", "北京"], "x": [-1.0, 2.0, 3.0]})).values.tolist()
+    [["'=HYPERLINK(1)", -1.0], ['-1.5', 2.0], ['北京', 3.0]]
+    """
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            texts = s.astype(object)
+            risky = texts.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            if risky.any():
+                out[c] = texts.map(_quote_cell)
+    out.columns = [_quote_cell(c) for c in out.columns]
+    return out
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -146,6 +185,13 @@ def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"
     Returns
     -------
     Path
+
+    Notes
+    -----
+    Text longer than Excel's cell limit (:data:`MAX_CELL_CHARS`, 32,767 characters — e.g. a very
+    long unit name) is cut to the limit and ends with ``…[truncated]``; every cut cell is listed
+    (sheet, row, column, original length) at the end of the README sheet and a
+    :class:`~nqpf.DataWarning` is issued. Nothing is cut silently.
     """
     import xlsxwriter
 
@@ -159,6 +205,15 @@ def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"
     f_float = wb.add_format({"num_format": "0.0000"})
     f_int = wb.add_format({"num_format": "0"})
     f_wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    truncated: list[tuple[str, int, str, int]] = []  # (sheet, spreadsheet row, column, original length)
+
+    def text(v: Any, sheet: str, row: int, col: str) -> str:
+        v = str(v)
+        if len(v) > MAX_CELL_CHARS:
+            truncated.append((sheet, row + 1, col, len(v)))
+            return v[: MAX_CELL_CHARS - len(_CUT_MARK)] + _CUT_MARK
+        return v
+
     # README
     ws = wb.add_worksheet("README")
     ws.write_row(0, 0, ["项目" if lang == "zh" else "Item", "内容" if lang == "zh" else "Value"], head)
@@ -207,9 +262,29 @@ def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"
                 elif isinstance(v, (int, float)):
                     ws.write_number(i, j, v, fmts[j])
                 else:
-                    ws.write_string(i, j, str(v))
+                    ws.write_string(i, j, text(v, name, i, str(cols[j])))
         ws.freeze_panes(1, 1 if cols and cols[0] in ("unit", "node", "year") else 0)
         if len(df):
             ws.autofilter(0, 0, min(len(df), MAX_ROWS), max(len(cols) - 1, 0))
+    if truncated:
+        import warnings
+
+        from .._errors import DataWarning
+
+        readme = wb.get_worksheet_by_name("README")
+        r += 2
+        readme.write_string(r, 0, "截断的单元格" if lang == "zh" else "Truncated cells", head)
+        readme.write_string(r, 1, (f"{len(truncated)} 个单元格超过 Excel 的 {MAX_CELL_CHARS} 字符上限，已截断并以 "
+                                   f"'{_CUT_MARK}' 结尾；完整内容见 CSV 输出。") if lang == "zh" else
+                            (f"{len(truncated)} cells exceed Excel's {MAX_CELL_CHARS}-character limit; cut and ended "
+                             f"with '{_CUT_MARK}'. The CSV outputs hold the full text."), f_wrap)
+        for sh, row, col, n in truncated[:200]:
+            r += 1
+            readme.write_string(r, 0, f"{sh}!{col} row {row}")
+            readme.write_string(r, 1, f"{n} → {MAX_CELL_CHARS} characters")
+        first = truncated[0]
+        warnings.warn(f"{path.name}: {len(truncated)} cells longer than Excel's {MAX_CELL_CHARS} characters were cut "
+                      f"(e.g. sheet {first[0]!r}, row {first[1]}, column {first[2]!r}: {first[3]} characters); listed "
+                      "in the README sheet, full text in the CSV outputs.", DataWarning, stacklevel=2)
     wb.close()
     return path

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .._config import validate_section
 from ..index.result import csv_encoding_of, write_csv
-from ..pipeline import Stage, register_stage
+from .._stages import Stage, StageContext, StageOutput
 
-__all__ = ["ReportConfig", "ReportOutputs", "generate_reports", "run_stage"]
+__all__ = ["ReportConfig", "ReportOutputs", "generate_reports", "run_stage", "STAGE"]
 
 
 class ReportConfig(BaseModel):
@@ -108,14 +108,15 @@ def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = N
     return out
 
 
-def run_stage(result, config: ReportConfig, context: dict) -> dict:
-    run_dir = context.get("run_dir")
-    if run_dir is None:
-        return {}
-    out = generate_reports(run_dir, config, progress=context.get("progress"))
+def run_stage(result, config: ReportConfig, context: StageContext) -> StageOutput:
+    context = StageContext.coerce(context)
+    if context.run_dir is None:
+        return StageOutput()
+    out = generate_reports(context.run_dir, config, progress=context.progress)
     # the figure index is written by generate_reports (also for 'nqpf report'); returned only without figures
-    return {"_outputs": out} if config.figures else {"figures": out.figure_index(), "_outputs": out}
+    tables = {} if config.figures else {"figures": out.figure_index()}
+    return StageOutput(tables=tables, artefacts={"_outputs": out})
 
 
-register_stage(Stage(name="report", order=90, config_model=ReportConfig, run=run_stage,
-                     description="Excel workbook, figures (PNG/SVG, China maps) and the self-contained HTML report"))
+STAGE = Stage(name="report", order=90, config_model=ReportConfig, run=run_stage,
+              description="Excel workbook, figures (PNG/SVG, China maps) and the self-contained HTML report")

@@ -36,13 +36,13 @@ def run_sensitivity(config, sensitivity: "SensitivityConfig | dict", *, data=Non
     else:
         from pydantic import ValidationError
 
+        from .._config import format_validation_error
         from .._errors import ConfigError
 
         try:
             sc = SensitivityConfig.model_validate(sensitivity)
         except ValidationError as exc:
-            parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:6]]
-            raise ConfigError("Config [sensitivity]: invalid — " + "; ".join(parts) + ".") from None
+            raise ConfigError(format_validation_error(exc, where="Config [sensitivity]", label="invalid", limit=6)) from None
     model = SensitivityModel(config, sc.factors, data=data, framework=framework, node=sc.node, seed=sc.seed,
                              n_jobs=sc.n_jobs, scheduler=sc.scheduler, progress=progress)
     years = sc.years or None

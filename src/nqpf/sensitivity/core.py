@@ -21,7 +21,7 @@ import pandas as pd
 from .._errors import ConfigError, DataWarning
 from .._results import Result, Summary
 from ..framework.model import Framework
-from ..index.build import _framework_of, _unit_table, load_inputs
+from ..index.build import load_inputs, resolve_framework, unit_table
 from ..index.prepare import prepare_inputs
 from ..index.config import AggregateConfig, RunConfig, config_from_dict, load_config
 from ..index.engine import EngineInput, rank_desc, run_engine
@@ -92,7 +92,7 @@ class SensitivityModel:
         names = [f.name for f in self.factors]
         if len(set(names)) != len(names):
             raise ConfigError(f"sensitivity: factor names must be unique; got {names}.")
-        self.framework, _ = _framework_of(self.cfg, framework)
+        self.framework, _ = resolve_framework(self.cfg, framework)
         raw, found, _ = load_inputs(self.cfg, data)
         with warnings.catch_warnings():  # the build of the same config reports the screen's findings
             warnings.simplefilter("ignore", DataWarning)
@@ -102,7 +102,7 @@ class SensitivityModel:
         self.years = [int(y) for y in wide.index.levels[1]]
         inds = self.framework.indicators
         self.X = wide[inds].to_numpy(float).reshape(len(self.units), len(self.years), len(inds)).transpose(1, 0, 2).copy()
-        self.unit_table = _unit_table(self.units, found, self.cfg, self.framework.unit_level)
+        self.unit_table = unit_table(self.units, found, self.cfg, self.framework.unit_level)
         self.groups = {c: self.unit_table[c].replace("", np.nan).to_numpy(dtype=object) for c in self.unit_table.columns if c != "unit"}
         self.node = node or self.framework.root
         self.framework._check_id(self.node)

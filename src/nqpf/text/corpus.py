@@ -212,8 +212,8 @@ def iter_tasks(corpus: str | Path | pd.DataFrame, *, pattern: str = DEFAULT_NAME
     if isinstance(corpus, pd.DataFrame):
         f, y, t = _resolve_fields(list(corpus.columns), fields, "corpus DataFrame")
         for i, (firm, year, text) in enumerate(zip(corpus[f], corpus[y], corpus[t])):
-            yield _Task(doc_id=f"row:{i}", kind="text", payload=text if isinstance(text, str) else "", firm=_firm(firm), year=int(year),
-                        source=f"row {i}")
+            yield _Task(doc_id=f"row:{i}", kind="text", payload=text if isinstance(text, str) else "",
+                        firm=_firm(firm), year=int(year), source=f"row {i}")
         return
     path = Path(corpus)
     if path.is_dir():
@@ -274,10 +274,40 @@ def iter_tasks(corpus: str | Path | pd.DataFrame, *, pattern: str = DEFAULT_NAME
                     f"Use a folder, a .jsonl/.parquet table, or one of {', '.join(SUPPORTED_SUFFIXES)}.")
 
 
+def _content_hash(task: _Task) -> str | None:
+    """SHA-256 of a document's input (file bytes, raw JSONL line or text): resume keys on it, so an edited
+    report is counted again."""
+    h = hashlib.sha256()
+    if task.kind == "file":
+        try:
+            with open(task.payload, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError:
+            return None
+    elif task.kind == "jsonl":
+        h.update(task.payload)
+    elif task.kind == "text":
+        h.update(str(task.payload).encode("utf-8", "surrogatepass"))
+    else:
+        return None
+    return h.hexdigest()
+
+
+def _looks_binary(text: str) -> bool:
+    """Text of a binary file decoded as text: NUL bytes, or many control/replacement characters."""
+    sample = text[:65536]
+    if "\x00" in sample:
+        return True
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v"))
+    return len(sample) > 0 and bad / len(sample) > 0.05
+
+
 def _process(task: _Task, config: CountConfig) -> dict[str, Any]:
     """Run one task (in a worker): read/extract, count, and return the JSON-safe record."""
     t0 = time.perf_counter()
-    rec: dict[str, Any] = {"doc_id": task.doc_id, "source": task.source, "firm": task.firm, "year": task.year}
+    rec: dict[str, Any] = {"doc_id": task.doc_id, "source": task.source, "firm": task.firm, "year": task.year,
+                           "sha256": _content_hash(task)}
     if task.kind == "skip":
         return {**rec, "status": "skipped", "warnings": [task.payload]}
     try:
@@ -295,12 +325,19 @@ def _process(task: _Task, config: CountConfig) -> dict[str, Any]:
             extractor = f"input text ({given})" if isinstance(given, str) and given else "input text"
         else:
             text = task.payload
+        if not isinstance(text, str):
+            raise DataError(f"{task.source}: the text field is not text; got {type(text).__name__}. "
+                            "Give the report text as a string.")
+        if _looks_binary(text):
+            raise DataError(f"{task.source}: the document is binary, not text; got NUL or control bytes in its "
+                            "first characters. Convert it to .txt/.pdf/.html or remove it from the corpus.")
+        if not text.strip():
+            raise DataError(f"{task.source}: the document is empty; got no text after extraction. Check the file "
+                            "(a scanned PDF needs OCR first) or remove it from the corpus.")
         core = count_document(text, config)
     except (DataError, OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
         return {**rec, "status": "error", "warnings": [f"{type(exc).__name__}: {exc}"],
                 "seconds": round(time.perf_counter() - t0, 4)}
-    if not text.strip():
-        warnings.append("empty text")
     n_bytes = os.path.getsize(task.payload) if task.kind == "file" else len(text.encode("utf-8", "surrogatepass"))
     return {**rec, "status": "ok", "extractor": extractor, "n_bytes": n_bytes,
             **core, "warnings": warnings + core["warnings"], "seconds": round(time.perf_counter() - t0, 4)}
@@ -331,7 +368,8 @@ class _Store:
         run.write_text(json.dumps({"config": desc, "lexicon_terms": config.lexicon.terms.to_dict(orient="list"),
                                    "lexicon_citation": config.lexicon.citation, "nqpf_version": __version__},
                                   ensure_ascii=False, indent=1), encoding="utf-8")
-        self.done: set[str] = set()
+        #: doc_id → content hash of every document counted (status ok)
+        self.done: dict[str, str | None] = {}
         self.logged_skips: set[str] = set()
         self._repair_and_index()
         self.fh = self.path.open("a", encoding="utf-8")
@@ -351,9 +389,9 @@ class _Store:
                     break
                 good += len(line)
                 if rec.get("status") == "ok":
-                    self.done.add(rec["doc_id"])
+                    self.done[rec["doc_id"]] = rec.get("sha256")
                 else:
-                    self.done.discard(rec["doc_id"])
+                    self.done.pop(rec["doc_id"], None)
                     if rec.get("status") == "skipped":
                         self.logged_skips.add(rec["doc_id"])
         if good < self.path.stat().st_size:
@@ -574,14 +612,17 @@ def count_corpus(
     memory: list[dict] = []
     state = {"docs": 0, "bytes": 0}
     resumed = 0
+    seen: set[str] = set()
     if store is not None and store.done:
         def _fresh(ts: Iterator[_Task]) -> Iterator[_Task]:
             nonlocal resumed
             for t in ts:
-                if t.doc_id in store.done:
-                    resumed += 1
+                seen.add(t.doc_id)
+                old = store.done.get(t.doc_id, False)
+                if old is not False and old is not None and old == _content_hash(t):
+                    resumed += 1  # same document, same content: its stored count stands
                     continue
-                yield t
+                yield t  # new, edited since it was counted, or counted by a version without content hashes
         tasks = _fresh(tasks)
 
     def sink(rec: dict) -> None:
@@ -610,6 +651,17 @@ def count_corpus(
               "documents_this_run": state["docs"], "documents_resumed": resumed, "seconds": round(elapsed, 3),
               "nqpf_version": __version__}
     records = list(_records(store.path)) if store is not None else memory
+    if store is not None and store.done:
+        gone = sorted(set(store.done) - seen)
+        if gone:  # counted earlier but no longer in the corpus: logged as removed, kept out of the panel
+            removed = [{"doc_id": d, "source": d, "firm": None, "year": None, "status": "removed",
+                        "warnings": ["no longer in the corpus (deleted or renamed since it was counted)"]}
+                       for d in gone]
+            with store.path.open("a", encoding="utf-8") as fh:
+                for r in removed:
+                    fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            records += removed
+            params["documents_removed"] = len(gone)
     return _result(records, config, params, out_dir=str(out) if out is not None else None, write=out is not None)
 
 

@@ -169,6 +169,10 @@ def build_tables(records: Iterable[dict], *, lexicon_terms: pd.DataFrame, lexico
     n_err = int((documents["status"] == "error").sum())
     if n_err:
         notes.append(f"{n_err} documents failed (status 'error'; reason in documents.warnings); a rerun retries them.")
+    n_gone = int((documents["status"] == "removed").sum())
+    if n_gone:
+        notes.append(f"{n_gone} documents counted earlier are no longer in the corpus (status 'removed'); they are "
+                     "not in the panel.")
     n_skip = int((documents["status"] == "skipped").sum())
     if n_skip:
         notes.append(f"{n_skip} files were skipped (name does not match the pattern, or excluded as 摘要/English).")
@@ -187,7 +191,7 @@ class TextCountResult(Result):
         ``ln1p_total``, ``per10k_total`` (NaN where the MD&A was not found).
     terms : long, non-zero term counts: ``doc_id, firm, year, scope, semantics, group, term,
         term_normalised, count``.
-    documents : per-document log: source, status (ok / error / skipped), extractor, sizes, MD&A span
+    documents : per-document log: source, status (ok / error / skipped / removed), extractor, sizes, MD&A span
         and heading, ``used_in_panel``, warnings, seconds.
     params : every setting of the run (lexicon name and fingerprint, scopes, semantics,
         normalisation, negation characters, MD&A titles, backend).
