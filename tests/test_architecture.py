@@ -3,7 +3,7 @@
 (a) The package dependency direction, read from the imports (ast) of every module of src/nqpf —
     module-level and function-level (lazy) imports alike:
 
-        base (_errors, _results, _config, _validation, _ranking, _stages)
+        base (_errors, _results, _config, _validation, _ranking, _stages, _csvsafe)
           ← data (+ datasets: bundled inputs)
           ← framework ← index
           ← analyses (analysis, spatial, gtfp, explain, sensitivity, text, levels)
@@ -28,7 +28,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "nqpf"
 
 LAYERS: dict[str, int] = {
-    "_errors": 0, "_results": 0, "_config": 0, "_validation": 0, "_ranking": 0, "_stages": 0,
+    "_errors": 0, "_results": 0, "_config": 0, "_validation": 0, "_ranking": 0, "_stages": 0, "_csvsafe": 0,
     "data": 1, "datasets": 1,
     "framework": 2,
     "index": 3,

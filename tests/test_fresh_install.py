@@ -280,3 +280,33 @@ def test_indicator_undefined_everywhere_is_reported():
     with pytest.warns(nqpf.DataWarning, match=r"Indicators with no defined value in any unit-year: b \("):
         res = nqpf.build({"data": {"years": [2021, 2022]}, "weight": {"method": "entropy"}}, data=raw, framework=fw)
     assert any(w["message"].startswith("Indicators with no defined value") for w in res.manifest["warnings"])
+
+
+def test_validate_rejects_what_build_rejects(tmp_path):
+    """nqpf validate refuses an inconsistent AHP matrix and a log of values <= 0 before any build."""
+    from typer.testing import CliRunner
+
+    from nqpf.cli import app
+
+    fw = tmp_path / "fw.toml"
+    fw.write_text('[framework]\nid = "f"\n[[node]]\nid = "I"\nparent = ""\n'
+                  '[[indicator]]\nid = "a"\nparent = "I"\nderive = "series(rd_intensity)"\n'
+                  '[[indicator]]\nid = "b"\nparent = "I"\nderive = "diff(rd_intensity, rd_intensity)"\n'
+                  '[[indicator]]\nid = "c"\nparent = "I"\nderive = "series(gdp)"\n', encoding="utf-8")
+    base = '[data]\nbundled = "province"\nyears = [2020, 2022]\n[framework]\npath = "fw.toml"\n'
+    (tmp_path / "ahp.toml").write_text(base + '[weight]\nmethod = "ahp"\n[weight.ahp]\nI = [[1, 9, 0.1111111111], [0.1111111111, 1, 9], [9, 0.1111111111, 1]]\n',
+                                       encoding="utf-8")
+    (tmp_path / "log.toml").write_text(base + '[treat]\nmethod = "log"\n', encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(app, ["validate", str(tmp_path / "ahp.toml")])
+    assert r.exit_code == 1 and "Error:" in r.output and "CR" in r.output and "'I'" in r.output, r.output
+    r = runner.invoke(app, ["validate", str(tmp_path / "log.toml")])
+    assert r.exit_code == 1 and "'b'" in r.output and "<= 0" in r.output.replace("≤", "<="), r.output
+
+
+def test_two_inputs_with_the_same_key_are_refused(tmp_path):
+    raw = _small_raw()
+    part = raw[raw["indicator"] == "gdp"]
+    cfg = {"data": {"bundled": "province", "years": [2021, 2022]}, "framework": {"path": "scitech_province"}}
+    with pytest.raises(nqpf.DataError, match=r"bundled:province|DataFrame"):
+        nqpf.build(cfg, data=part)

@@ -150,6 +150,18 @@ def register(app: typer.Typer) -> None:
         raw, _, inputs = load_inputs(cfg)
         prep = prepare_inputs(raw, fw, cfg)  # quality screen (strict refuses here too) and derivation
         fw, wide, log = prep.framework, prep.wide, prep.derive_log
+        # the checks build makes later, made here without building: AHP consistency, logs of values <= 0
+        methods = {cfg.weight.method} | set(cfg.weight.combine.methods if cfg.weight.combine else [])
+        if "ahp" in methods and cfg.weight.ahp:
+            from ..index.weights import check_ahp_matrices
+
+            check_ahp_matrices(cfg.weight.ahp, max_cr=cfg.weight.ahp_max_cr,
+                               allow_inconsistent=cfg.weight.ahp_allow_inconsistent)
+        if cfg.treat.method == "log":
+            from ..index.treat import check_log_positive
+
+            cols = [c for c in (cfg.treat.indicators or list(fw.indicators)) if c in wide.columns]
+            check_log_positive(wide[cols].to_numpy(dtype=float), cols)
         ind = wide.stack(future_stack=True).rename("value").reset_index()
         ind.columns = ["unit", "year", "indicator", "value"]
         c = console()

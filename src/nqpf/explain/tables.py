@@ -125,15 +125,17 @@ class RegressionTable(Result):
     def to_excel(self, path: str | Path, *, sheet_name: str = "regression") -> Path:
         """Write the table (and its notes below it) to an ``.xlsx`` file; return the path."""
         path = Path(path)
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        # xlsxwriter with a fixed creation date: the same table gives the same bytes (exact replay of a run)
+        with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+            xw.book.set_properties({"created": pd.Timestamp("2000-01-01").to_pydatetime(), "comments": "written by nqpf"})
             start = 1 if self.title else 0
             self.frame.to_excel(xw, sheet_name=sheet_name, startrow=start)
             ws = xw.sheets[sheet_name]
             if self.title:
-                ws.cell(row=1, column=1, value=self.title)
-            r = start + len(self.frame) + 3
+                ws.write(0, 0, self.title)
+            r = start + len(self.frame) + 2
             for n in self.notes:
-                ws.cell(row=r, column=1, value=n)
+                ws.write(r, 0, n)
                 r += 1
             self.numbers.to_excel(xw, sheet_name=f"{sheet_name}_numbers", index=False)
         return path

@@ -145,6 +145,11 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
         src["path"] = f.path
         src["missing_cells"] = int(len(panel.missing_cells))
         inputs.append({k: (list(v) if isinstance(v, tuple) else v) for k, v in src.items() if k != "file"})
+    if len(frames) > 1:  # a (unit, year, indicator) given by two inputs is ambiguous: refused, naming both
+        from ..data.validate import check_across_files
+
+        names = [i.get("path") or i.get("source", "input") for i in inputs]
+        check_across_files(list(zip(names, (f.reset_index(drop=True) for f in frames))))
     if not frames:
         raise ConfigError("Config [data]: no input; got neither files nor bundled data. Add [data] path = \"data.csv\" "
                           "or bundled = \"province\".")

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._csvsafe import quote_formula_cells
 from .._errors import DataError
 from .._results import Summary
 from ..framework.model import Framework
@@ -41,10 +42,12 @@ DEFAULT_CSV_ENCODING = "utf-8-sig"
 
 
 def write_csv(df: pd.DataFrame, path: Path, *, encoding: str = DEFAULT_CSV_ENCODING) -> None:
-    """Deterministic CSV: UTF-8 with a BOM (``encoding="utf-8"``: without), '\\n' line ends, shortest round-trip floats."""
+    """Deterministic CSV: UTF-8 with a BOM (``encoding="utf-8"``: without), '\\n' line ends, shortest round-trip floats,
+    formula-like text quoted (:func:`nqpf._csvsafe.quote_formula_cells`)."""
     if encoding not in CSV_ENCODINGS:
         raise DataError(f"write_csv: unknown CSV encoding; got {encoding!r}. Use one of {', '.join(CSV_ENCODINGS)}.")
-    df.to_csv(path, index=False, encoding=encoding, lineterminator="\n", float_format=None)
+    # text cells a spreadsheet would run as a formula get a leading apostrophe (CSV injection; numbers untouched)
+    quote_formula_cells(df).to_csv(path, index=False, encoding=encoding, lineterminator="\n", float_format=None)
 
 
 def read_run_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:

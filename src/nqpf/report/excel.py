@@ -27,41 +27,7 @@ MAX_ROWS = 1_048_575
 #: characters per cell at most (Excel's limit); longer text is cut to this length and the cut is recorded
 MAX_CELL_CHARS = 32_767
 _CUT_MARK = "…[truncated]"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _quote_cell(v: Any) -> Any:
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        try:  # a plain negative or signed number stays a number
-            float(v)
-            return v
-        except ValueError:
-            return "'" + v
-    return v
-
-
-def quote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells that a spreadsheet would run as a formula are quoted (CSV injection).
-
-    Text cells (and column names) starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-    get a leading apostrophe (OWASP's advice), unless the text is a plain number such as ``-1.5``.
-    Numeric columns are untouched. Use it before writing any CSV meant to be opened in Excel/WPS.
-
-    Examples
-    --------
-    >>> quote_formula_cells(pd.DataFrame({"unit": ["=HYPERLINK(1)", "-1.5", "北京"], "x": [-1.0, 2.0, 3.0]})).values.tolist()
-    [["'=HYPERLINK(1)", -1.0], ['-1.5', 2.0], ['北京', 3.0]]
-    """
-    out = df.copy()
-    for c in out.columns:
-        s = out[c]
-        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            texts = s.astype(object)
-            risky = texts.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
-            if risky.any():
-                out[c] = texts.map(_quote_cell)
-    out.columns = [_quote_cell(c) for c in out.columns]
-    return out
+from .._csvsafe import _FORMULA_START, _quote_cell, quote_formula_cells  # noqa: E402,F401 - re-exported
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 

@@ -1,0 +1,53 @@
+"""CSV-injection safety for every CSV nqpf writes (run outputs, workbook exports, dashboard downloads).
+
+Base layer: used by :func:`nqpf.index.result.write_csv` and the report package alike.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["quote_formula_cells"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _quote_cell(v: Any) -> Any:
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        try:  # a plain negative or signed number stays a number
+            float(v)
+            return v
+        except ValueError:
+            return "'" + v
+    return v
+
+
+def quote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells that a spreadsheet would run as a formula are quoted (CSV injection).
+
+    Text cells (and column names) starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    get a leading apostrophe (OWASP's advice), unless the text is a plain number such as ``-1.5``.
+    Numeric columns are untouched. Use it before writing any CSV meant to be opened in Excel/WPS.
+
+    Examples
+    --------
+    >>> quote_formula_cells(pd.DataFrame({"unit": ["=HYPERLINK(1)", "-1.5", "北京"], "x": [-1.0, 2.0, 3.0]})).values.tolist()
+    [["'=HYPERLINK(1)", -1.0], ['-1.5', 2.0], ['北京', 3.0]]
+    """
+    out = None
+    for c in df.columns:
+        s = df[c]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        risky = s.astype("string").str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
+        if risky.any():  # vectorised test; the (rare) risky cells are quoted one by one
+            out = df.copy() if out is None else out
+            col = s.astype(object).copy()
+            col[risky] = [_quote_cell(v) for v in col[risky]]
+            out[c] = col
+    names = [_quote_cell(c) for c in df.columns]
+    if names != list(df.columns):
+        out = df.copy() if out is None else out
+        out.columns = names
+    return df if out is None else out
