@@ -144,7 +144,7 @@ def test_library_never_imports_cli_or_report():
 def test_guard_sees_lazy_and_relative_imports():
     edges = import_edges()
     assert ("nqpf.explain.spatial", "nqpf.spatial.panel") in edges          # from ..spatial.panel import …
-    assert ("nqpf.analysis.convergence", "nqpf.spatial.weights") in edges
+    assert ("nqpf.analysis.convergence.spatial_beta", "nqpf.spatial.weights") in edges
     assert ("nqpf.framework.derive", "nqpf.gtfp") in edges                   # lazy, inside a function
     assert not any(_package(d) in ANALYSES - {"spatial"} for s, d in edges if _package(s) == "spatial")
 

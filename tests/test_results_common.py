@@ -141,10 +141,10 @@ def _analysis() -> dict[str, Callable[[], Result]]:
         return A.typology(wide.reset_index(), k=3)
 
     return {
-        "nqpf.analysis.convergence.BetaResult": lambda: C.beta_convergence(root_panel()),
-        "nqpf.analysis.convergence.ClubResult": lambda: C.club_convergence(root_panel()),
-        "nqpf.analysis.convergence.SigmaResult": lambda: C.sigma_convergence(root_panel()),
-        "nqpf.analysis.convergence.SpatialBetaResult": spatial_beta,
+        "nqpf.analysis.convergence.beta.BetaResult": lambda: C.beta_convergence(root_panel()),
+        "nqpf.analysis.convergence.club.ClubResult": lambda: C.club_convergence(root_panel()),
+        "nqpf.analysis.convergence.sigma.SigmaResult": lambda: C.sigma_convergence(root_panel()),
+        "nqpf.analysis.convergence.spatial_beta.SpatialBetaResult": spatial_beta,
         "nqpf.analysis.coupling.CouplingResult": coupling,
         "nqpf.analysis.density.KernelDensityResult": lambda: A.kernel_density(root_panel(), grid_size=32),
         "nqpf.analysis.dynamics.MarkovResult": lambda: A.markov(root_panel(), k=3),
@@ -184,6 +184,7 @@ def _data_and_index() -> dict[str, Callable[[], Result]]:
         "nqpf.data.io.Panel": lambda: read_panel(long),
         "nqpf.data.validate.ValidationReport": lambda: check_panel(long),
         "nqpf.index.quality.QualityResult": lambda: screen(raw),
+        "nqpf.index.result.IndexResult": built,
     }
 
 

@@ -22,8 +22,10 @@ def register(app: typer.Typer) -> None:
         html: bool = typer.Option(True, "--html/--no-html", help="Write DIR/report.html (self-contained HTML report)."),
         journal: bool = typer.Option(True, "--journal/--no-journal",
                                      help="Write DIR/nqpf_journal_tables.xlsx and DIR/journal/*.csv (论文表格)."),
-        unit_radars: bool = typer.Option(True, "--unit-radars/--no-unit-radars",
-                                         help="One element radar (要素雷达图) per unit."),
+        unit_radars: bool = typer.Option(False, "--unit-radars/--no-unit-radars",
+                                         help="One element radar PNG (要素雷达图) per unit (default: first and last "
+                                              "ranked; report.html draws every unit's radar itself)."),
+        svg: bool = typer.Option(False, "--svg/--no-svg", help="Also write every figure as SVG."),
         dpi: int = typer.Option(150, "--dpi", help="PNG resolution."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
         map_node: Optional[list[str]] = typer.Option(None, "--map-node", help="Node to map (repeatable; default: index and elements)."),
@@ -37,7 +39,7 @@ def register(app: typer.Typer) -> None:
         from ..report.stage import generate_reports
 
         cfg = {"lang": lang, "figures": figures, "workbook": workbook, "html": html, "journal": journal, "unit_radars": unit_radars,
-               "dpi": dpi, "map_nodes": list(map_node or []), "map_years": list(map_year or [])}
+               "svg": svg, "dpi": dpi, "map_nodes": list(map_node or []), "map_years": list(map_year or [])}
         out = generate_reports(run_dir, cfg)
         if not quiet:
             c = console()

@@ -163,8 +163,21 @@ def _codes(values: pd.Series) -> np.ndarray:
 
 
 def _fit_fixest(design: pd.DataFrame, *, y: str, terms: list[str], absorb: list[str], cluster: str, ssc: str):
-    """Run pyfixest on safe column names; return (fit, names map)."""
+    """Run pyfixest on safe column names; return (fit, names map).
+
+    Two-way fixed effects are estimated exactly but independently of the hash seed: pyfixest builds the
+    fixed-effects formula from a Python ``set``, so with two absorbed factors the order of its alternating
+    demeaning (and the last bits of the estimates) would depend on ``PYTHONHASHSEED``. The year effects
+    therefore enter as explicit dummies and only the unit effect is absorbed (Frisch–Waugh–Lovell: the same
+    coefficients and the same raw sandwich for the terms); the model with both effects absorbed is fitted as
+    well for its degrees of freedom (``df_k``, ``df_t``, the small-sample factor) and dropped terms, and the
+    within R² uses ``y`` demeaned by both effects (the unit-demeaned ``y`` with the unit-demeaned year
+    dummies partialled out by least squares). The returned ``fit`` carries the attributes the callers read.
+    """
+    import types
+
     import pyfixest as pf
+    from scipy.stats import t as t_dist
 
     names = {f"v{i}": t for i, t in enumerate(terms)}
     df = pd.DataFrame({f"v{i}": design[t].to_numpy(dtype=float) for i, t in enumerate(terms)})
@@ -184,7 +197,37 @@ def _fit_fixest(design: pd.DataFrame, *, y: str, terms: list[str], absorb: list[
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = pf.feols(fml, data=df, vcov=vcov, ssc=_ssc_pyfixest(ssc), fixef_tol=1e-12, fixef_rm="none")
-    return fit, names
+    if sorted(absorb) != ["unit", "year"]:
+        return fit, names
+    # two-way: year dummies explicit, the unit effect absorbed (one factor: no set order involved)
+    kept = [str(c) for c in fit._coefnames]
+    n_years = int(df["g_year"].max()) + 1
+    dummies = [f"fy{j}" for j in range(1, n_years)]
+    for j, dn in enumerate(dummies, 1):
+        df[dn] = (df["g_year"].to_numpy() == j).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fwl = pf.feols(f"yy ~ {' + '.join(kept + dummies)} | g_unit", data=df, vcov=vcov, ssc=_ssc_pyfixest(ssc),
+                       fixef_tol=1e-12, fixef_rm="none")
+    coef = [str(c) for c in fwl._coefnames]
+    if any(k not in coef for k in kept) or fit._N != fwl._N:
+        return fit, names  # pragma: no cover - a term dropped only in one of the two fits
+    pos = [coef.index(k) for k in kept]
+    dpos = [i for i, c in enumerate(coef) if c in set(dummies)]
+    beta = np.asarray(fwl._beta_hat, dtype=float)[pos]
+    V = np.asarray(fwl._vcov, dtype=float)[np.ix_(pos, pos)] * (float(np.ravel(fit._ssc)[0]) / float(np.ravel(fwl._ssc)[0]))
+    se = np.sqrt(np.diagonal(V))
+    tstat = beta / se
+    Yu = np.asarray(fwl._Y, dtype=float).reshape(-1)  # y demeaned by unit
+    Xd = np.asarray(fwl._X, dtype=float)[:, dpos]      # year dummies demeaned by unit
+    y_within = Yu - Xd @ np.linalg.lstsq(Xd, Yu, rcond=None)[0] if dpos else Yu
+    ssu = float(np.sum(np.asarray(fwl._u_hat, dtype=float) ** 2))
+    out = types.SimpleNamespace(
+        _coefnames=kept, _beta_hat=beta, _se=se, _tstat=tstat, _pvalue=2 * (1 - t_dist.cdf(np.abs(tstat), fit._df_t)),
+        _vcov=V, _r2=fwl._r2, _r2_within=1 - ssu / float(np.sum(y_within ** 2)), _has_fixef=True, _df_t=fit._df_t,
+        _collin_vars=fit._collin_vars, _N=fit._N,
+    )
+    return out, names
 
 
 def _check_design(design: pd.DataFrame, *, y: str, terms: list[str], where: str) -> None:

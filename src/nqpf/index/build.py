@@ -1,8 +1,6 @@
 """``nqpf.build``: one config (+ data) → :class:`IndexResult`; ``nqpf.regenerate``: replay a manifest."""
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata as md
 import json
 import warnings
 from pathlib import Path
@@ -19,37 +17,19 @@ from ..framework.io import builtin_frameworks, load_framework
 from ..framework.model import Framework
 from .config import RunConfig, load_config
 from .engine import EngineInput, rank_desc, run_engine
+from .manifest import (
+    assemble_manifest,
+    file_sha256,
+    frame_sha256,
+    framework_sha256,
+    is_manifest,
+    read_manifest,
+)
 from .prepare import prepare_inputs
 from .result import IndexResult, frame_from_array, str_column
 
-__all__ = ["build", "regenerate", "build_from_frames", "load_inputs", "resolve_framework", "unit_table"]
-
-_PACKAGES = ("numpy", "pandas", "scipy", "pyarrow", "pydantic")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _frame_hash(df: pd.DataFrame) -> str:
-    """Order-independent SHA-256 of a table: the sum (mod 2^64) of its row hashes, with the shape."""
-    cols = sorted(df.columns)
-    rows = pd.util.hash_pandas_object(df[cols], index=False).to_numpy(dtype=np.uint64)
-    digest = f"{len(df)}|{','.join(cols)}|{int(rows.sum(dtype=np.uint64))}|{int(np.bitwise_xor.reduce(rows)) if len(rows) else 0}"
-    return hashlib.sha256(digest.encode()).hexdigest()
-
-
-def framework_sha256(fw: Framework) -> str:
-    """SHA-256 of a framework's content (its TOML structure as canonical JSON), whatever it was read from."""
-    from ..framework.io import framework_to_dict
-
-    text = json.dumps(framework_to_dict(fw), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
+__all__ = ["build", "regenerate", "build_from_frames", "load_inputs", "resolve_framework", "unit_table", "read_manifest",
+           "framework_sha256"]
 
 def resolve_framework(cfg: RunConfig, framework: Framework | str | Path | Mapping | None) -> tuple[Framework, dict]:
     """The framework of a build and its record for the manifest.
@@ -76,11 +56,11 @@ def resolve_framework(cfg: RunConfig, framework: Framework | str | Path | Mappin
     elif src in builtin_frameworks():
         p = builtin_frameworks()[src]
         fw = load_framework(p)
-        info = {"source": f"builtin:{src}", "sha256": _sha256(p), "id": fw.id}
+        info = {"source": f"builtin:{src}", "sha256": file_sha256(p), "id": fw.id}
     else:
         p = cfg.resolve(src) if where == "config" else Path(src)
         fw = load_framework(p)
-        info = {"source": src, "sha256": _sha256(p), "id": fw.id}
+        info = {"source": src, "sha256": file_sha256(p), "id": fw.id}
     info["given_as"] = where
     info["content_sha256"] = framework_sha256(fw)
     if cfg.framework.indicators or cfg.framework.exclude:
@@ -118,13 +98,13 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
         frames.append(d[["unit", "year", "indicator", "value"]])
         extra = [c for c in d.columns if c not in ("year", "indicator", "value")]
         unit_tables.append(d[extra].drop_duplicates("unit"))
-        inputs.append({"source": "DataFrame", "rows": int(len(d)), "sha256": _frame_hash(d[["unit", "year", "indicator", "value"]])})
+        inputs.append({"source": "DataFrame", "rows": int(len(d)), "sha256": frame_sha256(d[["unit", "year", "indicator", "value"]])})
     if cfg.data.bundled == "province":
         from ..datasets import load_province_raw
 
         b = load_province_raw().rename(columns={"series": "indicator"})
         frames.append(b[["unit", "year", "indicator", "value"]])
-        inputs.append({"source": "bundled:province", "rows": int(len(b)), "sha256": _frame_hash(b[["unit", "year", "indicator", "value"]])})
+        inputs.append({"source": "bundled:province", "rows": int(len(b)), "sha256": frame_sha256(b[["unit", "year", "indicator", "value"]])})
     for f in cfg.data.files:
         from ..data.io import read_panel
 
@@ -250,16 +230,6 @@ _unit_table = unit_table  # build_from_frames has a parameter called unit_table
 _framework_of = resolve_framework  # the former private name
 
 
-def _versions() -> dict[str, str]:
-    out = {"nqpf": __version__}
-    for p in _PACKAGES:
-        try:
-            out[p] = md.version(p)
-        except md.PackageNotFoundError:  # pragma: no cover
-            out[p] = "not installed"
-    return out
-
-
 def derive_filtered(raw: pd.DataFrame, framework: Framework, cfg: RunConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Derive indicators on every year of the data (growth rates see the year before the first
     kept year), then keep the configured units and years."""
@@ -344,61 +314,10 @@ def build_from_frames(
         quality_changes.append(prep.decisions)
     changes = pd.concat(quality_changes + [derive_log] + [c for c in out.changes if len(c)], ignore_index=True)
     changes = changes.sort_values(["step", "indicator", "unit", "year"], kind="stable").reset_index(drop=True) if len(changes) else changes
-    manifest = {
-        "nqpf_version": __version__,
-        "versions": _versions(),
-        "title": cfg.title,
-        "config": json.loads(cfg.model_dump_json()),
-        "inputs": inputs or [],
-        "framework": framework_info or {"id": framework.id},
-        "steps": [{"name": "quality", "params": json.loads(cfg.quality.model_dump_json())},
-                  {"name": "derive", "params": {"expressions": {i: framework.by_id[i].derive or f"series({i})" for i in inds}}}] + out.steps,
-        "units": len(units),
-        "years": years,
-        "indicators": inds,
-        "counts": {
-            "changed_cells": int(len(changes)),
-            "imputed": int((changes["step"] == "impute").sum()) if len(changes) else 0,
-            "treated": int((changes["step"] == "treat").sum()) if len(changes) else 0,
-            "derive_missing": int((changes["step"] == "derive").sum()) if len(changes) else 0,
-            "quality_set_missing": int((changes["step"] == "quality").sum()) if len(changes) else 0,
-            "decisions": int((changes["step"] == "decision").sum()) if len(changes) else 0,
-            "quality_findings": int(len(qres.findings)) if qres is not None else 0,
-            # unit-year × node scores over only some components (weights re-normalised), in changes.csv step "aggregate"
-            "reweighted": int((changes["step"] == "aggregate").sum()) if len(changes) else 0,
-            "excluded": int(len(out.excluded)),
-        },
-        **_replay_record(inputs or [], framework_info or {}),
-        # every changed or undefined cell is in changes.csv (and every unit-year without a score in
-        # excluded.csv); the manifest records how many per step, reason and indicator, and their hashes
-        "changes": {
-            "file": "changes.csv",
-            "sha256": _frame_hash(changes) if len(changes) else "",
-            "summary": (changes.groupby(["step", "reason", "indicator"], observed=True).size().rename("cells")
-                        .reset_index().to_dict(orient="records") if len(changes) else []),
-        },
-        "excluded": {
-            "file": "excluded.csv",
-            "summary": (out.excluded.groupby(["node", "reason"]).size().rename("unit_years").reset_index()
-                        .to_dict(orient="records") if len(out.excluded) else []),
-        },
-    }
-    manifest["quality"] = qres.manifest() if qres is not None else {"preset": "off"}
-    if qres is not None and len(qres.findings):  # the high-severity findings themselves, the rest in quality.csv
-        hi = qres.findings[qres.findings["severity"].eq("high")]
-        manifest["quality"]["high_severity"] = [
-            {k: (bool(v) if k == "used" else str(v)) for k, v in r.items()}
-            for r in hi[["unit", "series", "years", "rule", "action", "used"]].to_dict(orient="records")]
-        manifest["quality"]["file"] = "quality.csv"
-    manifest["framework"] = dict(manifest["framework"], activated_declared=prep.activated,
-                                 declared_missing=[d for d in getattr(framework, "declared_ids", [])])
-    if any(i.get("source") == "bundled:province" for i in manifest["inputs"]):
-        from ..datasets import bundle_manifest
-
-        manifest["bundled_data"] = bundle_manifest()
-    decisions = {k: v for k, v in framework.by_id[framework.root].tags.items() if k.startswith("decisions")}
-    if framework.description or decisions:
-        manifest["framework"] = dict(manifest["framework"], description=framework.description, **decisions)
+    manifest = assemble_manifest(
+        cfg=cfg, framework=framework, framework_info=framework_info, inputs=inputs, units=units, years=years,
+        indicators=inds, engine_steps=out.steps, changes=changes, excluded=out.excluded, qres=qres,
+        activated=prep.activated)
     return IndexResult(
         scores=scores,
         weights=out.weights,
@@ -469,7 +388,7 @@ def build(
     >>> res.ranking(2022)["unit_name"].head(3).tolist()
     ['北京', '上海', '天津']
     """
-    if _is_manifest(config):  # a saved run: replay it exactly (or refuse, naming why)
+    if is_manifest(config):  # a saved run: replay it exactly (or refuse, naming why)
         return regenerate(read_manifest(config), data=data, framework=framework)
     cfg = load_config(config)
     say = progress or (lambda s: None)
@@ -493,54 +412,6 @@ def _build_recording_warnings(raw, fw, cfg, found_units, inputs, fw_info, say) -
         res.manifest.setdefault("warnings", []).append({"category": w.category.__name__, "message": msg})
         warnings.warn(msg, w.category, stacklevel=3)
     return res
-
-
-def _is_manifest(config: Any) -> bool:
-    """A saved ``manifest.json`` (path, or its content as a dict) rather than a run config."""
-    if isinstance(config, Mapping):
-        return "nqpf_version" in config and "config" in config
-    if isinstance(config, (str, Path)) and str(config).lower().endswith(".json") and Path(config).is_file():
-        try:
-            data = json.loads(Path(config).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        return isinstance(data, dict) and "nqpf_version" in data and "config" in data
-    return False
-
-
-def read_manifest(manifest: str | Path | Mapping[str, Any]) -> dict[str, Any]:
-    """A saved manifest (run folder, ``manifest.json`` path or dict) with its config's ``base_dir`` absolute
-    again (saved relative to the run folder, see :func:`nqpf.index.result.portable_manifest`)."""
-    if not isinstance(manifest, (str, Path)):
-        return dict(manifest)
-    path = Path(manifest)
-    if path.is_dir():
-        path = path / "manifest.json"
-    if not path.is_file():
-        raise ConfigError(f"regenerate: no manifest.json at {str(path)!r}; got a folder that is not an nqpf run. "
-                          "Give the --out folder of 'nqpf build' or its manifest.json.")
-    try:
-        m = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(f"regenerate: {path.name} is not a readable manifest; got {type(exc).__name__}: {exc}. "
-                          "The file is truncated or edited: rebuild the run with nqpf build.") from None
-    if not isinstance(m, dict) or "config" not in m:
-        raise ConfigError(f"regenerate: {path.name} is not an nqpf manifest; got no config in it. Give a run folder of nqpf build.")
-    base = (m.get("config") or {}).get("base_dir") or ""
-    if base and not Path(base).is_absolute():
-        m["config"] = dict(m["config"], base_dir=str((path.parent / base).resolve()))
-    return m
-
-
-def _replay_record(inputs: list[dict], framework_info: Mapping[str, Any]) -> dict[str, Any]:
-    """``regenerable`` (the manifest alone replays the build) and ``replay_requires`` (the arguments a
-    replay must be given again: ``data`` for an in-memory table, ``framework`` for a framework object)."""
-    needs = []
-    if any(i.get("source") == "DataFrame" for i in inputs):
-        needs.append("data")
-    if framework_info.get("source") == "python object":
-        needs.append("framework")
-    return {"regenerable": not needs, "replay_requires": needs}
 
 
 def _replay_framework(m: Mapping[str, Any], cfg: RunConfig, framework: Framework | str | Path | Mapping | None):
@@ -570,25 +441,25 @@ def _replay_framework(m: Mapping[str, Any], cfg: RunConfig, framework: Framework
     if source.startswith("builtin:"):
         name = source.split(":", 1)[1]
         builtins = builtin_frameworks()
-        if name in builtins and (not recorded or _sha256(builtins[name]) == recorded):
+        if name in builtins and (not recorded or file_sha256(builtins[name]) == recorded):
             return None if info.get("given_as", "config") == "config" and cfg.framework.path == name else name
-        same = [n for n, p in builtins.items() if recorded and _sha256(p) == recorded]
+        same = [n for n, p in builtins.items() if recorded and file_sha256(p) == recorded]
         if same:  # the built-in was revised and the old version kept under a versioned name
             return same[0]
         raise ConfigError(
             f"regenerate: built-in framework {name!r} has changed since this run (nqpf {m.get('nqpf_version', '?')}) and "
             f"no built-in framework of nqpf {__version__} has the recorded content; got sha256 "
-            f"{(_sha256(builtins[name])[:12] + '…') if name in builtins else 'none'} instead of {str(recorded)[:12]}…. "
+            f"{(file_sha256(builtins[name])[:12] + '…') if name in builtins else 'none'} instead of {str(recorded)[:12]}…. "
             f"Replay with nqpf {m.get('nqpf_version', 'of the run')}, or rebuild with the current framework."
         )
     path = cfg.resolve(source) if info.get("given_as", "config") == "config" else Path(source)
     if not path.exists():
         raise ConfigError(f"regenerate: framework file {source!r} not found; got no file at that path. "
                           "Restore the framework file the run was built with.")
-    if recorded and _sha256(path) != recorded:
+    if recorded and file_sha256(path) != recorded:
         raise ConfigError(
             f"regenerate: framework file {source!r} changed since the manifest was written; got sha256 "
-            f"{_sha256(path)[:12]}… instead of {recorded[:12]}…. Restore the original file to reproduce the run."
+            f"{file_sha256(path)[:12]}… instead of {recorded[:12]}…. Restore the original file to reproduce the run."
         )
     return None if info.get("given_as", "config") == "config" else source
 

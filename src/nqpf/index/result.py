@@ -17,7 +17,6 @@ Saved layout (stable column names; CSV always, Parquet too unless disabled)::
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,12 @@ import pandas as pd
 
 from .._csvsafe import quote_formula_cells
 from .._errors import DataError
-from .._results import Summary
+from .._results import Result, Summary, json_safe
 from ..framework.model import Framework
+from .manifest import manifest_json, portable_manifest
 
 __all__ = ["IndexResult", "load_result", "write_csv", "read_run_csv", "csv_encoding_of", "frame_from_array", "str_column",
-           "TABLES", "CSV_ENCODINGS", "DEFAULT_CSV_ENCODING"]
+           "TABLES", "CSV_ENCODINGS", "DEFAULT_CSV_ENCODING", "portable_manifest"]
 
 TABLES = ("scores", "weights", "normalised", "treated", "raw", "units", "changes", "excluded", "framework", "treatment")
 
@@ -78,8 +78,9 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
 
 
 @dataclass(frozen=True)
-class IndexResult:
-    """The result of :func:`nqpf.build`.
+class IndexResult(Result):
+    """The result of :func:`nqpf.build` (a :class:`~nqpf._results.Result`: ``tables()``, ``to_frame()`` — the
+    scores —, ``summary()``, ``to_dict()``).
 
     Attributes
     ----------
@@ -212,6 +213,30 @@ class IndexResult:
             "quality": self.quality, "coverage": self.coverage,
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """The scores ``unit, unit_name, year, node, score, rank`` (the main table)."""
+        return self.scores
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe digest for reports: the summary rows and notes, the framework, units, years, nodes, the
+        ranking of the root in the last year and the manifest (the full tables are in :meth:`tables`)."""
+        s = self.summary()
+        last = self.ranking() if len(self.scores) else pd.DataFrame()
+        keep = [c for c in ("unit", "unit_name", "score", "rank") if c in last.columns]
+        return json_safe({
+            "kind": self.kind,
+            "framework": self.framework.id,
+            "root": self.root,
+            "units": int(self.units.shape[0]),
+            "years": self.years,
+            "nodes": [str(n) for n in dict.fromkeys(self.scores["node"])],
+            "summary": {"rows": [[k, v] for k, v in s.rows], "notes": list(s.notes)},
+            "ranking": {"year": self.years[-1] if self.years else None,
+                        "rows": [{k: (None if pd.isna(v) else v) for k, v in r.items()}
+                                 for r in last[keep].to_dict(orient="records")]},
+            "manifest": self.manifest,
+        })
+
     # ------------------------------------------------------------------ persistence
     def save(self, directory: str | Path, *, formats: tuple[str, ...] = ("csv", "parquet"),
              csv_encoding: str | None = None) -> Path:
@@ -228,27 +253,8 @@ class IndexResult:
                 write_csv(df, d / f"{name}.csv", encoding=enc)
             if "parquet" in formats and name != "framework":
                 _write_parquet(df, d / f"{name}.parquet")
-        (d / "manifest.json").write_text(json.dumps(portable_manifest(self.manifest, d), ensure_ascii=False, indent=2,
-                                                    sort_keys=True) + "\n", encoding="utf-8")
+        (d / "manifest.json").write_text(manifest_json(self.manifest, d), encoding="utf-8")
         return d
-
-
-def portable_manifest(manifest: dict, directory: Path) -> dict:
-    """The manifest as saved in ``directory``: the config's ``base_dir`` (where its relative input paths
-    start) relative to that folder, so that a project folder can move and no machine path is written.
-
-    >>> portable_manifest({"config": {"base_dir": "/p/proj"}}, Path("/p/proj/runs/a"))["config"]["base_dir"]
-    '../..'
-    """
-    cfg = manifest.get("config") or {}
-    base = cfg.get("base_dir") or ""
-    if not base or not Path(base).is_absolute():
-        return manifest
-    try:
-        rel = os.path.relpath(Path(base), Path(directory).resolve())
-    except ValueError:  # another drive: keep it absolute
-        return manifest
-    return dict(manifest, config=dict(cfg, base_dir=Path(rel).as_posix()))
 
 
 def _describe_step(manifest: dict, name: str) -> str:

@@ -427,19 +427,34 @@ def _rank_desc(v: pd.Series) -> pd.Series:
     return pd.Series(rank_desc(v.to_numpy(dtype=float)), index=v.index, name=v.name)
 
 
-def _interval(diag: Diagnosis, unit: str, year: int, node: str, root: str) -> tuple[float, float]:
-    iv = diag.intervals
+def _interval_index(iv: pd.DataFrame | None, year: int) -> dict[tuple[str, str], tuple[float, float]]:
+    """``{(unit, node): (rank_lo, rank_hi)}`` of the rank intervals of ``year`` (rows without a year apply to every
+    year; the last row of a (unit, node) wins). Rows with node ``""`` / ``"nan"`` (intervals of the index
+    itself) are kept under node ``""`` as well, for the root's fallback."""
+    out: dict[tuple[str, str], tuple[float, float]] = {}
     if iv is None:
+        return out
+    yrs = iv["year"]
+    sub = iv[(yrs.isna() | (yrs == year)).fillna(True).to_numpy(dtype=bool)]
+    for u, nd, lo, hi in zip(sub["unit"], sub["node"], sub["rank_lo"].astype(float), sub["rank_hi"].astype(float)):
+        out[(u, nd)] = (float(lo), float(hi))
+        if nd in ("", "nan"):
+            out[(u, "\0root")] = (float(lo), float(hi))
+    return out
+
+
+def _interval(diag: Diagnosis, unit: str, year: int, node: str, root: str,
+              index: dict[tuple[str, str], tuple[float, float]] | None = None) -> tuple[float, float]:
+    """The rank interval of ``unit``'s ``node`` in ``year`` (NaN, NaN without one); ``index`` is
+    :func:`_interval_index` of the diagnosis' intervals for that year (built here when not given)."""
+    if diag.intervals is None:
         return math.nan, math.nan
-    sub = iv[iv["unit"] == unit]
-    sub = sub[(sub["year"].isna()) | (sub["year"] == year)]
-    m = sub[sub["node"] == node]
-    if not len(m) and node == root:
-        m = sub[sub["node"].isin(["", "nan"])]
-    if not len(m):
-        return math.nan, math.nan
-    r = m.iloc[-1]
-    return float(r["rank_lo"]), float(r["rank_hi"])
+    if index is None:
+        index = _interval_index(diag.intervals, year)
+    found = index.get((unit, node))
+    if found is None and node == root:
+        found = index.get((unit, "\0root"))
+    return found if found is not None else (math.nan, math.nan)
 
 
 class _YearContext:
@@ -465,6 +480,7 @@ class _YearContext:
         self.obstacle_wide = (self.obstacles.pivot_table(index="unit", columns="node", values="obstacle_pct", aggfunc="first")
                               if self.obstacles is not None and len(self.obstacles) else None)
         self._stats: dict[str, dict[str, Any] | None] = {}
+        self.intervals = _interval_index(diag.intervals, year)
         self.elements = [c for c in diag.children(self.root) if c in diag.scores.columns]
         self.types = _profile_types(self)
         c = diag.context
@@ -627,7 +643,7 @@ def _evidence_row(ctx: _YearContext, unit: str, tg: _Target, lag_nodes: set[str]
     row["median_change"] = med
     row["trend_lag"] = float(trend_lag(ch, med, rng)) if not math.isnan(ch) else math.nan
     row["obstacle_pct"] = st["obstacle"].get(unit, math.nan)
-    lo_r, hi_r = _interval(ctx.diag, unit, ctx.year, tg.id, ctx.root)
+    lo_r, hi_r = _interval(ctx.diag, unit, ctx.year, tg.id, ctx.root, ctx.intervals)
     row["rank_lo"], row["rank_hi"] = lo_r, hi_r
     row["robust_weak"] = (1.0 if lo_r > st["n"] / 2 else 0.0) if not math.isnan(lo_r) else math.nan
     touched = set(tg.members) | {tg.id}
@@ -747,7 +763,7 @@ def _profile(ctx: _YearContext, unit: str) -> dict:
         p["percentile"] = float(ctx.percentile[unit])
     else:
         p.update(score=math.nan, rank=None, n=int(len(ctx.root_values)), percentile=math.nan)
-    lo, hi = _interval(diag, unit, ctx.year, root, root)
+    lo, hi = _interval(diag, unit, ctx.year, root, root, ctx.intervals)
     p["rank_lo"], p["rank_hi"] = lo, hi
     elems = []
     s = diag.year_scores(ctx.year)

@@ -11,7 +11,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 import pandas as pd
@@ -136,6 +136,54 @@ def _cell(v: Any) -> Any:
     return v
 
 
+def _write_columns(ws, df: pd.DataFrame, fmts: list, text: Callable[[Any, int, int], str]) -> None:
+    """Write the cells of ``df`` below the header row, a column at a time.
+
+    Columns of numpy number and bool dtypes are converted once (``tolist`` gives the Python
+    ``float``/``int``/``bool`` that :func:`_cell` gives per cell) and written with the matching
+    typed call; missing and infinite numbers stay empty. Other columns go through :func:`_cell`
+    cell by cell, as before. The cells, their types and formats are the same as a row-by-row
+    write (xlsxwriter stores the cells and writes them in row order when the workbook closes).
+    Text cells are written in row order, so cut cells are listed in reading order.
+    """
+    n = len(df)
+    rows = np.arange(1, n + 1)
+    text_cols = []
+    for j, c in enumerate(df.columns):
+        s = df.iloc[:, j]
+        kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else "O"
+        if kind == "b":
+            wb_ = ws.write_boolean
+            for i, v in zip(rows.tolist(), s.to_numpy().tolist()):
+                wb_(i, j, v)
+        elif kind in "iu":
+            wn, f = ws.write_number, fmts[j]
+            for i, v in zip(rows.tolist(), s.to_numpy().tolist()):
+                wn(i, j, v, f)
+        elif kind == "f":
+            a = s.to_numpy(dtype=float)
+            ok = np.isfinite(a)
+            wn, f = ws.write_number, fmts[j]
+            for i, v in zip(rows[ok].tolist(), a[ok].tolist()):
+                wn(i, j, v, f)
+        else:
+            text_cols.append(j)
+    if not text_cols:
+        return
+    data = df.iloc[:, text_cols].astype(object).to_numpy()
+    for i, row in enumerate(data, start=1):
+        for j, v in zip(text_cols, row):
+            v = _cell(v)
+            if v is None or (isinstance(v, str) and v == ""):
+                continue  # missing values and empty strings are empty cells
+            if isinstance(v, bool):
+                ws.write_boolean(i, j, v)
+            elif isinstance(v, (int, float)):
+                ws.write_number(i, j, v, fmts[j])
+            else:
+                ws.write_string(i, j, text(v, i, j))
+
+
 def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"] = "zh") -> Path:
     """Write the results workbook.
 
@@ -217,18 +265,7 @@ def write_workbook(run: RunTables, path: str | Path, *, lang: Literal["zh", "en"
                 fmts.append(None)
             width = max(len(labels[j]) * (2 if lang == "zh" else 1), 8)
             ws.set_column(j, j, min(width + 2, 40), fmts[-1])
-        data = df.head(MAX_ROWS).astype(object).to_numpy()
-        for i, row in enumerate(data, start=1):
-            for j, v in enumerate(row):
-                v = _cell(v)
-                if v is None or (isinstance(v, str) and v == ""):
-                    continue  # missing values and empty strings are empty cells
-                if isinstance(v, bool):
-                    ws.write_boolean(i, j, v)
-                elif isinstance(v, (int, float)):
-                    ws.write_number(i, j, v, fmts[j])
-                else:
-                    ws.write_string(i, j, text(v, name, i, str(cols[j])))
+        _write_columns(ws, df.head(MAX_ROWS), fmts, lambda v, i, j: text(v, name, i, str(cols[j])))
         ws.freeze_panes(1, 1 if cols and cols[0] in ("unit", "node", "year") else 0)
         if len(df):
             ws.autofilter(0, 0, min(len(df), MAX_ROWS), max(len(cols) - 1, 0))

@@ -785,11 +785,19 @@ def _grouping_of(table: pd.DataFrame, grouping: str = "region4") -> str | None:
     return grouping if (gs == grouping).any() else gs.iloc[0]
 
 
-def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radars: bool = True,
-                       map_nodes: Sequence[str] | None = None, map_years: Sequence[int] | None = None,
-                       formats: Sequence[str] = ("png", "svg"), dpi: int = 150,
-                       both_languages: bool = True) -> list[FigureRecord]:
-    """Draw every figure of a run into ``out_dir`` (``DIR/figures``).
+def render_run_figures(run, out_dir: str | Path, **kwargs: Any) -> list[FigureRecord]:
+    """Draw every figure of a run into ``out_dir`` (``DIR/figures``); see :func:`start_run_figures` for the options."""
+    return start_run_figures(run, out_dir, **kwargs).result()
+
+
+def start_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radars: bool = False,
+                      map_nodes: Sequence[str] | None = None, map_years: Sequence[int] | None = None,
+                      formats: Sequence[str] = ("png",), dpi: int = 150,
+                      both_languages: bool = True, processes: int = 1) -> "_FigureBatch":
+    """Start drawing every figure of a run into ``out_dir``; ``.result()`` waits and returns the records.
+
+    With ``processes > 1`` the figures are drawn by worker processes, so the caller can do other work
+    (the report stage writes the workbooks) before calling ``.result()``.
 
     Index figures (bump chart, element radars, choropleth maps of the index and of each element
     for the first and last year) are always drawn; every stage table whose columns match a
@@ -805,16 +813,22 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
     lang
         Language of titles and labels.
     unit_radars
-        Draw one element radar per unit (else only the first and last ranked).
+        Draw one element radar per unit (else only the first and last ranked; the HTML report draws
+        every unit's radar itself, so the per-unit files are off by default).
     map_nodes
         Nodes mapped (default: the index and its elements).
     map_years
         Years mapped (default: the first and the last year).
     formats, dpi
-        File formats and PNG resolution.
+        File formats (PNG by default; add ``"svg"`` for vector files) and PNG resolution.
     both_languages
         Also draw the figures the HTML report shows (bump chart and stage figures) in the other
         language, as ``NAME-<lang>.<format>``, so that the page's language switch swaps them.
+    processes
+        Worker processes drawing the figures (``1``: in this process). Figures are independent, so
+        they are drawn in a process pool (fork start method; elsewhere in this process) and the
+        records keep the order of the serial run. Every figure is drawn from the same inputs with
+        the same settings, so the files are byte-identical whichever process draws them.
     """
     from .sections import table_title
 
@@ -823,7 +837,6 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = res.node_names(lang)
-    records: list[FigureRecord] = []
     root = res.root
     years = res.years
     labels_units = unit_labels(res.units, lang).to_dict()
@@ -832,12 +845,11 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
     other = "en" if lang == "zh" else "zh"
     langs = (lang, other) if both_languages else (lang,)
 
+    # figures are planned first (cheap) and drawn afterwards, in this process or in a pool
+    jobs: list[_FigureJob] = []
+
     def add(name, section, tzh, ten, draw, unit="", bilingual=False, first=None):
-        files = list(save_figure(first if first is not None else draw(lang), out / name, formats=formats, dpi=dpi))
-        if bilingual:
-            for lg in langs[1:]:
-                files += save_figure(draw(lg), out / f"{name}-{lg}", formats=formats, dpi=dpi)
-        records.append(FigureRecord(name, section, tzh, ten, tuple(files), unit))
+        jobs.append(_FigureJob(name, section, tzh, ten, draw, unit, langs if bilingual else (lang,)))
 
     def root_name(lg):
         return res.node_names(lg).get(root, root)
@@ -928,13 +940,92 @@ def render_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_rada
             def draw(lg, ft=ft, sub=sub, title_of=title_of):
                 return ft.draw(sub, title=title_of(lg), lang=lg, context=context(lg))
 
-            fig = draw(lang)
-            if fig is None:
-                continue
             tzh, ten = title_of("zh").split("\n", 1), title_of("en").split("\n", 1)
             add(name, ft.section, tzh[0] + (f"（{tzh[1]}）" if len(tzh) > 1 else ""),
-                ten[0] + (f" ({ten[1]})" if len(ten) > 1 else ""), draw, bilingual=True, first=fig)
-    return records
+                ten[0] + (f" ({ten[1]})" if len(ten) > 1 else ""), draw, bilingual=True)
+    return _FigureBatch(jobs, out, formats=tuple(formats), dpi=dpi, processes=processes)
+
+
+@dataclass(frozen=True)
+class _FigureJob:
+    """One planned figure: ``draw(lang) -> Figure | None`` saved as ``NAME`` and ``NAME-<lang>`` for each extra language."""
+
+    name: str
+    section: str
+    title_zh: str
+    title_en: str
+    draw: Callable[[str], Any]
+    unit: str
+    langs: tuple[str, ...]
+
+
+def _draw_job(job: _FigureJob, out: Path, formats: tuple[str, ...], dpi: int) -> list[Path] | None:
+    fig = job.draw(job.langs[0])
+    if fig is None:
+        return None
+    files = list(save_figure(fig, out / job.name, formats=formats, dpi=dpi))
+    for lg in job.langs[1:]:
+        files += save_figure(job.draw(lg), out / f"{job.name}-{lg}", formats=formats, dpi=dpi)
+    return files
+
+
+#: the jobs of the pool being run (a forked worker inherits them; closures need no pickling)
+_POOL_JOBS: tuple = ()
+
+
+def _pool_job(i: int) -> list[Path] | None:
+    jobs, out, formats, dpi = _POOL_JOBS
+    return _draw_job(jobs[i], out, formats, dpi)
+
+
+class _FigureBatch:
+    """Planned figures being drawn; :meth:`result` returns their records in plan order.
+
+    With ``processes > 1`` (and the fork start method) the worker processes are forked here, in the
+    calling thread, before any helper thread exists; they inherit the planned jobs (closures need no
+    pickling). Otherwise the figures are drawn by :meth:`result` in this process.
+    """
+
+    def __init__(self, jobs: list[_FigureJob], out: Path, *, formats: tuple[str, ...], dpi: int, processes: int):
+        import multiprocessing as mp
+
+        global _POOL_JOBS
+        self.jobs, self.out, self.formats, self.dpi = jobs, out, formats, dpi
+        self._pool = None
+        self._futures: dict[int, Any] = {}
+        if processes > 1 and len(jobs) > 1 and "fork" in mp.get_all_start_methods() and not _POOL_JOBS:
+            from concurrent.futures import ProcessPoolExecutor
+
+            _plt()  # the backend is chosen before the fork
+            _POOL_JOBS = (jobs, out, formats, dpi)
+            self._pool = ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=mp.get_context("fork"))
+            # costly figures first (maps), so that the workers finish together
+            order = sorted(range(len(jobs)), key=lambda i: (not jobs[i].name.startswith(("map_", "lisa_map")), i))
+            try:
+                for i in order:  # the first submit forks every worker (fork pools do not spawn lazily)
+                    self._futures[i] = self._pool.submit(_pool_job, i)
+            finally:
+                _POOL_JOBS = ()
+
+    def cancel(self) -> None:
+        """Stop the workers (figures not yet drawn are dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._futures = {}
+
+    def result(self) -> list[FigureRecord]:
+        if self._pool is not None:
+            try:
+                files = [self._futures[i].result() for i in range(len(self.jobs))]
+            finally:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+        else:
+            files = [_draw_job(j, self.out, self.formats, self.dpi) for j in self.jobs]
+        # None: the figure type drew nothing for this table
+        return [FigureRecord(j.name, j.section, j.title_zh, j.title_en, tuple(f), j.unit)
+                for j, f in zip(self.jobs, files) if f is not None]
 
 
 def figure_subset(table: pd.DataFrame, *, root: str, grouping: str = "region4") -> tuple[pd.DataFrame, str]:

@@ -207,14 +207,14 @@ def svg_map(*, width: int = 800, tolerance: float = 0.04) -> tuple[tuple[MapShap
     >>> sum(s.kind == "province" for s in shapes)
     31
     """
-    geoms = province_geometries(tolerance=tolerance)
-    main = {c: _split(g)[0] for c, g in geoms.items()}
+    from ._mapdata import map_rings, maritime_rings
+
+    main, inset = map_rings(tolerance)  # projected rings (shipped pre-simplified for the default tolerance)
     allx, ally = [], []
-    for g in main.values():
-        for r in _rings(g):
-            x, y = albers(r[:, 0], r[:, 1])
-            allx.append(x)
-            ally.append(y)
+    for rings in main.values():
+        for r in rings:
+            allx.append(r[:, 0])
+            ally.append(r[:, 1])
     x = np.concatenate(allx)
     y = np.concatenate(ally)
     x0, x1, y0, y1 = x.min(), x.max(), y.min(), y.max()
@@ -224,14 +224,13 @@ def svg_map(*, width: int = 800, tolerance: float = 0.04) -> tuple[tuple[MapShap
     scale = (width - 2) / (x1 - x0 + 2 * pad)
     height = int(np.ceil((y1 - y0 + 2 * pad) * scale)) + 2
 
-    def fx_main(lon, lat):
-        px, py = albers(lon, lat)
+    def fx_main(px, py):
         return (px - x0 + pad) * scale + 1, (y1 + pad - py) * scale + 1
 
     shapes = []
-    for code, g in main.items():
+    for code, rings in main.items():
         kind = "other" if code in NON_PROVINCE_CODES else "province"
-        shapes.append(MapShape(code, _path_d(_rings(g), fx_main), kind))
+        shapes.append(MapShape(code, _path_d(rings, fx_main), kind))
     # inset: a box in the bottom-right corner, same projection at a smaller scale
     lo0, lo1, la0, la1 = _INSET_BOX
     bx, by = albers(np.array([lo0, lo1, lo0, lo1]), np.array([la0, la0, la1, la1]))
@@ -241,29 +240,19 @@ def svg_map(*, width: int = 800, tolerance: float = 0.04) -> tuple[tuple[MapShap
     inset_w = bw * s2
     # the inset sits below Taiwan's southern tip (grow the canvas when needed)
     tw = main.get("710000")
-    tw_bottom = max((fx_main(r[:, 0], r[:, 1])[1].max() for r in _rings(tw)), default=0.0) if tw is not None else 0.0
+    tw_bottom = max((fx_main(r[:, 0], r[:, 1])[1].max() for r in tw), default=0.0) if tw is not None else 0.0
     height = int(max(height, np.ceil(tw_bottom + 8 + inset_h + 4)))
     ox, oy = width - inset_w - 4, height - inset_h - 4
 
-    def fx_inset(lon, lat):
-        px, py = albers(lon, lat)
+    def fx_inset(px, py):
         return (px - bx.min()) * s2 + ox, (by.max() - py) * s2 + oy
 
-    from shapely.geometry import box
-
-    clip = box(lo0, la0, lo1, la1)
-    inset_parts = []
-    for code, g in geoms.items():
-        part = g.intersection(clip)
-        if not part.is_empty:
-            inset_parts.append(_path_d(_rings(part), fx_inset))
+    inset_parts = [_path_d(rings, fx_inset) for rings in inset.values()]
     shapes.append(MapShape("", "".join(inset_parts), "inset"))
     lines = []
-    for ln in getattr(maritime_line(), "geoms", [maritime_line()]):
-        c = np.asarray(ln.coords)
-        for fx in (fx_inset,):
-            px, py = fx(c[:, 0], c[:, 1])
-            lines.append("M" + " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py)))
+    for c, _ in maritime_rings():
+        px, py = fx_inset(c[:, 0], c[:, 1])
+        lines.append("M" + " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py)))
     shapes.append(MapShape("", "".join(lines), "line"))
     frame = f"M{ox:.1f},{oy:.1f}h{inset_w:.1f}v{inset_h:.1f}h{-inset_w:.1f}Z"
     shapes.append(MapShape("", frame, "frame"))
@@ -272,53 +261,108 @@ def svg_map(*, width: int = 800, tolerance: float = 0.04) -> tuple[tuple[MapShap
 
 # --------------------------------------------------------------------------------- matplotlib
 
+def _quantile_bins(v: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` quantile classes, as ``mapclassify.Quantiles`` computes them.
+
+    Percentages p = 100/k, 200/k, …, 100 (the last clipped to 100); for sorted values
+    x₀ ≤ … ≤ x_{n−1} the score at p is ``scipy.stats.scoreatpercentile`` with ``interpolation_method
+    ="fraction"`` (Hyndman and Fan 1996, definition 7): h = p/100·(n − 1), i = ⌊h⌋, and
+    q = (x_i·(i + 1 − h) + x_{i+1}·(h − i)) / ((i + 1 − h) + (h − i)) when h is not whole, else x_h.
+    Repeated bounds are collapsed (fewer classes when there are many ties), as mapclassify does.
+    The same floating-point operations in the same order give the same bounds bit for bit.
+    """
+    x = np.sort(v)
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    if p[-1] > 100.0:
+        p[-1] = 100.0
+    out = []
+    for pct in p:
+        h = pct / 100.0 * (len(x) - 1)
+        i = int(h)
+        if i == h:
+            out.append(x[i])
+        else:
+            w0, w1 = (i + 1) - h, h - i
+            out.append((x[i] * w0 + x[i + 1] * w1) / (w0 + w1))
+    return np.unique(np.array(out, dtype=float))
+
+
+def _equal_interval_bins(v: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` equal-width classes (``mapclassify.EqualInterval``): min + w·j, w = (max − min)/k, the last = max."""
+    lo, hi = v.min(), v.max()
+    width = (hi - lo) * 1.0 / k
+    cuts = np.arange(lo + width, hi + width, width)
+    if len(cuts) > k:
+        cuts = cuts[:k]
+    cuts[-1] = hi
+    return cuts.astype(float)
+
+
 def classify_values(values: Any, *, scheme: Scheme = "quantiles", k: int = 5) -> np.ndarray:
-    """Upper class bounds of ``values`` for a choropleth (mapclassify), ascending.
+    """Upper class bounds of ``values`` for a choropleth, ascending.
+
+    Quantiles and equal intervals are computed here with numpy, with the formulas and operations
+    of mapclassify (:func:`_quantile_bins`, :func:`_equal_interval_bins`; equal bounds to
+    ``mapclassify.Quantiles`` / ``EqualInterval``, tested), so drawing a map does not import
+    mapclassify (whose import compiles numba functions for seconds). Natural breaks use
+    ``mapclassify.NaturalBreaks``.
 
     Examples
     --------
     >>> classify_values([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], scheme="equal_interval", k=3).round(2).tolist()
     [4.0, 7.0, 10.0]
+    >>> classify_values([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], k=4).tolist()
+    [3.25, 5.5, 7.75, 10.0]
     """
-    import mapclassify
-
     check_option(scheme, Scheme, param="scheme", caller="classify_values")
-    v = np.asarray(values, dtype=float)
+    v = np.asarray(values, dtype=float).flatten()
     v = v[np.isfinite(v)]
     k = int(min(k, max(len(np.unique(v)), 1)))
     if scheme == "quantiles":
-        c = mapclassify.Quantiles(v, k=k)
-    elif scheme == "natural_breaks":
-        c = mapclassify.NaturalBreaks(v, k=k)
-    else:
-        c = mapclassify.EqualInterval(v, k=k)
-    return np.asarray(c.bins, dtype=float)
+        return _quantile_bins(v, k)
+    if scheme == "natural_breaks":
+        import mapclassify
+
+        return np.asarray(mapclassify.NaturalBreaks(v, k=k).bins, dtype=float)
+    if v.min() == v.max():
+        raise ValueError(f"Not enough unique values in array to form {k} classes. All values in `y` are equal.")
+    return _equal_interval_bins(v, k)
 
 
-def _draw_geoms(ax, geoms: Mapping[str, Any], colours: Mapping[str, Any], *, fx, edge: str = "#555555",
+def _draw_geoms(ax, rings: Mapping[str, list], colours: Mapping[str, Any], *, edge: str = "#555555",
                 lw: float = 0.4) -> None:
+    """One patch per area from its projected rings; the data limits are updated once for all of them.
+
+    (``Axes.add_patch`` walks every segment of a patch to update the limits, which took most of
+    the drawing time of a map; the vertices of straight-line rings give the same limits.)
+    """
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
 
     import matplotlib as mpl
 
-    for code, g in geoms.items():
-        verts, codes = [], []
-        for r in _rings(g):
-            x, y = fx(r[:, 0], r[:, 1])
-            pts = np.column_stack([x, y])
-            verts.append(pts)
-            codes.append(np.r_[MPath.MOVETO, np.full(len(pts) - 2, MPath.LINETO), MPath.CLOSEPOLY])
-        if not verts:
+    every = []
+    for code, rs in rings.items():
+        if not rs:
             continue
-        path = MPath(np.concatenate(verts), np.concatenate(codes))
+        verts = np.concatenate(rs)
+        codes = np.full(len(verts), MPath.LINETO, dtype=MPath.code_type)
+        starts = np.r_[0, np.cumsum([len(r) for r in rs])]
+        codes[starts[:-1]] = MPath.MOVETO
+        codes[starts[1:] - 1] = MPath.CLOSEPOLY
+        path = MPath(verts, codes)
         c = colours.get(code, NO_DATA)
         if isinstance(c, str) and c == NO_DATA:
             with mpl.rc_context({"hatch.color": NO_DATA_STYLE["edgecolor"], "hatch.linewidth": 0.5}):
-                ax.add_patch(PathPatch(path, facecolor=NO_DATA_STYLE["facecolor"], hatch=NO_DATA_STYLE["hatch"],
-                                       edgecolor=edge, linewidth=lw))
+                patch = PathPatch(path, facecolor=NO_DATA_STYLE["facecolor"], hatch=NO_DATA_STYLE["hatch"],
+                                  edgecolor=edge, linewidth=lw)
         else:
-            ax.add_patch(PathPatch(path, facecolor=c, edgecolor=edge, linewidth=lw))
+            patch = PathPatch(path, facecolor=c, edgecolor=edge, linewidth=lw)
+        ax.add_artist(patch)
+        every.append(verts)
+    if every:
+        ax.update_datalim(np.concatenate(every))
 
 
 def _no_data_patch(label: str):
@@ -332,42 +376,36 @@ def _no_data_patch(label: str):
 
 def _base_map(colours: Mapping[str, Any], *, title: str | None, figsize=(8.0, 6.4), lang: str = "zh"):
     import matplotlib.pyplot as plt
-    from shapely.geometry import box
 
     from .fonts import cjk_font
 
+    from ._mapdata import map_rings, maritime_rings
+
     family = cjk_font().family
-    geoms = province_geometries(tolerance=0.02)
+    main, inset = map_rings(0.02)  # projected rings (shipped pre-simplified)
+    lines = maritime_rings()
     fig = plt.figure(figsize=figsize)
     ax = fig.add_axes([0.02, 0.1, 0.96, 0.82])
-    main = {c: _split(g)[0] for c, g in geoms.items()}
-    _draw_geoms(ax, main, colours, fx=albers)
-    ml = maritime_line()
-    for ln in getattr(ml, "geoms", [ml]):
-        c = np.asarray(ln.coords)
-        if c[:, 1].min() >= _INSET_LAT:
-            x, y = albers(c[:, 0], c[:, 1])
-            ax.plot(x, y, color="#4a6fa5", lw=0.9)
+    _draw_geoms(ax, main, colours)
+    for c, min_lat in lines:
+        if min_lat >= _INSET_LAT:
+            ax.plot(c[:, 0], c[:, 1], color="#4a6fa5", lw=0.9)
     ax.set_aspect("equal")
     ax.autoscale_view()
     (mx0, mx1), (my0, my1) = ax.get_xlim(), ax.get_ylim()
     ax.set_xlim(mx0, mx1 + 0.04 * (mx1 - mx0))
     # room below the main map: the inset (28 % of the axes height) must stay below Taiwan's southern tip
     tw = main.get("710000")
-    tw_low = min((albers(r[:, 0], r[:, 1])[1].min() for r in _rings(tw)), default=my0) if tw is not None else my0
+    tw_low = min((r[:, 1].min() for r in tw), default=my0) if tw is not None else my0
     margin = 0.01 * (my1 - my0)
     ax.set_ylim(min(my0 - 0.05 * (my1 - my0), (tw_low - margin - 0.28 * my1) / 0.72), my1)
     ax.set_axis_off()
     # South China Sea inset (南海诸岛)
     lo0, lo1, la0, la1 = _INSET_BOX
     ins = ax.inset_axes([0.83, 0.0, 0.17, 0.28])
-    clip = box(lo0, la0, lo1, la1)
-    parts = {c: g.intersection(clip) for c, g in geoms.items()}
-    _draw_geoms(ins, {c: g for c, g in parts.items() if not g.is_empty}, colours, fx=albers, lw=0.3)
-    for ln in getattr(ml, "geoms", [ml]):
-        c = np.asarray(ln.coords)
-        x, y = albers(c[:, 0], c[:, 1])
-        ins.plot(x, y, color="#4a6fa5", lw=0.8)
+    _draw_geoms(ins, inset, colours, lw=0.3)
+    for c, _ in lines:
+        ins.plot(c[:, 0], c[:, 1], color="#4a6fa5", lw=0.8)
     bx, by = albers(np.array([lo0, lo1, lo0, lo1]), np.array([la0, la0, la1, la1]))
     ins.set_xlim(bx.min(), bx.max())
     ins.set_ylim(by.min(), by.max())

@@ -6,6 +6,7 @@ returns the figure index (saved as ``DIR/report/figures.csv``).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
@@ -29,13 +30,17 @@ class ReportConfig(BaseModel):
     workbook: bool = Field(True, description="write DIR/nqpf_results.xlsx")
     journal: bool = Field(True, description="write DIR/nqpf_journal_tables.xlsx and DIR/journal/*.csv: the tables "
                           "papers print (Chinese headers, three decimals, 表n title and 注 note)")
-    figures: bool = Field(True, description="write DIR/figures/*.png and *.svg")
+    figures: bool = Field(True, description="write DIR/figures/*.png (and *.svg with svg = true)")
+    svg: bool = Field(False, description="also write every figure as SVG (vector) next to its PNG")
     html: bool = Field(True, description="write DIR/report.html")
-    unit_radars: bool = Field(True, description="one element radar per unit (else only the first and last ranked)")
+    unit_radars: bool = Field(False, description="one element radar PNG per unit (else only the first and last "
+                              "ranked; report.html draws every unit's radar itself)")
     map_nodes: list[str] = Field(default_factory=list, description="nodes mapped as figures (default: index and elements)")
     map_years: list[int] = Field(default_factory=list, description="years mapped as figures (default: first and last)")
     embed_font: bool = Field(True, description="embed a subset of the CJK font in report.html")
     dpi: int = Field(150, ge=50, le=600, description="PNG resolution")
+    processes: int = Field(0, ge=0, le=64, description="processes drawing figures while the workbooks are written "
+                           "(0: two when the machine has two or more CPUs, else one; 1: no pool)")
 
 
 @dataclass
@@ -72,7 +77,7 @@ def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = N
     ReportOutputs
     """
     from .excel import write_workbook
-    from .figures import render_run_figures
+    from .figures import start_run_figures
     from .html import write_report
     from .tables import collect
 
@@ -82,24 +87,39 @@ def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = N
     d = Path(run_dir)
     run = collect(d)
     out = ReportOutputs(run_dir=d)
+    batch = None
     if config.figures:
         if progress:
             progress("report: figures")
-        out.figures = render_run_figures(run, d / "figures", lang=config.lang, unit_radars=config.unit_radars,
-                                         map_nodes=config.map_nodes or None, map_years=config.map_years or None,
-                                         dpi=config.dpi)
-        (d / "report").mkdir(exist_ok=True)
-        write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
-    if config.workbook:
-        if progress:
-            progress("report: workbook")
-        out.workbook = write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)
-    if config.journal:
-        from .journal import write_journal
+        processes = config.processes or (2 if (os.cpu_count() or 1) >= 2 else 1)
+        # with processes > 1 the figures are drawn by forked workers while this process writes the workbooks
+        batch = start_run_figures(run, d / "figures", lang=config.lang, unit_radars=config.unit_radars,
+                                  map_nodes=config.map_nodes or None, map_years=config.map_years or None,
+                                  dpi=config.dpi, formats=("png", "svg") if config.svg else ("png",),
+                                  processes=processes)
 
-        if progress:
-            progress("report: journal tables")
-        out.journal = write_journal(run, d)
+    def figures_done() -> None:
+        if batch is not None:
+            out.figures = batch.result()
+            (d / "report").mkdir(exist_ok=True)
+            write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
+
+    try:
+        if config.workbook:
+            if progress:
+                progress("report: workbook")
+            out.workbook = write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)
+        if config.journal:
+            from .journal import write_journal
+
+            if progress:
+                progress("report: journal tables")
+            out.journal = write_journal(run, d)
+    except BaseException:
+        if batch is not None:
+            batch.cancel()
+        raise
+    figures_done()
     if config.html:
         if progress:
             progress("report: html")
