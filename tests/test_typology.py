@@ -111,3 +111,27 @@ def test_constant_node_warns_and_errors():
     dup = pd.concat([df.iloc[:2], df.iloc[:1]])
     with pytest.raises(DataError, match=r"units must be unique; got duplicates \['A0'\]"):
         typology(dup.drop(columns="flat"))
+
+
+def test_silhouette_is_exact_up_to_the_stated_n_and_sampled_above(monkeypatch):
+    """The mean silhouette is exact up to SILHOUETTE_MAX_N units (results unchanged) and sampled above it."""
+    from sklearn.metrics import silhouette_score
+
+    import importlib
+
+    T = importlib.import_module("nqpf.analysis.typology")
+
+    rng = np.random.default_rng(5)
+    centres = np.array([[0, 0, 0], [3, 0, 1], [0, 3, 2]], dtype=float)
+    x = np.vstack([c + rng.normal(scale=0.8, size=(100, 3)) for c in centres])
+    df = pd.DataFrame(x, columns=["a", "b", "c"], index=[f"u{i:03d}" for i in range(len(x))])
+    exact = typology(df, seed=0)
+    z, _, _ = standardise(df.sort_index().to_numpy())
+    lab = T.cluster_labels(z, exact.k, method="kmeans", seed=0)
+    assert len(x) <= T.SILHOUETTE_MAX_N
+    assert exact.silhouette.set_index("k")["silhouette"][exact.k] == float(silhouette_score(z, lab))
+    monkeypatch.setattr(T, "SILHOUETTE_MAX_N", 150)  # force sampling on the same data
+    sampled = typology(df, seed=0)
+    assert sampled.k == exact.k
+    pd.testing.assert_frame_equal(sampled.members, exact.members)  # per-unit silhouettes stay exact
+    assert_allclose(sampled.silhouette["silhouette"], exact.silhouette["silhouette"], atol=0.05)

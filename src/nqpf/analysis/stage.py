@@ -379,16 +379,23 @@ def _run_analyses(result: Any, config: AnalysisConfig, ctx: StageContext
                     for g in groupings:
                         attempt(kind, f"{kind}:{node}:{g}", {"node": node, "grouping": g}, node=node, group=g)
                 elif kind in _SPATIAL:
-                    w = sw_cache.get(("w",))
-                    if w is None:
+                    # the weights (or why they cannot be built, e.g. county units) are found once per run:
+                    # the unit list is not rebuilt, nor the failing build retried, for every spatial kind × node
+                    if ("w",) not in sw_cache and ("failed",) not in sw_cache:
                         try:
                             units = sorted(set(result.scores["unit"].astype(str)))
-                            w = _weights_for(units, weights=config.weights, island=config.island, gdp=gdp)
-                            sw_cache[("w",)] = w
+                            sw_cache[("w",)] = _weights_for(units, weights=config.weights, island=config.island,
+                                                            gdp=gdp)
                         except NqpfError as exc:
-                            warnings.warn(f"[analysis] {kind}:{node} skipped: {exc}", MethodWarning, stacklevel=2)
-                            log.append({"analysis": kind, "node": node, "status": "skipped", "message": str(exc)})
-                            continue
+                            sw_cache[("failed",)] = exc  # type: ignore[assignment]
+                    w = sw_cache.get(("w",))
+                    if w is None:
+                        exc = sw_cache[("failed",)]
+                        if progress:
+                            progress(f"analysis: {kind}:{node}")
+                        warnings.warn(f"[analysis] {kind}:{node} skipped: {exc}", MethodWarning, stacklevel=2)
+                        log.append({"analysis": kind, "node": node, "status": "skipped", "message": str(exc)})
+                        continue
                     attempt(kind, f"{kind}:{node}", {"node": node}, node=node, weights=w)
                 else:
                     attempt(kind, f"{kind}:{node}", {"node": node}, node=node)

@@ -143,6 +143,24 @@ class TypologyResult(Result):
         return d
 
 
+#: above this many units the mean silhouette that chooses k is computed on a random sample of this
+#: many units (seeded by ``seed``): the exact mean costs O(n²) distances for every k tried. At or
+#: below it the exact mean is used, so results on such panels are unchanged. The per-unit
+#: silhouettes of the chosen clustering (``members.silhouette``) are always exact.
+SILHOUETTE_MAX_N = 2000
+
+
+def _mean_silhouette(z: np.ndarray, lab: np.ndarray, seed: int) -> float:
+    """Mean silhouette of a clustering: exact up to :data:`SILHOUETTE_MAX_N` units, else on a seeded sample."""
+    from sklearn.metrics import silhouette_score
+
+    if len(np.unique(lab)) < 2:
+        return np.nan
+    if len(z) <= SILHOUETTE_MAX_N:
+        return float(silhouette_score(z, lab))
+    return float(silhouette_score(z, lab, sample_size=SILHOUETTE_MAX_N, random_state=int(seed)))
+
+
 @validate_params({"seed": [Interval(numbers.Integral, 0, None)], "k": [None, Interval(numbers.Integral, 2, None)]})
 def typology(
     node_scores_wide: pd.DataFrame,
@@ -180,6 +198,8 @@ def typology(
     Notes
     -----
     Rows are sorted by unit before clustering, so the result does not depend on the row order.
+    Above :data:`SILHOUETTE_MAX_N` units the mean silhouette that chooses k is computed on a seeded
+    random sample of that many units (the exact mean is O(n²) per k); at or below it, exactly.
     Constant nodes carry no information and are left out with a warning. Missing scores raise
     an error (impute first).
 
@@ -238,7 +258,7 @@ def typology(
     z, mean, sdv = standardise(x)
     label_of = {str(nd): (labels or {}).get(nd, str(nd)) for nd in nodes}
 
-    from sklearn.metrics import silhouette_samples, silhouette_score
+    from sklearn.metrics import silhouette_samples
 
     sil_rows = []
     if k is None:
@@ -251,7 +271,7 @@ def typology(
         best_k, best_s, best_lab = None, -np.inf, None
         for kk in range(int(lo), hi + 1):
             lab = cluster_labels(z, kk, method=method, seed=seed)
-            s = float(silhouette_score(z, lab)) if len(np.unique(lab)) > 1 else np.nan
+            s = _mean_silhouette(z, lab, seed)
             sil_rows.append({"k": kk, "silhouette": s})
             if np.isfinite(s) and s > best_s + 1e-12:
                 best_k, best_s, best_lab = kk, s, lab
@@ -263,7 +283,7 @@ def typology(
             raise MethodError(f"{where}: k must be an int between 2 and the number of units − 1 ({n - 1}); got {k!r}. Pass a smaller k.")
         k_final = int(k)
         lab = cluster_labels(z, k_final, method=method, seed=seed)
-        sil_rows.append({"k": k_final, "silhouette": float(silhouette_score(z, lab)) if len(np.unique(lab)) > 1 else np.nan})
+        sil_rows.append({"k": k_final, "silhouette": _mean_silhouette(z, lab, seed)})
     sil_each = silhouette_samples(z, lab) if len(np.unique(lab)) > 1 else np.full(n, np.nan)
 
     # number types by descending mean standardised score (then size, then first unit)

