@@ -318,18 +318,32 @@ class Diagnosis:
         return d[["id", "name_zh", "name_en", "parent", "element", "driver", "type"]].reset_index(drop=True)
 
     def flagged(self, unit: str) -> dict[str, list[dict]]:
-        """``{indicator: [findings]}`` of the quality screen that concern ``unit`` (own or panel-wide)."""
-        q = self.quality
-        if q is None:
-            return {}
-        sub = q[(q["unit"] == unit) | (q["unit"] == "*")]
-        out: dict[str, list[dict]] = {}
-        for r in sub.to_dict(orient="records"):
-            out.setdefault(r["indicator"], []).append(r)
-        return out
+        """``{indicator: [findings]}`` of the quality screen that concern ``unit`` (own or panel-wide).
+
+        Computed once per unit (guides ask for every peer of every path)."""
+        memo = self._memo.setdefault("flagged", {})
+        if unit not in memo:
+            q = self.quality
+            out: dict[str, list[dict]] = {}
+            if q is not None:
+                sub = q[(q["unit"] == unit) | (q["unit"] == "*")]
+                for r in sub.to_dict(orient="records"):
+                    out.setdefault(r["indicator"], []).append(r)
+            memo[unit] = out
+        return memo[unit]
+
+    @cached_property
+    def _memo(self) -> dict:
+        return {}
 
     def unit_context(self, unit: str) -> pd.DataFrame:
-        """The place-context facts of ``unit`` (empty when none are known)."""
+        """The place-context facts of ``unit`` (empty when none are known; computed once per unit)."""
+        memo = self._memo.setdefault("context", {})
+        if unit not in memo:
+            memo[unit] = self._unit_context(unit)
+        return memo[unit]
+
+    def _unit_context(self, unit: str) -> pd.DataFrame:
         c = self.context
         if c is None or not len(c):
             return pd.DataFrame(columns=["unit", "tag", "label_zh", "label_en", "scope", "detail_zh", "source"])
