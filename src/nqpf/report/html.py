@@ -230,11 +230,21 @@ def _summary_html(run: RunTables) -> str:
                 + "; bottom five: " + ", ".join(f"{en.get(u, u)} ({b:.3f})" for u, b in zip(bottom["unit"], bottom["score"])) + "."]
     counts = m.get("counts", {})
     if counts:
+        extra_zh = "".join(f"，{label} {counts[k]}" for k, label in (("decisions", "记录在案的数据决定"),
+                                                                       ("quality_set_missing", "质量筛查设为缺失"),
+                                                                       ("reweighted", "按现有成分重新加权"),
+                                                                       ("derive_missing", "派生无定义"))
+                           if counts.get(k))
+        extra_en = "".join(f", {label} {counts[k]}" for k, label in (("decisions", "recorded data decisions"),
+                                                                       ("quality_set_missing", "set missing by the quality screen"),
+                                                                       ("reweighted", "re-weighted over the present components"),
+                                                                       ("derive_missing", "undefined when derived"))
+                           if counts.get(k))
         lines_zh.append(f"改动的单元格 {counts.get('changed_cells', 0)} 个（插补 {counts.get('imputed', 0)}，异常值处理 "
-                        f"{counts.get('treated', 0)}），无得分的单元-年份-节点 {counts.get('excluded', 0)} 个；"
+                        f"{counts.get('treated', 0)}{extra_zh}），无得分的单元-年份-节点 {counts.get('excluded', 0)} 个；"
                         "每一项及其原因均记录在 changes.csv 与 excluded.csv 中。")
         lines_en.append(f"{counts.get('changed_cells', 0)} cells changed (imputed {counts.get('imputed', 0)}, treated "
-                        f"{counts.get('treated', 0)}); {counts.get('excluded', 0)} unit-year-node cells without a score; "
+                        f"{counts.get('treated', 0)}{extra_en}); {counts.get('excluded', 0)} unit-year-node cells without a score; "
                         "each one and its reason is in changes.csv and excluded.csv.")
     paras = "".join(f"<p>{_bi(a, b)}</p>" for a, b in zip(lines_zh, lines_en))
     return f'<div class="kpis">{k}</div>{paras}'
