@@ -1023,7 +1023,7 @@ def _covers(diag: Diagnosis, tg: _Target, item: dict) -> bool:
     return False
 
 
-def _limits(ctx: _YearContext, unit: str, profile: dict, used_nodes: set[str], excluded: list[dict]) -> list[dict]:
+def _limits(ctx: _YearContext, unit: str, profile: dict, used_nodes: set[str]) -> list[dict]:
     """Plain statements of what the numbers cannot say for this unit."""
     diag = ctx.diag
     out: list[dict] = []
@@ -1076,9 +1076,6 @@ def _limits(ctx: _YearContext, unit: str, profile: dict, used_nodes: set[str], e
                                + "。这些序列只在一条路径没有其他依据时才用作依据（并在依据中注明），也不用来挑选可借鉴对象。",
                     "text_en": "The data-quality screen flagged these series for this unit (or all units): " + ", ".join(bits_en)
                                + ". They back a path only when it has no other evidence (and the reason says so), and are never used to choose peers."})
-    nodata = [e for e in excluded if e.get("why") == "nodata"]
-    if nodata and not gaps:
-        pass
     return out
 
 
@@ -1263,9 +1260,6 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
     rank_of = {c["path"].id: k for k, c in enumerate(chosen, 1)}
     for it in items:
         it["path_rank"] = rank_of.get(it.get("path", ""), None)
-        for c in chosen:
-            if _covers(diag, c["key"], it) and c["path"].id != it.get("path") and it.get("path"):
-                pass
 
     rec_rows, cit_rows, peer_rows, ev_rows = [], [], [], []
     caution_paths: dict[str, list[int]] = {}
@@ -1344,7 +1338,7 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
         notes=notes,
         diagnosis=diag_tab,
         context=uctx,
-        limits=_limits(ctx, unit, profile, used, excluded),
+        limits=_limits(ctx, unit, profile, used),
         sources=[{"file": s.file, "short": s.short, "reference": s.reference, "note": s.note, "title_zh": s.title_zh,
                   "title_en": s.title_en} for s in cat.sources],
     )
