@@ -53,6 +53,7 @@ def test_xlsx_sheet_with_weights_and_only_indicators(tmp_path):
     ("指标,属性\na,正向\na,负向\n", r"row 3, column '指标': duplicate indicator; got 'a' also in row 2"),
     ("一级指标,指标,单位\nx,a,元\n", r"missing column '属性'"),
     ("指标,属性\n\"a,b\",正向\n", r"row 2, column '指标': a data column name cannot contain ','"),
+    ("指标,属性\na，b,正向\n", r"row 2, column '指标': a data column name cannot contain ',' \(nor a full-width '，'"),
 ])
 def test_sheet_errors_name_row_and_column(tmp_path, text, match):
     (tmp_path / "s.csv").write_text(text, encoding="utf-8")
@@ -67,6 +68,20 @@ def _data(n_units=4):
             rows.append({"unit": f"U{u}", "year": y, "x1": 1 + u + 0.1 * y % 3, "x2（亿元）": 10 - u + (y - 2019),
                          "x3": (u * 7 + y) % 5 + 1})
     return pd.DataFrame(rows)
+
+
+def test_full_width_brackets_in_sheet_and_data_name_the_same_series(tmp_path):
+    """The data reader folds headers with NFKC (（亿元） → (亿元)); the sheet's series names are folded alike."""
+    (tmp_path / "fw.csv").write_text("指标,属性\nx1,正向\nx2（亿元）,正向\nx3,负向\n", encoding="utf-8")
+    fw = load_framework(tmp_path / "fw.csv")
+    assert fw.by_id["X02"].derive == "series(x2(亿元))" and fw.by_id["X02"].name_zh == "x2（亿元）"
+    df = _data()
+    (tmp_path / "data.csv").write_text(df.to_csv(index=False), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = nqpf.build({"data": {"path": str(tmp_path / "data.csv")}}, framework=fw)
+    got = res.normalised[(res.normalised["indicator"] == "X02")]["value"]
+    assert len(got) == 12 and got.notna().all()
 
 
 @pytest.mark.parametrize("fmt", ["gbk_csv", "xlsx"])

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "guide",
     "serve",
     "report",
+    "webapp",     # nqpf app: the local web application (module not named app: that is the typer object)
 )
 
 app = typer.Typer(

@@ -30,6 +30,7 @@ sheet row, and the framework's description lists every id with its name (:func:`
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import pandas as pd
@@ -131,12 +132,13 @@ def framework_from_sheet(frame: pd.DataFrame, *, source: str = "", name_zh: str 
                                  f"{seen[name]}. Give each indicator once.")
         seen[name] = row
         series = _text(rec.get(cols["数据列"])) if "数据列" in cols else ""
-        series = series or name
+        # the data reader folds column headers with NFKC (（万元） → (万元)); fold the series name the same way
+        series = unicodedata.normalize("NFKC", series or name).strip()
         if _BAD_SERIES.search(series):
             raise FrameworkError(
                 f"{where}, row {row}, column {cols['数据列' if '数据列' in cols and _text(rec.get(cols['数据列'])) else ind_col]!r}: "
-                f"a data column name cannot contain ','; got {series!r}. Rename the data column and this cell "
-                "(a full-width ， is fine).")
+                f"a data column name cannot contain ',' (nor a full-width '，', which the data reader reads as ','); "
+                f"got {series!r}. Rename the data column and this cell without commas (e.g. with '、' or '/').")
         d_text = _text(rec.get(cols["属性"]))
         if d_text not in _DIRECTIONS:
             raise FrameworkError(f"{where}, row {row}, column {cols['属性']!r}: the direction must be 正向 or 负向 (or +/−, 1/−1); "
