@@ -3,8 +3,16 @@
 Covers the reader (encodings, header-only files, corrupt workbooks, API misuse, dropped columns),
 text counting (content-hash resume, empty/binary documents), the workbook (over-long cells), the
 index helpers (AHP, entropy, log treatment, ratio normalisation name their node/indicator), the
-cross-file duplicate check and the dashboard server (Host check, idle timeout, bounded pool, CSV
-injection, quiet disconnects). Loopback only, bounded loops.
+cross-file duplicate check, the dashboard server (Host check, idle timeout, bounded pool, CSV
+injection, quiet disconnects), config files and output folders (GBK TOML, a folder as config, misspelt
+sections and keys, unwritable --out checked first), the percent option, the one number parser of files and
+the API, partial-coverage scores (flagged in partial.csv, the manifest and the report), structured list
+columns of quality findings and formula-safe run CSVs. Loopback only, bounded loops.
+
+Other cases of the same battery live beside the code they test: tests/test_fresh_install.py (misspelt
+sections in the API, given weights, out folder clearing, undefined derivations, API data errors, validate),
+tests/test_replay.py (byte-for-byte regenerate after a move, missing/truncated manifest) and
+tests/test_report_figures.py (identical SVG bytes).
 """
 from __future__ import annotations
 
@@ -362,3 +370,263 @@ def test_errors_are_nqpf_errors():
         warnings.simplefilter("error")
         with pytest.raises(NqpfError):
             read_panel(pd.DataFrame({"unit": ["a"], "year": ["twenty"], "x": [1]}))
+
+
+# ----------------------------------------------------------------------------- config files and output folders
+def _cli(args):
+    from typer.testing import CliRunner
+
+    from nqpf.cli import app
+
+    return CliRunner().invoke(app, args)
+
+
+def test_gbk_run_toml_and_framework_toml_are_one_line(tmp_path):
+    (tmp_path / "run.toml").write_bytes('[data]\nbundled = "省份"\n'.encode("gbk"))
+    r = _cli(["build", str(tmp_path / "run.toml"), "--quiet"])
+    assert r.exit_code == 1 and r.output.strip().splitlines()[-1] == (
+        "Error: Config file run.toml, line 2: not UTF-8 text (it looks GBK/GB18030-encoded); got byte b'\\xb7' at "
+        "position 20. Save the file as UTF-8 (in Notepad/WPS: Save As → encoding UTF-8); TOML files are always UTF-8.")
+    (tmp_path / "fw.toml").write_bytes('[framework]\nid = "f"\nname_zh = "框架"\n'.encode("gbk"))
+    (tmp_path / "c.toml").write_text('[data]\nbundled = "province"\n[framework]\npath = "fw.toml"\n', encoding="utf-8")
+    for cmd in (["build", str(tmp_path / "c.toml"), "--quiet", "--no-stages"], ["validate", str(tmp_path / "c.toml")]):
+        r = _cli(cmd)
+        assert r.exit_code == 1 and r.output.strip().splitlines()[-1].startswith(
+            "Error: Framework file fw.toml, line 3: not UTF-8 text (it looks GBK/GB18030-encoded)"), r.output
+
+
+def test_build_of_a_folder_is_one_line(tmp_path):
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "run.toml").write_text("", encoding="utf-8")
+    r = _cli(["build", str(tmp_path / "proj"), "--quiet"])
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1] == (
+        f"Error: Config file {str(tmp_path / 'proj')!r}: is a folder, not a config file; got a directory holding "
+        f"['run.toml']. Give the run config (e.g. {str(tmp_path / 'proj' / 'run.toml')!r}) or a saved manifest.json.")
+
+
+def test_misspelt_section_and_key_are_refused_by_the_cli(tmp_path):
+    base = '[data]\nbundled = "province"\n[framework]\npath = "scitech_province"\n'
+    (tmp_path / "s.toml").write_text(base + '[wieght]\nmethod = "equal"\n', encoding="utf-8")
+    (tmp_path / "k.toml").write_text(base + '[weight]\nmetod = "equal"\n', encoding="utf-8")
+    for cmd in ("build", "validate"):
+        r = _cli([cmd, str(tmp_path / "s.toml")] + (["--quiet", "--out", str(tmp_path / "o")] if cmd == "build" else []))
+        assert r.exit_code == 1 and r.output.strip().splitlines()[-1].startswith(
+            "Error: s.toml: unknown section [wieght] (did you mean [weight]?); got it at the top level."), r.output
+        r = _cli([cmd, str(tmp_path / "k.toml")] + (["--quiet", "--out", str(tmp_path / "o")] if cmd == "build" else []))
+        assert r.exit_code == 1 and r.output.strip().splitlines()[-1] == (
+            "Error: k.toml: invalid configuration — weight.metod: Extra inputs are not permitted; got 'equal'. "
+            "See docs/config.md for every option."), r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_unwritable_out_is_refused_before_computing(tmp_path, monkeypatch):
+    """--out that cannot be written is refused first (nothing is built); permissions are simulated because the
+    tests may run as a user who can write anywhere."""
+    import importlib
+
+    b = importlib.import_module("nqpf.index.build")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[data]\nbundled = "province"\n[framework]\npath = "scitech_province"\n', encoding="utf-8")
+    target = tmp_path / "ro" / "run"
+    real_write = Path.write_bytes
+
+    def deny(self, data):
+        if self.parent == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", deny)
+    monkeypatch.setattr(b, "build_from_frames", lambda *a, **k: pytest.fail("built before checking --out"))
+    for extra in (["--no-stages"], []):
+        r = _cli(["build", str(cfg), "--out", str(target), "--quiet", *extra])
+        assert r.exit_code == 1, r.output
+        assert r.output.strip().splitlines()[-1] == (
+            f"Error: Output folder {str(target)!r}: cannot be written; got Permission denied. "
+            "Choose a folder you can write to.")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    r = _cli(["build", str(cfg), "--out", str(tmp_path / "afile" / "sub"), "--quiet"])
+    assert r.exit_code == 1 and "afile is a file; got a path that cannot hold a run folder" in r.output
+
+
+def test_version_option_prints_the_version():
+    import nqpf
+
+    r = _cli(["--version"])
+    assert r.exit_code == 0 and r.output.strip() == f"nqpf {nqpf.__version__}"
+
+
+# ----------------------------------------------------------------------------- percent signs
+def _percent_project(tmp_path, extra: str) -> Path:
+    (tmp_path / "d.csv").write_text("unit,year,share,gdp\na,2020,12.5%,1\nb,2020,3%,2\nc,2020,40%,3\n", encoding="utf-8")
+    (tmp_path / "fw.toml").write_text('[framework]\nid = "f"\n[[node]]\nid = "I"\nparent = ""\n'
+                                      '[[indicator]]\nid = "share"\nparent = "I"\n[[indicator]]\nid = "gdp"\nparent = "I"\n',
+                                      encoding="utf-8")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[data]\npath = "d.csv"\nunits = "raw"\n{extra}[framework]\npath = "fw.toml"\n'
+                   '[weight]\nmethod = "equal"\n', encoding="utf-8")
+    return cfg
+
+
+def test_percent_advice_names_the_config_option_and_it_works(tmp_path):
+    import nqpf
+
+    with pytest.raises(DataError) as err:
+        nqpf.build(_percent_project(tmp_path, ""))
+    msg = str(err.value)
+    assert msg.startswith("d.csv: 3 cells are not numbers; got row 2, column 'share': '12.5%' (percent sign)")
+    assert 'set percent = "divide" (12.5% → 0.125) or percent = "keep" (12.5% → 12.5) in the [data] section' in msg
+    divide = nqpf.build(_percent_project(tmp_path, 'percent = "divide"\n'))
+    raw = divide.raw.set_index(["unit", "indicator"])["value"]
+    assert raw[("a", "share")] == 0.125 and raw[("b", "share")] == 0.03 and raw[("c", "share")] == 0.4
+    keep = nqpf.build(_percent_project(tmp_path, 'percent = "keep"\n'))
+    raw = keep.raw.set_index(["unit", "indicator"])["value"]
+    assert raw[("a", "share")] == 12.5 and raw[("b", "share")] == 3.0
+    assert keep.manifest["config"]["data"]["files"][0]["percent"] == "keep"
+    assert any("3 cells with a percent sign read with percent='keep'" in n for n in keep.manifest["inputs"][0]["notes"])
+    with pytest.raises(nqpf.ConfigError, match=r"data\.files\.0\.percent: Input should be 'error', 'divide' or 'keep'"):
+        nqpf.build(_percent_project(tmp_path, "percent = true\n"))
+
+
+# ----------------------------------------------------------------------------- one number parser for files and the API
+def test_api_values_use_the_reader_number_parser():
+    import nqpf
+
+    raw = nqpf.datasets.load_province_raw().rename(columns={"series": "indicator"})
+    raw = raw[raw["year"].between(2021, 2022)].reset_index(drop=True)
+    cfg = {"data": {"years": [2021, 2022]}, "framework": {"path": "scitech_province"}, "weight": {"method": "equal"}}
+    text = raw.assign(value=raw["value"].map(lambda v: f"{v:,.6f}" if np.isfinite(v) else ""))  # 1,234.5 as text
+    a = nqpf.build(cfg, data=text)
+    b = nqpf.build(cfg, data=raw.assign(value=raw["value"].round(6)))
+    pd.testing.assert_frame_equal(a.scores, b.scores)
+    bad = raw.assign(value=raw["value"].astype(object))
+    bad.loc[4, "value"] = "1 234"
+    bad.loc[9, "value"] = float("inf")
+    with pytest.raises(DataError) as err:
+        nqpf.build(cfg, data=bad)
+    assert str(err.value).startswith(
+        "build(data=...): the long table has text values in rows [4] (e.g. '1 234'); infinite values in rows [9] "
+        f"(indicator {raw.loc[9, 'indicator']!r}, unit {raw.loc[9, 'unit']!r}); got values that cannot be used.")
+    with pytest.raises(DataError, match=r"years that are not whole numbers in rows \[0\] \(e\.g\. 2021\.5\)"):
+        nqpf.build(cfg, data=raw.assign(year=raw["year"].astype(float).where(raw.index != 0, 2021.5)))
+
+
+# ----------------------------------------------------------------------------- partial coverage is flagged
+def test_one_missing_cell_with_min_coverage_0_is_flagged_in_outputs_and_report(tmp_path):
+    """北京 2022 without rd_expenditure_total: three indicators are undefined, the weights of the others are
+    re-normalised and 北京 moves from rank 3 to rank 1 on innovation_system. The score is flagged, not silent."""
+    import json
+
+    import nqpf
+    from nqpf.report.sections import quality_section_html
+    from nqpf.report.tables import RunTables
+
+    raw = nqpf.datasets.load_province_raw().rename(columns={"series": "indicator"})
+    cfg = {"data": {"years": [2021, 2022]}, "framework": {"path": "nqpf_province"}, "aggregate": {"min_coverage": 0}}
+    cell = (raw["unit"] == "110000") & (raw["year"] == 2022) & (raw["indicator"] == "rd_expenditure_total")
+    assert cell.sum() == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = nqpf.build(cfg, data=raw)
+    with pytest.warns(DataWarning, match=r"Partial coverage: \d+ unit-year\(s\) have an index score computed from fewer "
+                                         r"than all indicators .*Every case, with the missing indicators, is in partial\.csv"):
+        res = nqpf.build(cfg, data=raw[~cell])
+
+    def rank(r, node):
+        s = r.scores
+        return int(s.loc[(s.unit == "110000") & (s.year == 2022) & (s.node == node), "rank"].iloc[0])
+
+    assert rank(full, "innovation_system") == 3 and rank(res, "innovation_system") == 1  # the silent change
+    assert not ((full.partial.unit == "110000") & (full.partial.year == 2022)).any()
+    bj = res.partial[(res.partial.unit == "110000") & (res.partial.year == 2022)].set_index("node")
+    missing3 = ["rd_expenditure_intensity", "enterprise_rd_share", "invention_grants_per_rd"]
+    got = {n: (r.n_used, r.n_indicators, json.loads(r.missing)) for n, r in bj.iterrows()}
+    assert got == {
+        "NQPF": (18, 21, missing3),
+        "means_of_labour": (4, 5, ["rd_expenditure_intensity"]),
+        "st_input_output": (2, 3, ["rd_expenditure_intensity"]),
+        "optimal_combination": (5, 7, ["enterprise_rd_share", "invention_grants_per_rd"]),
+        "innovation_system": (1, 2, ["enterprise_rd_share"]),
+        "combined_efficiency": (2, 3, ["invention_grants_per_rd"]),
+        "type:基础:科技创新": (9, 12, missing3),
+    }
+    # the weight share is the share of the node's effective indicator weight that entered the score
+    w = res.weights[res.weights.node.isin(res.framework.leaves_under("innovation_system"))].set_index("node")["effective_weight"]
+    assert len(w) == 2 and bj.loc["innovation_system", "weight_share"] == pytest.approx(1 - w["enterprise_rd_share"] / w.sum(),
+                                                                                         rel=1e-9)
+    # saved with the run (CSV), counted in the manifest, read back
+    res.save(tmp_path / "run")
+    text = (tmp_path / "run" / "partial.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert text[0] == "unit,year,node,n_used,n_indicators,weight_share,missing"
+    assert any(ln.startswith("110000,2022,NQPF,18,21,") and ln.endswith(
+        '"[""rd_expenditure_intensity"",""enterprise_rd_share"",""invention_grants_per_rd""]"') for ln in text)
+    m = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert m["counts"]["partial"] == len(res.partial) and m["counts"]["partial_unit_years"] == int((res.partial.node == "NQPF").sum())
+    assert {"unit": "110000", "year": 2022, "n_used": 18, "n_indicators": 21, "missing": missing3} in m["partial"]["root_examples"]
+    back = nqpf.load_result(tmp_path / "run")
+    pd.testing.assert_frame_equal(back.partial, res.partial, check_dtype=False)
+    # shown in the report's data-quality section
+    html = quality_section_html(RunTables.from_outputs(back, {}, tmp_path / "run"))
+    assert "Scores from partial coverage" in html and "部分覆盖" in html
+    assert "北京 2022（18/21，缺 rd_expenditure_intensity、enterprise_rd_share、invention_grants_per_rd）" in html
+    assert "<td class=\"txt\">rd_expenditure_intensity, enterprise_rd_share, invention_grants_per_rd</td>" in html
+
+
+def test_complete_unit_years_are_not_flagged():
+    import nqpf
+
+    res = nqpf.build({"data": {"bundled": "province", "years": [2021, 2022]}, "framework": {"path": "scitech_province"},
+                      "weight": {"method": "equal"}})
+    assert res.partial.empty and list(res.partial.columns) == ["unit", "year", "node", "n_used", "n_indicators",
+                                                               "weight_share", "missing"]
+    assert res.manifest["counts"]["partial"] == 0 and res.manifest["partial"]["summary"] == []
+
+
+# ----------------------------------------------------------------------------- structured list columns of findings
+def test_quality_list_columns_are_json_in_csv_and_lists_in_the_manifest(tmp_path):
+    import json
+
+    import nqpf
+    from nqpf.index.quality import decode_list_columns
+
+    rows = []
+    for i in range(8):
+        for t in range(10):
+            v = round((10 + i) * (1.05 + 0.01 * i) ** t, 3) if not (i == 3 and t >= 5) else round(13 * 1.08 ** 5, 3)
+            rows.append({"unit": f"u{i}", "year": 2010 + t, "indicator": "x", "value": v})
+            rows.append({"unit": f"u{i}", "year": 2010 + t, "indicator": "y", "value": round(5 + i + 0.7 * t + 0.1 * ((i * t) % 3), 3)})
+    fw = {"framework": {"id": "t"}, "node": [{"id": "I", "parent": ""}],
+          "indicator": [{"id": "x", "parent": "I"}, {"id": "y", "parent": "I"}]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = nqpf.build({"weight": {"method": "equal"}}, data=pd.DataFrame(rows), framework=fw)
+    cf = res.quality[(res.quality.unit == "u3") & (res.quality.rule == "carry_forward")].iloc[0]
+    years = json.loads(cf["year_list"])
+    assert cf["year_list"] == "[2016,2017,2018,2019]" and years == [2016, 2017, 2018, 2019]
+    cells = json.loads(cf["cells"])
+    assert cf["cells"] == json.dumps(cells, separators=(",", ":")) and cells == [["u3", 2016], ["u3", 2017], ["u3", 2018], ["u3", 2019]]
+    dec = decode_list_columns(res.quality)
+    assert dec.loc[cf.name, "year_list"] == years and all(isinstance(c, tuple) for c in dec.loc[cf.name, "cells"])
+    res.save(tmp_path / "run")
+    back = nqpf.load_result(tmp_path / "run")
+    assert back.quality.loc[cf.name, "year_list"] == cf["year_list"] and back.quality.loc[cf.name, "cells"] == cf["cells"]
+    m = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    hi = [h for h in m["quality"]["high_severity"] if h["unit"] == "u3" and h["rule"] == "carry_forward"][0]
+    assert hi["year_list"] == years and hi["cells"] == json.loads(cf["cells"])
+
+
+# ----------------------------------------------------------------------------- CSV outputs are formula-safe
+def test_run_csv_outputs_quote_formula_cells(tmp_path):
+    import nqpf
+
+    raw = nqpf.datasets.load_province_raw().rename(columns={"series": "indicator"})
+    raw = raw[raw["year"].between(2021, 2022) & raw["indicator"].isin(["gdp", "rd_intensity"])]
+    raw = raw.assign(unit=raw["unit"].map(lambda u: "=HYPERLINK(\"x\")" if u == "110000" else u))
+    fw = {"framework": {"id": "t"}, "node": [{"id": "I", "parent": ""}],
+          "indicator": [{"id": "gdp", "parent": "I"}, {"id": "rd_intensity", "parent": "I"}]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = nqpf.build({"weight": {"method": "equal"}}, data=raw, framework=fw)
+    res.save(tmp_path / "run", formats=("csv",))
+    scores = (tmp_path / "run" / "scores.csv").read_text(encoding="utf-8-sig")
+    assert "\"'=HYPERLINK(\"\"x\"\")\"" in scores and "\n=HYPERLINK" not in scores

@@ -116,8 +116,8 @@ def test_percent_policies():
     assert str(err.value) == (
         "p.csv: 2 cells are not numbers; got row 2, column 'share': '12.5%' (percent sign); row 3, column 'share': "
         "'３％' (percent sign). Replace the text by a number or leave the cell empty; for percentages remove the % "
-        "signs in the file (write 12.5 or 0.125), or in Python read it with nqpf.read_panel(..., percent='divide') "
-        "(12.5% → 0.125) or percent='keep' (12.5% → 12.5)."
+        "signs in the file (write 12.5 or 0.125), or set percent = \"divide\" (12.5% → 0.125) or percent = \"keep\" "
+        "(12.5% → 12.5) in the [data] section of the run config (nqpf.read_panel(..., percent='divide') in Python)."
     )
     v, p = parse_number_series(s, percent="divide")
     np.testing.assert_allclose(v, [0.125, 0.03], rtol=1e-15)

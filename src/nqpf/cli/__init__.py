@@ -47,15 +47,21 @@ app = typer.Typer(
 )
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the nqpf version and exit.", is_eager=True),
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    """Eager callback of ``--version``: runs while the options are parsed, before typer asks for a command."""
+    if value:
         from .. import __version__
 
         typer.echo(f"nqpf {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the nqpf version and exit.", is_eager=True,
+                                 callback=_print_version),
+) -> None:
+    pass
 
 
 for _name in COMMAND_MODULES:

@@ -906,11 +906,48 @@ def _parse_years(values: pd.Series, rows: np.ndarray, name: str, column: str) ->
     return out
 
 
-def _as_str(values: pd.Series, order: np.ndarray) -> Any:
-    """Text column of the panel (pandas' ``str`` dtype) from key cells in ``order``, converted once per distinct value."""
+def _texts(uniques: Any) -> Any:
+    """Distinct key values as pandas' ``str`` array, with ``'nan'`` appended for the missing code."""
+    return pd.array([str(u) for u in np.asarray(uniques, dtype=object)] + ["nan"], dtype=str)
+
+
+class _KeyCodes:
+    """A key column as sorted integer codes (repeated ``tile`` times for the indicators of a wide row) and its
+    distinct values: the panel's text columns are built from it in one ``take`` (no per-row Python strings)."""
+
+    def __init__(self, values: pd.Series | None, tile: int = 1, *, codes: np.ndarray | None = None,
+                 uniques: Sequence[str] | None = None) -> None:
+        if values is not None:
+            codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+            codes = np.where(codes < 0, len(uniques), codes)
+        else:  # codes into (unsorted, possibly repeated) texts: re-coded so that code order is text order
+            recode, uniques = pd.factorize(pd.Series(list(uniques), dtype=object), sort=True)
+            codes = recode[codes]
+        self.codes = np.tile(codes, tile) if tile > 1 else codes
+        self.uniques = uniques
+
+    def take(self, order: np.ndarray) -> Any:
+        """The text column of the panel (pandas' ``str`` dtype) in ``order``."""
+        return _texts(self.uniques).take(self.codes[order])
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory Arrow freed (the text grid of a large file) back, so that the numpy arrays built next do
+    not come on top of it."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # pragma: no cover - an allocator without release support
+        pass
+
+
+def _clean_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Key cells as integer codes into their trimmed NFKC texts (the last text is ``''`` for empty cells):
+    :func:`_clean_key` without a Python object per cell."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = pd.array([str(u) for u in np.asarray(uniques, dtype=object)] + ["nan"], dtype=str)
-    return texts.take(codes[order])
+    cleaned = [_clean_one(u) for u in np.asarray(uniques, dtype=object)] + [""]
+    return np.where(codes < 0, len(cleaned) - 1, codes), cleaned
 
 
 def _clean_one(v: Any) -> str:
@@ -1187,10 +1224,11 @@ def read_panel(
     table, rows_all = _drop_footnotes(table, rows_all, c_unit, notes)
 
     if used_layout == "long":
-        ind_raw = _clean_key(table[c_ind])
-        present = list(dict.fromkeys(ind_raw))
+        ind_codes, ind_texts = _clean_codes(table[c_ind])
+        seen, first = np.unique(ind_codes, return_index=True)  # texts in the order they first occur
+        present = list(dict.fromkeys(ind_texts[c] for c in seen[np.argsort(first, kind="stable")]))
         mapping, dropped = _select_indicators(present, indicators, name)
-        keep = ind_raw.isin(list(mapping)).to_numpy()
+        keep = np.array([t in mapping for t in ind_texts], dtype=bool)[ind_codes]
         sub = table if keep.all() else table.loc[keep, [*key_cols, c_val]]
         rows = rows_all if keep.all() else rows_all[keep]
         values, problems = parse_number_series(sub[c_val], file=name, column=c_val, rows=rows, percent=percent,
@@ -1200,9 +1238,11 @@ def read_panel(
         base = sub[key_cols].reset_index(drop=True)
         base_rows = rows
         tile = 1
-        ind = ind_raw[keep].map(mapping).reset_index(drop=True)
+        ind = _KeyCodes(None, codes=ind_codes if keep.all() else ind_codes[keep],
+                        uniques=[mapping.get(t, t) for t in ind_texts])
+        del ind_codes
         val = values.reset_index(drop=True)
-        origin = pd.DataFrame({"row": rows, "column": c_val})
+        origin_rows, origin_cols, origin_names = rows, np.zeros(len(rows), dtype=np.int32), [c_val]
         unused = [c for c in cols if c not in key_cols and c not in (c_ind, c_val)]
         if unused:
             dropped_columns = unused
@@ -1244,7 +1284,9 @@ def read_panel(
         invalid = problems[problems["kind"] == "invalid"]
         if len(invalid):
             has_number = ~np.isnan(flat.reshape(k, n)).all(axis=1) if n else np.zeros(k, dtype=bool)
-            text_cols = [c for c, num in zip(mapping, has_number) if (invalid["column"] == c).any() and not num]
+            pct_cols = set(invalid.loc[invalid["message"] == "percent sign", "column"])  # numbers with a % sign
+            text_cols = [c for c, num in zip(mapping, has_number)
+                         if (invalid["column"] == c).any() and not num and c not in pct_cols]
             if text_cols:
                 first = invalid[invalid["column"] == text_cols[0]].iloc[0]
                 raise DataError(
@@ -1257,14 +1299,21 @@ def read_panel(
         base = table[key_cols].reset_index(drop=True)
         base_rows = rows_all
         tile = k
-        ind = pd.Series(np.repeat(list(mapping.values()), n), dtype=object)
+        ind = _KeyCodes(None, codes=np.repeat(np.arange(k), n), uniques=list(mapping.values()))
         if used_layout == "years":
             col_year = dict(zip(value_cols, spread_years))
             year_of_cells = np.repeat([col_year[c] for c in mapping], n).astype(np.int64)
         val = pd.Series(flat, dtype=float)
-        origin = pd.DataFrame({"row": np.tile(rows_all, k), "column": np.repeat(list(mapping), n)})
+        origin_rows, origin_cols, origin_names = np.tile(rows_all, k), np.repeat(np.arange(k, dtype=np.int32), n), list(mapping)
 
-    # keys: parsed once per input row, then repeated for each indicator of a wide row
+    # the text grid is no longer needed: only the key columns (in `base`) stay, so that the input text is freed
+    # before the panel columns are built (peak memory a small multiple of the file)
+    n_input_rows = int(len(table))
+    del table
+    if used_layout == "long":
+        del sub
+    _release_arrow_memory()
+    # keys: parsed once per input row; a wide row's keys are repeated for its indicators as integer codes only
     if used_layout == "years":
         years = year_of_cells
     else:
@@ -1280,32 +1329,28 @@ def read_panel(
         )
     codes, unit_notes = _resolve_units(unit_keys, base_rows, units, reg, name, c_unit)
     unit_mode_province = codes is not None
-    if tile > 1:
-        base = base.iloc[np.tile(np.arange(len(base)), tile)].reset_index(drop=True)
-        unit_keys = pd.Series(np.tile(unit_keys.to_numpy(), tile), dtype=object)
-        codes = None if codes is None else pd.Series(np.tile(codes.to_numpy(), tile), dtype=object)
     notes += unit_notes
     # sorted by unit, year, indicator: the order is computed on integer codes, then every column is built in it
-    ukeys = codes if codes is not None else unit_keys
-    order = np.lexsort((pd.factorize(ind, sort=True)[0], years, pd.factorize(ukeys, sort=True)[0]))
-    data = pd.DataFrame({
-        "unit": _as_str(ukeys, order),
-        "year": np.asarray(years)[order],
-        "indicator": _as_str(ind, order),
-        "value": val.to_numpy(dtype=float)[order],
-    })
+    ukeys = _KeyCodes(codes if codes is not None else unit_keys, tile)
+    del unit_keys, codes
+    order = np.lexsort((ind.codes, years, ukeys.codes))
+    data = pd.DataFrame({"unit": ukeys.take(order)})
+    data["year"] = np.asarray(years)[order]
+    del years
+    data["indicator"] = ind.take(order)
+    del ind
+    data["value"] = val.to_numpy(dtype=float)[order]
+    del val
     if c_name is not None:
-        data["unit_name"] = _as_str(_clean_key(base[c_name]), order)
-    elif codes is not None:
-        names = {c: reg.name(c) for c in pd.unique(codes)}
-        data["unit_name"] = _as_str(codes.map(names), order)
+        data["unit_name"] = _KeyCodes(_clean_key(base[c_name]), tile).take(order)
+    elif unit_mode_province:  # the short Chinese name of each province code
+        data["unit_name"] = _texts([reg.name(c) for c in ukeys.uniques]).take(ukeys.codes[order])
     for g, cg in zip(groups, c_groups):
-        data[g] = _as_str(_clean_key(base[cg]), order)
-    n_input_rows = int(len(table))
-    del table, base, ind, val, unit_keys, codes, years, ukeys
-    if used_layout == "long":
-        del sub, ind_raw
-    origin = origin.iloc[order].reset_index(drop=True)
+        data[g] = _KeyCodes(_clean_key(base[cg]), tile).take(order)
+    del base, ukeys
+    origin = pd.DataFrame({"row": origin_rows[order]})
+    origin["column"] = _texts(origin_names).take(origin_cols[order])
+    del origin_rows, origin_cols
 
     n_percent = int((problems["kind"] == "percent").sum()) if len(problems) else 0
     if n_percent:

@@ -59,9 +59,14 @@ _MAX_LISTED = 10
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "kind", "message"]
 
 
-def _classify(raw: Any, percent: PercentPolicy) -> tuple[float, str | None, str | None]:
+#: the reason recorded for an infinite number (callers may word it their own way)
+INFINITE = "infinite values are not allowed"
+
+
+def _classify(raw: Any, percent: PercentPolicy, markers: bool = True) -> tuple[float, str | None, str | None]:
     """Parse one cell: ``(value, kind, message)``; kind is None (plain number), 'missing',
-    'percent' (converted) or 'invalid'."""
+    'percent' (converted) or 'invalid'. ``markers=False``: only empty cells, None and NaN are missing;
+    a text marker such as ``n/a`` is invalid."""
     if raw is None:
         return math.nan, "missing", None
     if isinstance(raw, (bool, np.bool_)):
@@ -71,16 +76,16 @@ def _classify(raw: Any, percent: PercentPolicy) -> tuple[float, str | None, str 
         if math.isnan(v):
             return math.nan, "missing", None
         if math.isinf(v):
-            return math.nan, "invalid", "infinite values are not allowed"
+            return math.nan, "invalid", INFINITE
         return v, None, None
     text = str(raw)
     folded = text.strip().casefold()
     if folded in MISSING_MARKERS:
-        return math.nan, "missing", None
+        return (math.nan, "missing", None) if markers or not folded else (math.nan, "invalid", "not a number")
     norm = unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
     nfold = norm.casefold()
     if nfold in MISSING_MARKERS:
-        return math.nan, "missing", None
+        return (math.nan, "missing", None) if markers or not nfold else (math.nan, "invalid", "not a number")
     is_percent = norm.endswith("%")
     body = norm[:-1].strip() if is_percent else norm
     if "," in body:
@@ -182,7 +187,7 @@ _NUM_TYPES: dict[type, int] = {str: 1, float: 2, int: 2, np.float64: 2, np.float
 
 
 def _parse_array(obj: np.ndarray, rows: np.ndarray, columns: Any, file: str | None, percent: PercentPolicy,
-                 ser: pd.Series | None = None) -> tuple[np.ndarray, pd.DataFrame]:
+                 ser: pd.Series | None = None, markers: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
     """Parse an object array of cells; ``columns`` is one name or one name per cell."""
     if obj is None:  # Arrow strings: only the cells the fast path leaves become Python objects
         n = len(ser)
@@ -205,7 +210,7 @@ def _parse_array(obj: np.ndarray, rows: np.ndarray, columns: Any, file: str | No
         try:
             res = cache[raw]
         except KeyError:
-            res = _classify(raw, percent)
+            res = _classify(raw, percent, markers)
             if raw is not None and not (isinstance(raw, float) and math.isnan(raw)):
                 cache[raw] = res
         except TypeError:  # unhashable cell (a list in an object column)
@@ -250,8 +255,9 @@ def _cell_fix_message(file: str | None, shown: list[tuple[Any, Any, Any, str | N
     """One error message for invalid cells; ``shown`` = [(row, column, value, reason)], first 10."""
     fix = "Replace the text by a number or leave the cell empty"
     if any(why == "percent sign" for *_, why in shown):
-        fix += ("; for percentages remove the % signs in the file (write 12.5 or 0.125), or in Python read it with "
-                "nqpf.read_panel(..., percent='divide') (12.5% → 0.125) or percent='keep' (12.5% → 12.5)")
+        fix += ("; for percentages remove the % signs in the file (write 12.5 or 0.125), or set percent = \"divide\" "
+                "(12.5% → 0.125) or percent = \"keep\" (12.5% → 12.5) in the [data] section of the run config "
+                "(nqpf.read_panel(..., percent='divide') in Python)")
 
     def reason(why: str | None) -> str:
         return f" ({why})" if why and why != "not a number" else ""
@@ -286,6 +292,7 @@ def parse_number_series(
     rows: Any = None,
     percent: PercentPolicy = "error",
     errors: ParseErrors = "raise",
+    markers: bool = True,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Parse a column of numbers written as text.
 
@@ -305,6 +312,9 @@ def parse_number_series(
     errors : {'raise', 'return'}, default 'raise'
         Raise one :class:`DataError` for all invalid cells, or return them in ``problems``
         (their value is NaN) so that a caller can gather several columns into one error.
+    markers : bool, default True
+        Read the missing markers (``—``, ``n/a`` …) as missing. ``False`` (tables passed in Python,
+        where missing is NaN/None/empty): a marker is an invalid cell.
 
     Returns
     -------
@@ -342,7 +352,7 @@ def parse_number_series(
             "Pass rows aligned with values or use row_offset."
         )
     cells = None if _arrow_strings(ser) is not None else ser.astype(object).to_numpy()
-    out, problems = _parse_array(cells, row_arr, column, file, percent, ser=ser)
+    out, problems = _parse_array(cells, row_arr, column, file, percent, ser=ser, markers=markers)
     if errors == "raise" and (problems["kind"] == "invalid").any():
         raise invalid_cells_error(problems, file=file)
     return pd.Series(out, index=ser.index, name=ser.name, dtype="float64"), problems

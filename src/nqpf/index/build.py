@@ -12,10 +12,11 @@ import pandas as pd
 from .. import __version__
 from .._errors import ConfigError, DataError, DataWarning, NqpfWarning
 from ..data.io import Panel
+from ..data.numbers import INFINITE, parse_number_series
 from ..framework.derive import derive_wide
 from ..framework.io import builtin_frameworks, load_framework
 from ..framework.model import Framework
-from .config import RunConfig, load_config
+from .config import RunConfig, load_config, toml_text
 from .engine import EngineInput, rank_desc, run_engine
 from .manifest import (
     assemble_manifest,
@@ -26,6 +27,7 @@ from .manifest import (
     read_manifest,
 )
 from .prepare import prepare_inputs
+from .quality import encode_list_columns
 from .result import IndexResult, frame_from_array, str_column
 
 __all__ = ["build", "regenerate", "build_from_frames", "load_inputs", "resolve_framework", "unit_table", "read_manifest",
@@ -59,6 +61,8 @@ def resolve_framework(cfg: RunConfig, framework: Framework | str | Path | Mappin
         info = {"source": f"builtin:{src}", "sha256": file_sha256(p), "id": fw.id}
     else:
         p = cfg.resolve(src) if where == "config" else Path(src)
+        if p.suffix.lower() == ".toml" and p.is_file():
+            toml_text(p, "Framework file")  # a GBK-saved framework is one error naming the encoding, not a traceback
         fw = load_framework(p)
         info = {"source": src, "sha256": file_sha256(p), "id": fw.id}
     info["given_as"] = where
@@ -90,11 +94,11 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
         if not need <= set(data.columns):
             raise DataError(f"build(data=...): the DataFrame must have columns {sorted(need)}; got {list(data.columns)}. "
                             "Pass a long table or read it with nqpf.read_panel first.")
-        _check_values(data, "build(data=...)")
+        values, years = _check_values(data, "build(data=...)")
         d = data.copy()
         d["unit"] = d["unit"].astype(str)
-        d["year"] = pd.to_numeric(d["year"]).astype(int)
-        d["value"] = pd.to_numeric(d["value"]).astype(float)
+        d["year"] = years
+        d["value"] = values
         frames.append(d[["unit", "year", "indicator", "value"]])
         extra = [c for c in d.columns if c not in ("year", "indicator", "value")]
         unit_tables.append(d[extra].drop_duplicates("unit"))
@@ -112,6 +116,7 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
         panel = read_panel(
             path, layout=f.layout, unit=f.unit, year=f.year, indicator=f.indicator, value=f.value,
             unit_name=f.unit_name, groups=tuple(f.groups), units=f.units, sheet=f.sheet, encoding=f.encoding,
+            percent=f.percent,
         )
         from ..data.validate import check_panel
 
@@ -141,30 +146,41 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
     return raw, units, inputs
 
 
-def _check_values(frame: pd.DataFrame, where: str) -> None:
-    """Values must be numbers or missing, never infinite; units and years present (one DataError naming rows)."""
-    v = pd.to_numeric(frame["value"], errors="coerce")
-    bad_text = v.isna() & frame["value"].notna() & frame["value"].astype(str).str.strip().ne("")
+def _check_values(frame: pd.DataFrame, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Values must be numbers or missing, never infinite; units and years present (one DataError naming rows).
+
+    The cells are parsed by the reader's number parser (:func:`nqpf.data.numbers.parse_number_series`, with text
+    missing markers refused: in Python, missing is NaN/None). Returns the values (float) and years (int64).
+    """
+    rows = frame.index.to_numpy()
+    values, vp = parse_number_series(frame["value"], rows=rows, column="value", errors="return", markers=False)
+    years, yp = parse_number_series(frame["year"], rows=rows, column="year", errors="return", markers=False)
     probs = []
-    if bad_text.any():
-        r = frame.index[bad_text][:3].tolist()
-        probs.append(f"text values in rows {r} (e.g. {frame.loc[r[0], 'value']!r})")
-    inf = np.isinf(v.to_numpy(dtype=float, na_value=np.nan))
+    bad = vp[vp["kind"] == "invalid"]
+    inf = bad["message"].eq(INFINITE).to_numpy(dtype=bool)
+    if (~inf).any():
+        r = bad["row"][~inf].head(3).tolist()
+        probs.append(f"text values in rows {r} (e.g. {bad['value'][~inf].iloc[0]!r})")
     if inf.any():
-        r = frame.index[inf][:3].tolist()
+        r = bad["row"][inf].head(3).tolist()
         probs.append(f"infinite values in rows {r} (indicator {frame.loc[r[0], 'indicator']!r}, unit {frame.loc[r[0], 'unit']!r})")
     for col in ("unit", "year"):
         miss = frame[col].isna()
         if miss.any():
             probs.append(f"missing {col} in rows {frame.index[miss][:3].tolist()}")
-    y = pd.to_numeric(frame["year"], errors="coerce")
-    if (y.isna() & frame["year"].notna()).any():
-        r = frame.index[y.isna() & frame["year"].notna()][:3].tolist()
-        probs.append(f"non-numeric years in rows {r} (e.g. {frame.loc[r[0], 'year']!r})")
+    ybad = yp[yp["kind"] == "invalid"]
+    if len(ybad):
+        probs.append(f"non-numeric years in rows {ybad['row'].head(3).tolist()} (e.g. {ybad['value'].iloc[0]!r})")
+    y = years.to_numpy(dtype=float)
+    frac = np.isfinite(y) & (y != np.round(y))
+    if frac.any():
+        r = frame.index[frac][:3].tolist()
+        probs.append(f"years that are not whole numbers in rows {r} (e.g. {float(y[frac][0])!r})")
     if probs:
         raise DataError(f"{where}: the long table has {'; '.join(probs)}; got values that cannot be used. "
                         "Give numbers (missing as empty/NaN, never inf), a unit and a numeric year in every row; "
                         "nqpf.read_panel reads files with 「2020年」 years and text markers.")
+    return values.to_numpy(dtype=float), np.nan_to_num(y, nan=0).astype(np.int64)
 
 
 def _filter(raw: pd.DataFrame, cfg: RunConfig, *, years: bool = True) -> pd.DataFrame:
@@ -317,7 +333,8 @@ def build_from_frames(
     manifest = assemble_manifest(
         cfg=cfg, framework=framework, framework_info=framework_info, inputs=inputs, units=units, years=years,
         indicators=inds, engine_steps=out.steps, changes=changes, excluded=out.excluded, qres=qres,
-        activated=prep.activated)
+        activated=prep.activated, partial=out.partial)
+    _warn_partial(out.partial, framework.root, names, cfg.aggregate.min_coverage)
     return IndexResult(
         scores=scores,
         weights=out.weights,
@@ -330,18 +347,27 @@ def build_from_frames(
         framework=framework,
         treatment=out.treat_details,
         manifest=manifest,
-        quality=_flat(qres.findings) if qres is not None else pd.DataFrame(),
+        quality=encode_list_columns(qres.findings) if qres is not None else pd.DataFrame(),
         coverage=_coverage_table(framework, prep.raw, out.weights),
+        partial=out.partial,
     )
 
 
-def _flat(df: pd.DataFrame) -> pd.DataFrame:
-    """List-valued cells joined with ``;`` so the table saves as CSV and Parquet alike."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object and out[c].map(lambda v: isinstance(v, (list, tuple))).any():
-            out[c] = out[c].map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    return out
+def _warn_partial(partial: pd.DataFrame, root: str, names: Mapping[str, str], min_coverage: float) -> None:
+    """One warning when index scores were computed from fewer than all indicators (partial.csv has every case)."""
+    p = partial[partial["node"] == root] if len(partial) else partial
+    if not len(p):
+        return
+    ex = "; ".join(f"{names.get(r.unit, r.unit)} {r.year}: {r.n_used} of {r.n_indicators} indicators, missing "
+                   f"{', '.join(json.loads(r.missing)[:3])}{' …' if len(json.loads(r.missing)) > 3 else ''}"
+                   for r in p.head(3).itertuples())
+    warnings.warn(
+        f"Partial coverage: {len(p)} unit-year(s) have an index score computed from fewer than all indicators "
+        f"({ex}{'; …' if len(p) > 3 else ''}); the weights of the present ones were re-normalised, so these scores "
+        f"measure less than the others (lowest weight share {p['weight_share'].min():.3f}, aggregate.min_coverage = "
+        f"{min_coverage:g}). Every case, with the missing indicators, is in partial.csv; raise [aggregate] min_coverage "
+        "to leave them unscored or fill the gaps ([impute] method).",
+        DataWarning, stacklevel=3)
 
 
 def _coverage_table(framework: Framework, raw: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .._config import format_validation_error
 from .._errors import ConfigError
+from ..data.numbers import PercentPolicy
 from .aggregate import AggMethod, TopsisDistance
 from .impute import ImputeMethod
 from .normalise import NormMethod, NormScope
@@ -43,6 +44,7 @@ __all__ = [
     "load_config",
     "check_given_weights",
     "INDEX_SECTIONS",
+    "toml_text",
 ]
 
 INDEX_SECTIONS = ("data", "framework", "quality", "impute", "screen", "treat", "normalise", "weight", "aggregate", "output")
@@ -66,6 +68,7 @@ class DataFile(_Model):
     encoding: str | None = None
     units: Literal["auto", "province", "raw"] = "auto"
     groups: list[str] = Field(default_factory=list, description="group columns carried to the unit table")
+    percent: PercentPolicy = "error"
 
 
 class DataConfig(_Model):
@@ -309,20 +312,53 @@ def load_config(config: str | Path | Mapping[str, Any] | RunConfig) -> RunConfig
     path = Path(config)
     if not path.exists():
         raise ConfigError(f"Config file {str(config)!r}: not found; got a path that does not exist. Check the path.")
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.toml"))[:5]
+        raise ConfigError(f"Config file {str(config)!r}: is a folder, not a config file; got a directory"
+                          + (f" holding {inside}" if inside else "") + ". Give the run config (e.g. "
+                          f"{str(Path(config) / (inside[0] if inside else 'run.toml'))!r}) or a saved manifest.json.")
     if path.suffix.lower() == ".json":
         import json
 
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(_config_text(path))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"Config file {path.name}: not readable JSON; got {exc}. Give a run config (TOML) or "
+                              "the manifest.json a run wrote.") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"Config file {path.name}: not a manifest; got a JSON {type(data).__name__}. Give a run "
+                              "config (TOML) or the manifest.json a run wrote.")
         if "config" in data and "nqpf_version" in data:  # a manifest: replay its config
             data = dict(data["config"])
             data["base_dir"] = str(path.parent.resolve()) if not data.get("base_dir") else data["base_dir"]
         return config_from_dict(data, source=path.name)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Config file {path.name}: invalid TOML; got {exc}. Fix the syntax at that line.") from None
     data.setdefault("base_dir", str(path.parent.resolve()))
     return config_from_dict(data, source=path.name)
+
+
+def _config_text(path: Path, what: str = "Config file") -> str:
+    """The text of a config (or framework) TOML file, which must be UTF-8 (a BOM is accepted); any other encoding
+    is one ConfigError naming the encoding the bytes look like."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        likely = ""
+        for enc, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5"), ("utf-16", "UTF-16")):
+            try:
+                raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            likely = f" (it looks {label}-encoded)"
+            break
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{what} {path.name}, line {line}: not UTF-8 text{likely}; got byte "
+                          f"{raw[exc.start:exc.start + 1]!r} at position {exc.start}. Save the file as UTF-8 (in Notepad/WPS: "
+                          "Save As → encoding UTF-8); TOML files are always UTF-8.") from None
 
 
 _DOCS = {
@@ -336,6 +372,8 @@ _DOCS = {
     ("data.files", "sheet"): "sheet of an XLSX file",
     ("data.files", "encoding"): "CSV encoding (default: detected — UTF-8, UTF-8 BOM, GBK/GB18030)",
     ("data.files", "units"): "province: resolve keys through the province registry (北京/北京市/110000/Beijing); raw: keep keys",
+    ("data.files", "percent"): "cells such as 12.5%: error (refused, the default), divide (12.5% → 0.125) or keep (12.5% → 12.5); "
+                               "also accepted in [data] beside a single path",
     ("impute", "method"): "none; linear (time interpolation, constant at the ends); locf; group_mean; unit_mean; mean; median",
     ("screen", "by"): "unit (availability over all years) or unit_year",
     ("screen", "on"): "screen the raw or the imputed data",
@@ -404,3 +442,6 @@ def config_reference() -> str:
 
 if __name__ == "__main__":  # pragma: no cover
     print(config_reference())
+
+
+toml_text = _config_text  # public name: the UTF-8 check of every TOML file a run reads

@@ -35,6 +35,9 @@ from .weights import (
 __all__ = ["EngineInput", "EngineOutput", "run_engine", "rank_desc"]
 
 CHANGE_COLUMNS = ["step", "unit", "year", "indicator", "old", "new", "reason"]
+#: columns of the partial-coverage table (``partial.csv``): one row per scored unit-year × aggregate node whose score
+#: was computed from fewer than all the indicators under it; ``missing`` is a JSON array of the indicator ids left out
+PARTIAL_COLUMNS = ["unit", "year", "node", "n_used", "n_indicators", "weight_share", "missing"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class EngineOutput:
     within: dict = field(default_factory=dict)  # node -> within-parent weights of its children, (k,) or (T, k)
     keep: np.ndarray | None = None  # (T, n) unit-years kept by screening
     aggregated_with: np.ndarray | None = None  # (T, n, m) values the aggregation used (z, or p when score_on = "p")
+    partial: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARTIAL_COLUMNS))  # see _partial_coverage
 
 
 def rank_desc(S: np.ndarray) -> np.ndarray:
@@ -394,11 +398,13 @@ def run_engine(
                                   "reason": f"available weight share {cf[t, i]:.3f} < aggregate.min_coverage {aggregate.min_coverage}"})
 
     changes.append(_reweighted_changes(reweighted, S, nodes, inp))
+    group_members = {f"{g.id}:{v}": members for g in fw.groupings for v, members in fw.grouping_members(g).items()}
+    partial = _partial_coverage(fw, S, nodes, Z, within, eff_leaf, group_members, inp)
 
     weights = _weights_table(fw, within, eff_leaf, inp.years, weight.scope == "year", group_weight_rows)
     excluded = pd.DataFrame(excluded_rows, columns=["unit", "year", "node", "reason"])
     return EngineOutput(within=within, keep=keep, aggregated_with=Zagg, scores=S, nodes=nodes, imputed=X1, treated=X2, normalised=Z, weights=weights,
-                        changes=changes, excluded=excluded, treat_details=treat_details, steps=steps)
+                        changes=changes, excluded=excluded, treat_details=treat_details, steps=steps, partial=partial)
 
 
 def _aggregate_node(nid: str, V: np.ndarray, w: np.ndarray, cfg: AggregateConfig,
@@ -458,6 +464,82 @@ def _reweighted_changes(reweighted: dict[str, tuple[np.ndarray, int]], S: np.nda
                                 for c in range(K + 1)], dtype=object)[k[t, i]],
         }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
+
+
+def _partial_coverage(fw: Framework, S: np.ndarray, nodes: list[str], Z: np.ndarray, within: dict[str, np.ndarray],
+                      eff_leaf: np.ndarray, group_members: dict[str, list[str]], inp: EngineInput) -> pd.DataFrame:
+    """Unit-years whose node score was computed from fewer than all the indicators under the node.
+
+    An indicator enters a node's score when its normalised value exists and every node between it and the
+    node has a score (a sub-node left unscored by ``min_coverage`` takes its indicators out). Indicators with no
+    value in any unit-year (weight 0, reported by their own warning) are not counted. ``weight_share`` is the
+    share of the node's indicator weight (effective weights below the node) that entered the score; ``missing``
+    lists the indicators left out, as a JSON array. Such scores measure less than the node's full definition
+    (``aggregate.min_coverage = 0`` scores them whatever is missing), so they are flagged rather than silent.
+    """
+    import json
+
+    T, n, m = Z.shape
+    col = {ind: j for j, ind in enumerate(fw.indicators)}
+    pos = {x: k for k, x in enumerate(nodes)}
+    present = ~np.isnan(Z)
+    informative = present.any(axis=(0, 1))
+    units = np.asarray(inp.units, dtype=object)
+    years = np.asarray(inp.years)
+    frames: list[pd.DataFrame] = []
+
+    def emit(nid: str, leaves: list[str], used: np.ndarray, w: np.ndarray) -> None:
+        info = np.array([informative[col[x]] for x in leaves], dtype=bool)
+        if not info.any():
+            return
+        used_i, w = used[:, :, info], np.asarray(w, dtype=float)[..., info]
+        names = [x for x, k in zip(leaves, info) if k]
+        flag = ~np.isnan(S[:, :, pos[nid]]) & ~used_i.all(axis=-1)
+        t, i = np.nonzero(flag)
+        if t.size == 0:
+            return
+        u = used_i[t, i]  # (r, k)
+        wr = w[t] if w.ndim == 2 else np.broadcast_to(w, u.shape)
+        tot = wr.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(tot > 0, (wr * u).sum(axis=-1) / tot, np.nan)
+        cache: dict[bytes, str] = {}
+        missing = []
+        for row in u:
+            key = np.packbits(row).tobytes()
+            if key not in cache:
+                cache[key] = json.dumps([x for x, ok in zip(names, row) if not ok], ensure_ascii=False, separators=(",", ":"))
+            missing.append(cache[key])
+        frames.append(pd.DataFrame({"unit": units[i], "year": years[t], "node": nid, "n_used": u.sum(axis=-1),
+                                    "n_indicators": len(names), "weight_share": share, "missing": missing}))
+
+    used_of: dict[str, tuple[list[str], np.ndarray]] = {}
+    for nid in reversed(fw.preorder()):
+        if fw.by_id[nid].is_indicator:
+            continue
+        leaves, parts = [], []
+        for c in fw.children(nid):
+            if fw.by_id[c].is_indicator:
+                leaves.append(c)
+                parts.append(present[:, :, col[c]][:, :, None])
+            else:
+                cl, cu = used_of.pop(c)
+                leaves += cl
+                parts.append(cu & ~np.isnan(S[:, :, pos[c]])[:, :, None])
+        used = np.concatenate(parts, axis=-1)
+        used_of[nid] = (leaves, used)
+        emit(nid, leaves, used, _effective_leaf_weights(fw, within, nid, leaves))
+    for gid, members in group_members.items():
+        idx = [col[x] for x in members]
+        emit(gid, list(members), present[:, :, idx], np.take(eff_leaf, idx, axis=-1))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(PARTIAL_COLUMNS, (object, "int64", object, "int64", "int64",
+                                                                                   float, object))})
+    out = pd.concat(frames, ignore_index=True)
+    order = {x: k for k, x in enumerate(nodes)}
+    out = out.assign(_o=out["node"].map(order)).sort_values(["year", "unit", "_o"], kind="stable").drop(columns="_o")
+    out["year"] = out["year"].astype("int64")
+    return out.reset_index(drop=True)
 
 
 def _effective_leaf_weights(fw: Framework, within: dict[str, np.ndarray], node: str, leaves: list[str]) -> np.ndarray:

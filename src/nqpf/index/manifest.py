@@ -92,8 +92,10 @@ def run_steps(quality_params: dict[str, Any], framework: Framework, indicators: 
             {"name": "derive", "params": {"expressions": derive}}] + list(engine_steps)
 
 
-def change_counts(changes: pd.DataFrame, *, quality_findings: int, excluded: int) -> dict[str, int]:
-    """How many cells each step changed (``changes.csv``), quality findings and unit-year-nodes without a score."""
+def change_counts(changes: pd.DataFrame, *, quality_findings: int, excluded: int,
+                  partial: pd.DataFrame | None = None, root: str | None = None) -> dict[str, int]:
+    """How many cells each step changed (``changes.csv``), quality findings, unit-year-nodes without a score and
+    scored unit-year-nodes computed from only some of their indicators (``partial.csv``)."""
     def step(name: str) -> int:
         return int((changes["step"] == name).sum()) if len(changes) else 0
 
@@ -108,6 +110,10 @@ def change_counts(changes: pd.DataFrame, *, quality_findings: int, excluded: int
         # unit-year × node scores over only some components (weights re-normalised), in changes.csv step "aggregate"
         "reweighted": step("aggregate"),
         "excluded": int(excluded),
+        # unit-year × node scores computed from fewer than all the indicators under the node, in partial.csv;
+        # partial_unit_years counts those of the index itself (the root node)
+        "partial": int(len(partial)) if partial is not None else 0,
+        "partial_unit_years": int((partial["node"] == root).sum()) if partial is not None and len(partial) else 0,
     }
 
 
@@ -118,6 +124,22 @@ def changes_record(changes: pd.DataFrame) -> dict[str, Any]:
         "sha256": frame_sha256(changes) if len(changes) else "",
         "summary": (changes.groupby(["step", "reason", "indicator"], observed=True).size().rename("cells")
                     .reset_index().to_dict(orient="records") if len(changes) else []),
+    }
+
+
+def partial_record(partial: pd.DataFrame | None, root: str) -> dict[str, Any]:
+    """``partial.csv``: per node, how many unit-years were scored from only some indicators and the lowest weight
+    share; the first unit-years of the root (unit, year, indicators used of all, missing ids)."""
+    if partial is None or not len(partial):
+        return {"file": "partial.csv", "summary": [], "root_examples": []}
+    g = partial.groupby("node", sort=False).agg(unit_years=("unit", "size"), min_weight_share=("weight_share", "min"))
+    top = partial[partial["node"] == root].head(10)
+    return {
+        "file": "partial.csv",
+        "summary": [{"node": str(k), "unit_years": int(r.unit_years), "min_weight_share": round(float(r.min_weight_share), 6)}
+                    for k, r in g.iterrows()],
+        "root_examples": [{"unit": str(r.unit), "year": int(r.year), "n_used": int(r.n_used), "n_indicators": int(r.n_indicators),
+                           "missing": json.loads(r.missing)} for r in top.itertuples()],
     }
 
 
@@ -139,10 +161,18 @@ def quality_record(qres: Any) -> dict[str, Any]:
     if len(qres.findings):
         hi = qres.findings[qres.findings["severity"].eq("high")]
         rec["high_severity"] = [
-            {k: (bool(v) if k == "used" else str(v)) for k, v in r.items()}
-            for r in hi[["unit", "series", "years", "rule", "action", "used"]].to_dict(orient="records")]
+            {k: (bool(v) if k == "used" else json_list(v) if k in ("year_list", "cells") else str(v)) for k, v in r.items()}
+            for r in hi[["unit", "series", "years", "rule", "action", "used", "year_list", "cells"]].to_dict(orient="records")]
         rec["file"] = "quality.csv"
     return rec
+
+
+def json_list(v: Any) -> list:
+    """A list cell of the findings as plain JSON (years as int, cells as [unit, year]): the manifest holds the same
+    values as the JSON text of ``quality.csv`` (:func:`nqpf.index.quality.encode_list_columns`)."""
+    from .quality import _plain
+
+    return _plain(list(v)) if isinstance(v, (list, tuple)) else []
 
 
 def framework_record(info: Mapping[str, Any] | None, framework: Framework, *, activated: Any) -> dict[str, Any]:
@@ -170,6 +200,7 @@ def assemble_manifest(
     excluded: pd.DataFrame,
     qres: Any,
     activated: Any,
+    partial: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The manifest of a build (keys in their recorded order)."""
     inputs = inputs or []
@@ -185,12 +216,13 @@ def assemble_manifest(
         "years": years,
         "indicators": indicators,
         "counts": change_counts(changes, quality_findings=len(qres.findings) if qres is not None else 0,
-                                excluded=len(excluded)),
+                                excluded=len(excluded), partial=partial, root=framework.root),
         **replay_record(inputs, framework_info or {}),
         # every changed or undefined cell is in changes.csv (and every unit-year without a score in
         # excluded.csv); the manifest records how many per step, reason and indicator, and their hashes
         "changes": changes_record(changes),
         "excluded": excluded_record(excluded),
+        "partial": partial_record(partial, framework.root),
         "quality": quality_record(qres),
     }
     if any(i.get("source") == "bundled:province" for i in inputs):

@@ -38,6 +38,7 @@ The functions are pure (no printing, inputs never modified); numpy inside, panda
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
@@ -57,6 +58,9 @@ __all__ = [
     "derivations_from_framework",
     "RULES",
     "FINDING_COLUMNS",
+    "LIST_COLUMNS",
+    "encode_list_columns",
+    "decode_list_columns",
     "CHANGE_COLUMNS",
     "PRESET_ACTIONS",
     "equal_prior",
@@ -100,6 +104,52 @@ FINDING_COLUMNS = [
     "unit", "series", "years", "rule", "statistic", "threshold", "severity", "action", "detail",
     "units", "n_units", "year_list", "cells", "source",
 ]
+#: finding columns holding lists: ``year_list`` (years) and ``cells`` ([unit, year] pairs). In a run's
+#: ``quality.csv`` / ``quality.parquet`` and :attr:`IndexResult.quality` they are JSON arrays written as text
+#: (:func:`encode_list_columns`; ``json.loads`` or :func:`decode_list_columns` restores them)
+LIST_COLUMNS = ("year_list", "cells")
+
+
+def encode_list_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose list-valued cells are compact JSON arrays (``[2017,2018]``,
+    ``[["110000",2017]]``): one documented text form for CSV, Parquet and the workbook alike.
+
+    >>> encode_list_columns(pd.DataFrame({"year_list": [[2020, 2021]], "cells": [[("110000", 2020)]]})).iloc[0].tolist()
+    ['[2020,2021]', '[["110000",2020]]']
+    """
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object and out[c].map(lambda v: isinstance(v, (list, tuple))).any():
+            out[c] = out[c].map(lambda v: json.dumps(_plain(v), ensure_ascii=False, separators=(",", ":"))
+                                if isinstance(v, (list, tuple)) else v)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
+
+
+def decode_list_columns(df: pd.DataFrame, columns: Sequence[str] = LIST_COLUMNS) -> pd.DataFrame:
+    """The inverse of :func:`encode_list_columns` for ``columns``: JSON text → lists (``cells`` → (unit, year) tuples).
+
+    >>> decode_list_columns(pd.DataFrame({"year_list": ["[2020,2021]"], "cells": ['[["110000",2020]]']})).iloc[0].tolist()
+    [[2020, 2021], [('110000', 2020)]]
+    """
+    out = df.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: json.loads(v) if isinstance(v, str) and v.startswith("[") else v)
+            if c == "cells":
+                out[c] = out[c].map(lambda v: [tuple(x) for x in v] if isinstance(v, list) else v)
+    return out
+
+
 #: action per severity of each preset (``actions`` overrides single entries)
 PRESET_ACTIONS: dict[str, dict[str, str]] = {
     "warn": {"high": "set_missing", "medium": "flag", "low": "flag"},

@@ -99,6 +99,8 @@ class IndexResult(Result):
         action, detail …`` (:mod:`nqpf.index.quality`); cells it set missing are in ``changes`` (step ``quality``).
     coverage : what the framework measures — indicators by element × AI driver × type, declared indicators
         without data, effective weights (:func:`nqpf.framework.model.coverage`).
+    partial : ``unit, year, node, n_used, n_indicators, weight_share, missing`` — scored unit-year × nodes computed
+        from fewer than all the indicators under the node (``missing``: JSON array of ids; ``nqpf.index.engine``).
     """
 
     scores: pd.DataFrame
@@ -114,6 +116,7 @@ class IndexResult(Result):
     manifest: dict[str, Any] = field(default_factory=dict)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    partial: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     kind = "index"
 
@@ -210,7 +213,7 @@ class IndexResult(Result):
             "scores": self.scores, "weights": self.weights, "normalised": self.normalised, "treated": self.treated,
             "raw": self.raw, "units": self.units, "changes": self.changes, "excluded": self.excluded,
             "framework": self.framework.to_frame(), "treatment": self.treatment,
-            "quality": self.quality, "coverage": self.coverage,
+            "quality": self.quality, "coverage": self.coverage, "partial": self.partial,
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -297,6 +300,7 @@ def load_result(directory: str | Path) -> IndexResult:
         scores=scores, weights=weights, normalised=read("normalised"), treated=read("treated"), raw=read("raw"),
         units=units, changes=read("changes"), excluded=read("excluded"), framework=framework,
         treatment=read("treatment"), manifest=manifest, quality=read("quality"), coverage=read("coverage"),
+        partial=read("partial"),
     )
 
 

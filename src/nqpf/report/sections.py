@@ -213,7 +213,7 @@ def quality_section_html(run: RunTables, lang: Literal["zh", "en"] = "zh") -> st
             parts.append(_table(key, "findings", max_rows=25))
     cov = run.stage_tables.get(("quality", "coverage"))
     if cov is not None and len(cov):
-        declared = [d for ds in cov.get("declared_missing", pd.Series(dtype=str)).fillna("").astype(str) for d in ds.split(", ") if d]
+        declared = [d for ds in cov.get("declared_missing", pd.Series(dtype=object)).astype(object).fillna("").astype(str) for d in ds.split(", ") if d]
         nodes = getattr(res.framework, "declared_by_id", {}) or {}
         names_zh = [getattr(nodes.get(d), "name_zh", "") or d for d in declared]
         names_en = [getattr(nodes.get(d), "name_en", "") or d for d in declared]
@@ -224,6 +224,36 @@ def quality_section_html(run: RunTables, lang: Literal["zh", "en"] = "zh") -> st
               "measured, rather than proxied under a wrong name.")
         parts.append(f"<h3>{_bi('指标覆盖', 'Coverage')}</h3><p>{_bi(zh, en)}</p>")
         parts.append(_table(cov, "coverage"))
+    part = getattr(res, "partial", None)
+    if part is not None and len(part):
+        import json as _json
+
+        root = res.framework.root
+        at_root = part[part["node"].astype(str) == root]
+        names = dict(zip(res.units["unit"].astype(str), res.units["unit_name"].astype(str))) if "unit_name" in res.units else {}
+        node_names = res.node_names("zh")
+        ex = at_root.head(5)
+        lst_zh = "；".join(f"{names.get(str(r.unit), r.unit)} {r.year}（{r.n_used}/{r.n_indicators}，缺 {'、'.join(_json.loads(r.missing))}）"
+                          for r in ex.itertuples())
+        lst_en = "; ".join(f"{names.get(str(r.unit), r.unit)} {r.year} ({r.n_used} of {r.n_indicators}, missing {', '.join(_json.loads(r.missing))})"
+                           for r in ex.itertuples())
+        mc = ((res.manifest.get("config") or {}).get("aggregate") or {}).get("min_coverage", "")
+        zh = (f"部分覆盖：{len(at_root)} 个地区-年份的总指数只由部分指标计算（其余指标缺失，现有指标的权重被重新归一化），"
+              f"共 {len(part)} 个地区-年份-节点如此；这些得分测量的内容少于其他地区，比较时需谨慎"
+              + (f"。例如：{lst_zh}" if len(ex) else "") + f"。完整清单见 partial.csv（aggregate.min_coverage = {mc}）。")
+        en = (f"Partial coverage: {len(at_root)} unit-years have an index score computed from only some indicators (the others "
+              f"are missing and the weights of the present ones were re-normalised); {len(part)} unit-year-nodes in all. These "
+              "scores measure less than the others: compare them with care"
+              + (f". For example: {lst_en}" if len(ex) else "") + f". Every case is in partial.csv (aggregate.min_coverage = {mc}).")
+        parts.append(f"<h3>{_bi('部分覆盖的得分', 'Scores from partial coverage')}</h3><p>{_bi(zh, en)}</p>")
+        show = part.head(40).assign(node_name=lambda d: d["node"].map(lambda x: node_names.get(str(x), str(x))),
+                                    unit_name=lambda d: d["unit"].map(lambda u: names.get(str(u), str(u))))
+        show["missing"] = show["missing"].map(lambda v: ", ".join(_json.loads(v)) if isinstance(v, str) and v.startswith("[") else v)
+        cols = ["unit", "unit_name", "year", "node", "node_name", "n_used", "n_indicators", "weight_share", "missing"]
+        labels = {"node_name": "节点名称 / node name", "n_used": "所用指标 / indicators used",
+                  "n_indicators": "应有指标 / indicators in node", "weight_share": "权重占比 / weight share",
+                  "missing": "缺失指标 / missing indicators"}
+        parts.append(_table(show[[c for c in cols if c in show.columns]].rename(columns=labels), "partial", max_rows=40))
     return "".join(parts)
 
 
