@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__
 from .._errors import ConfigError, NqpfError
 from ..framework import builtin_frameworks, load_framework
-from ..report.dashboard import _allowed_hosts, _safe_csv_file, safe_path
+from ..report.dashboard import allowed_hosts_for, formula_safe_csv, safe_path
 from .catalogue import ANALYSES, METHODS, PRESETS, SPATIAL_WEIGHTS, STAGES, sensitivity_defaults
 from .inputs import bundled_preview, data_preview, framework_tree
 from .project import (CONFIG_FILE, DATA_SUFFIXES, FRAMEWORK_SUFFIXES, RESULTS, Uploads, bundled_defaults, check_spec,
@@ -317,7 +317,7 @@ def create_app(home: str | Path, *, host: str = "127.0.0.1", port: int = 8765, t
         if not p.is_file():
             return _error(404, "File not found in this run.")
         if p.suffix.lower() == ".csv":
-            return Response(await run_in_threadpool(_safe_csv_file, p), media_type="text/csv; charset=utf-8", headers=_HEADERS)
+            return Response(await run_in_threadpool(formula_safe_csv, p), media_type="text/csv; charset=utf-8", headers=_HEADERS)
         return FileResponse(p, headers=_HEADERS)
 
     async def on_error(request: Request, exc: NqpfError) -> Response:
@@ -351,7 +351,7 @@ def create_app(home: str | Path, *, host: str = "127.0.0.1", port: int = 8765, t
                                                           Exception: on_unexpected})
     # bound to every interface (0.0.0.0, ::) the server cannot know its names: the token alone guards it
     wildcard = host.strip("[]") in ("0.0.0.0", "::")
-    guard = Guard(app, allowed_hosts=None if wildcard else _allowed_hosts(host, port), token=token)
+    guard = Guard(app, allowed_hosts=None if wildcard else allowed_hosts_for(host, port), token=token)
     guard.home, guard.runs, guard.uploads = home, runs, uploads
     return guard
 

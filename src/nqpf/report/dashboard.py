@@ -47,7 +47,7 @@ import pandas as pd
 
 from .._errors import ConfigError, DataError
 
-__all__ = ["DashboardApp", "DashboardServer", "make_server", "serve", "safe_path", "MAX_URL", "MAX_FILE_BYTES",
+__all__ = ["DashboardApp", "DashboardServer", "make_server", "serve", "safe_path", "allowed_hosts_for", "formula_safe_csv", "MAX_URL", "MAX_FILE_BYTES",
            "IDLE_TIMEOUT", "MAX_THREADS", "MAX_QUEUED"]
 
 #: longest accepted request target (bytes)
@@ -141,7 +141,7 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     return quote_formula_cells(df).to_csv(index=False).encode("utf-8")
 
 
-def _safe_csv_file(path: Path) -> bytes:
+def formula_safe_csv(path: Path) -> bytes:
     """A CSV file of the run as served: formula-like text cells quoted, everything else as written."""
     from .excel import quote_formula_cells
 
@@ -158,7 +158,7 @@ def _safe_csv_file(path: Path) -> bytes:
     return q.to_csv(index=False).encode("utf-8-sig" if bom else "utf-8")
 
 
-def _allowed_hosts(host: str, port: int) -> frozenset[str]:
+def allowed_hosts_for(host: str, port: int) -> frozenset[str]:
     """``Host`` header values accepted for a server bound to ``host:port`` (lower case)."""
     names = {host.lower().strip("[]")}
     try:
@@ -184,7 +184,7 @@ class DashboardServer(HTTPServer):
         super().__init__(address, handler)
         self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="nqpf-serve")
         self._slots = threading.BoundedSemaphore(max_threads + max_queued)
-        self.allowed_hosts = _allowed_hosts(address[0], self.server_address[1])
+        self.allowed_hosts = allowed_hosts_for(address[0], self.server_address[1])
 
     def process_request(self, request, client_address) -> None:  # noqa: ANN001 - stdlib signature
         if not self._slots.acquire(blocking=False):
@@ -304,7 +304,7 @@ def _handler(app: DashboardApp) -> type[BaseHTTPRequestHandler]:
             if ctype.startswith("text/") or ctype in ("application/json", "image/svg+xml"):
                 ctype += "; charset=utf-8"
             attach = path.suffix in (".csv", ".xlsx", ".parquet", ".json", ".md")
-            body = _safe_csv_file(path) if path.suffix.lower() == ".csv" else path.read_bytes()
+            body = formula_safe_csv(path) if path.suffix.lower() == ".csv" else path.read_bytes()
             self._send(body, ctype, filename=path.name if attach else None)
 
         # ------------------------------------------------------------ GET
