@@ -46,8 +46,10 @@ test: $(VENV)/.stamp-test browser
 test-quick: $(VENV)/.stamp-test
 	$(PY) -m pytest -n 2 -q -m "not slow and not browser"
 
+# Runs every benchmarks/bench_*.py (one after the other) and regenerates docs/benchmarks.md from what they print;
+# stops, leaving the page as it was, when a benchmark's result differs from its peer's.
 bench: $(VENV)/.stamp-bench
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	$(PY) benchmarks/make_docs.py
 
 docs: $(VENV)/.stamp-base
 	$(PY) -m nqpf.framework.docs

@@ -3,7 +3,11 @@
 What users wait for. Every comparison is measured in this run, on the same work, and checks that
 the results are equal:
 
-1. the demo (``nqpf.demo.run_demo``) end to end: time per stage (from the progress messages) and
+0. ``nqpf demo`` as users run it, in a fresh interpreter (imports, every stage, report): wall time and
+   peak resident memory of the whole process tree (the sum over the concurrent processes, figure workers
+   included, sampled every 50 ms), for the current code and for the code at ``--baseline`` (exported with
+   ``git archive``; by default the revision before the speed work), alternately, best of ``--repeat``;
+1. the demo (``nqpf.demo.run_demo``) in this process: time per stage (from the progress messages) and
    peak memory (max RSS of this process and of the figure workers);
 2. the report stage on that run (``generate_reports``) with the former defaults — PNG *and* SVG of
    every figure, one radar PNG per unit, every figure drawn in this process — against the current
@@ -15,7 +19,7 @@ the results are equal:
    arrays); quantile class breaks with mapclassify (import included, in a fresh interpreter) vs
    numpy (equal bounds); the workbook written cell by cell vs a column at a time (identical bytes).
 
-    .venv/bin/python benchmarks/bench_demo.py [--markdown]
+    .venv/bin/python benchmarks/bench_demo.py [--markdown] [--baseline REV] [--repeat 2]
 """
 from __future__ import annotations
 
@@ -42,25 +46,104 @@ def peak_mib() -> tuple[float, float]:
     return own, kids
 
 
-def run_demo(out: Path) -> tuple[float, list[tuple[str, float]]]:
+def run_demo(out: Path) -> tuple[float, list[tuple[str, float]], float]:
     import nqpf.demo
 
     marks: list[tuple[float, str]] = []
+    rss: dict[float, float] = {}
+
+    def mark(m: str) -> None:
+        t = time.perf_counter()
+        marks.append((t, m))
+        rss[t] = peak_mib()[0]
+
     t0 = time.perf_counter()
-    nqpf.demo.run_demo(out=out, progress=lambda m: marks.append((time.perf_counter(), m)))
+    rss[t0] = peak_mib()[0]
+    nqpf.demo.run_demo(out=out, progress=mark)
     t1 = time.perf_counter()
+    rss[t1] = peak_mib()[0]
     # a progress message names its stage first ("analysis: markov:NQPF", "paths 2022"); the build's own
     # steps (read, quality, derive …) are the index stage
     known = {"analysis", "sensitivity", "validation", "explain", "gtfp", "paths", "report"}
     stages: dict[str, float] = {}
+    grew: dict[str, float] = {}
     prev, name = t0, "index"
     for t, m in marks + [(t1, None)]:
         stages[name] = stages.get(name, 0.0) + (t - prev)
+        grew[name] = grew.get(name, 0.0) + rss[t] - rss[prev]
         if m is not None:
             head = m.split(":")[0].split(" ")[0]
             name = head if head in known else name
         prev = t
-    return t1 - t0, list(stages.items())
+    return t1 - t0, [(f"{k} (peak RSS of this process +{grew[k]:.0f} MiB)", v) for k, v in stages.items()], rss[t0]
+
+
+def whole_process(cmd: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """Run a command; return (wall seconds, peak memory of the whole process tree, peak RSS of any single
+    process), both in MiB, sampled every 50 ms with psutil. The tree's memory is the sum of the processes'
+    proportional set sizes (PSS: pages a forked figure worker shares with its parent count once, split
+    between them — a sum of RSS would count them twice)."""
+    import psutil
+
+    err = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall the child
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    root = psutil.Process(proc.pid)
+    tree = single = 0
+    while proc.poll() is None:
+        try:
+            rss, pss = [], []
+            for p in [root] + root.children(recursive=True):
+                try:
+                    m = p.memory_full_info()
+                    rss.append(m.rss)
+                    pss.append(m.pss)
+                except psutil.Error:
+                    pass
+            tree, single = max(tree, sum(pss)), max(single, max(rss, default=0))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - t
+    err.seek(0)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd[:3])} … failed: {err.read().decode(errors='replace')[-2000:]}")
+    err.close()
+    return wall, tree / 2**20, single / 2**20
+
+
+def baseline_tree(rev: str, dest: Path) -> Path | None:
+    """The package source at git revision ``rev`` (``git archive``, nothing in the checkout changes), or None."""
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        data = subprocess.run(["git", "-C", str(repo), "archive", rev, "src"], capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / "src"
+
+
+def end_to_end(tmp: Path, rev: str, repeat: int) -> list[tuple[str, float, float, float]]:
+    """``nqpf demo`` as users run it (a fresh interpreter: imports, every stage, report), current code and the code
+    at ``rev`` alternately, ``repeat`` times each; best wall time and peak memory of each."""
+    cli = [sys.executable, "-c", "import sys; from nqpf.cli import main; sys.argv[0] = 'nqpf'; sys.exit(main())", "demo"]
+    base = baseline_tree(rev, tmp / "baseline") if rev else None
+    sides = [("current", None)]
+    if base is not None:
+        sides.append((f"at {rev}", {**os.environ, "PYTHONPATH": str(base)}))
+    best: dict[str, tuple[float, float, float]] = {}
+    for r in range(repeat):
+        for label, env in sides:
+            out = tmp / f"e2e-{r}-{label.replace(' ', '_')}"
+            wall, tree, single = whole_process(cli + ["--out", str(out)], env=env)
+            shutil.rmtree(out, ignore_errors=True)
+            w0, t0, s0 = best.get(label, (float("inf"), 0.0, 0.0))
+            best[label] = (min(w0, wall), max(t0, tree), max(s0, single))
+    return [(label, *best[label]) for label, _ in sides]
 
 
 def time_report(d: Path, cfg: dict) -> float:
@@ -160,10 +243,20 @@ def bench_workbook(d: Path, tmp: Path) -> tuple[float, float, bool]:
 
 
 def main() -> None:
-    md = "--markdown" in sys.argv
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--baseline", default="856b6d8",
+                    help="git revision measured beside the current code end to end (default: the code before the "
+                         "speed work of the demo; '' to skip)")
+    ap.add_argument("--repeat", type=int, default=2, help="end-to-end runs of each side (best wall time kept)")
+    args = ap.parse_args()
+    md = args.markdown
     tmp = Path(tempfile.mkdtemp(prefix="nqpf-bench-demo-"))
     try:
-        total, stages = run_demo(tmp / "demo")
+        e2e = end_to_end(tmp, args.baseline, args.repeat)
+        total, stages, rss_before = run_demo(tmp / "demo")
         own, kids = peak_mib()
         ref = tmp / "ref"
         shutil.copytree(tmp / "demo", ref)
@@ -187,7 +280,18 @@ def main() -> None:
         w_old, w_new, w_eq = bench_workbook(tmp / "demo", tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    rows = [("nqpf demo, end to end", None, total, None)]
+    cur = e2e[0]
+    rows = []
+    for label, wall, tree, single in e2e[1:]:
+        rows.append((f"`nqpf demo` whole process (fresh interpreter, best of {args.repeat}): code {label} vs current",
+                     wall, cur[1], None))
+        rows.append((f"  peak memory of the process tree (MiB, sum of the processes' PSS): code {label} vs current",
+                     tree, cur[2], None))
+    if len(e2e) == 1:
+        rows.append((f"`nqpf demo` whole process (fresh interpreter, best of {args.repeat})", None, cur[1], None))
+        rows.append(("  peak memory of the process tree (MiB, sum of the processes' PSS)", None, cur[2], None))
+    rows.append((f"nqpf demo in this process (stages timed from its progress messages; {rss_before:.0f} MiB "
+                 f"before it)", None, total, None))
     rows += [(f"  stage {name}", None, t, None) for name, t in stages]
     rows += [(f"report: former defaults ({n_ref} files, PNG+SVG, radar per unit, 1 process) vs current "
               f"({n_new} files)", t_ref, t_new, not diff),
@@ -195,7 +299,7 @@ def main() -> None:
              (f"class breaks ({len(vals)} maps): import mapclassify + Quantiles vs numpy", b_old, b_new, b_eq),
              ("workbook nqpf_results.xlsx: cell by cell vs a column at a time", w_old, w_new, w_eq)]
     if md:
-        print("| what | former (s) | now (s) | ratio | equal results |")
+        print("| what | former | now | ratio | equal results |")
         print("|:--|--:|--:|--:|:--|")
     for label, old, now, eq in rows:
         ratio = f"{old / now:.1f}×" if old else ""
@@ -203,9 +307,11 @@ def main() -> None:
             print(f"| {label} | {'' if old is None else f'{old:.2f}'} | {now:.2f} | {ratio} | "
                   f"{'' if eq is None else ('yes' if eq else 'NO')} |")
         else:
-            print(f"{label:<100} {'' if old is None else f'{old:7.2f} s':>9} {now:7.2f} s {ratio:>7} "
+            print(f"{label:<100} {'' if old is None else f'{old:8.2f}':>9} {now:8.2f} {ratio:>7} "
                   f"{'' if eq is None else ('equal' if eq else 'DIFFERENT')}")
-    print(f"peak memory: demo process {own:.0f} MiB, largest child (figure worker) {kids:.0f} MiB; "
+    print(f"whole-process demo: {cur[1]:.2f} s (target < 15 s), peak RSS of the tree {cur[2]:.0f} MiB (target < 500), "
+          f"largest single process {cur[3]:.0f} MiB")
+    print(f"peak memory, in-process run: demo process {own:.0f} MiB, largest child (figure worker) {kids:.0f} MiB; "
           f"{n_png} PNG files compared{'; differ: ' + ', '.join(diff) if diff else ''}; CPUs {os.cpu_count()}")
     if diff or not (o_eq and b_eq and w_eq):
         sys.exit(1)

@@ -74,7 +74,7 @@ class PeakRSS:
                         total += p.memory_info().rss
                         t = p.cpu_times()
                         used = t.user + t.system
-                        self._start.setdefault(p.pid, used if p.pid == self.proc.pid else 0.0)
+                        self._start.setdefault(p.pid, 0.0)  # a process born during the block
                         self._cpu[p.pid] = max(self._cpu.get(p.pid, 0.0), used)
                     except psutil.Error:
                         pass
@@ -84,6 +84,15 @@ class PeakRSS:
             time.sleep(0.1)
 
     def __enter__(self) -> "PeakRSS":
+        import psutil
+
+        # processes alive before the block (this one, a forkserver left by an earlier run) count from now
+        for p in [self.proc] + self.proc.children(recursive=True):
+            try:
+                t = p.cpu_times()
+                self._start[p.pid] = t.user + t.system
+            except psutil.Error:
+                pass
         self._thread.start()
         return self
 
@@ -162,10 +171,131 @@ def nqpf_run(corpus, out: Path, workers: int, semantics: list[str]):
     return res, dt, mem.peak, mem.cpu
 
 
+def build_pdf_corpus(root: Path, pages: int, copies: int) -> tuple[Path, Path, int]:
+    """A PDF report (``pages`` A4 pages of the first sample report's text, CJK font embedded, drawn by
+    matplotlib) copied under ``copies`` firm codes, and a folder with the same text as ``.txt`` twins.
+
+    Returns (pdf folder, txt folder, bytes of UTF-8 text per copy)."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from nqpf.report.fonts import cjk_font
+
+    family = cjk_font().family
+    first = json.loads(SAMPLE.open(encoding="utf-8").readline())["text"]
+    flat = "".join(ch for ch in first if ch.isprintable() and not ch.isspace())
+    lines = [flat[i:i + 44] for i in range(0, min(len(flat), pages * 60 * 44), 44)]
+    pdf_dir, txt_dir = root / "pdf", root / "txt"
+    pdf_dir.mkdir(parents=True)
+    txt_dir.mkdir(parents=True)
+    text = "\n".join(lines)
+    src = pdf_dir / "000000_2022.pdf"
+    with warnings.catch_warnings(), matplotlib.rc_context({"pdf.fonttype": 42}):
+        warnings.simplefilter("ignore")
+        with PdfPages(src) as pdf:
+            for i in range(0, len(lines), 60):
+                fig = plt.figure(figsize=(8.27, 11.69))
+                fig.text(0.06, 0.97, "\n".join(lines[i:i + 60]), family=family, fontsize=9, va="top", linespacing=1.4)
+                pdf.savefig(fig)
+                plt.close(fig)
+    data = src.read_bytes()
+    src.unlink()
+    for k in range(copies):
+        (pdf_dir / f"{k + 1:06d}_2022.pdf").write_bytes(data)
+        (txt_dir / f"{k + 1:06d}_2022.txt").write_text(text, encoding="utf-8")
+    return pdf_dir, txt_dir, len(text.encode("utf-8"))
+
+
+def pdf_path(tmp: Path, args) -> None:
+    """Both paths from PDF reports: extraction + counting (1 worker and all cores, resumable runner) against
+    counting the same text from .txt files; the counts must be identical."""
+    t0 = time.perf_counter()
+    pdf_dir, txt_dir, per_copy = build_pdf_corpus(tmp / "pdfcorpus", args.pdf_pages, args.pdf_copies)
+    mb = per_copy * args.pdf_copies / 1e6
+    print(f"\nfrom PDF: {args.pdf_copies} copies of a {args.pdf_pages}-page PDF report "
+          f"({per_copy / 1e6:.2f} MB of text each, {mb:.1f} MB in all; made in {time.perf_counter() - t0:.1f} s)")
+    sem = ["leftmost_longest", "overlapping"]
+    rows = []
+    for label, corpus, workers in (("PDF, 1 worker", pdf_dir, 1), (f"PDF, {args.workers} workers", pdf_dir, args.workers),
+                                   ("same text as .txt, 1 worker", txt_dir, 1)):
+        res, dt, _, cpu = nqpf_run(corpus, tmp / f"out_pdf_{workers}_{corpus.name}", workers, sem)
+        rows.append((label, dt, cpu, per_doc_totals(res, "leftmost_longest"), res))
+    print(f"  {'':30s} {'wall s':>8s} {'MB/s':>8s} {'CPU s':>8s} {'MB/CPU-s':>9s}")
+    for label, dt, cpu, _, _ in rows:
+        print(f"  {label:30s} {dt:8.2f} {mb / dt:8.2f} {cpu:8.2f} {mb / cpu:9.2f}")
+    one, par, txt = rows
+    strip = lambda d: {k.split("/")[-1].rsplit(".", 1)[0]: v for k, v in d.items()}  # noqa: E731
+    same = strip(one[3]) == strip(txt[3]) == strip(par[3])
+    ex = one[4].documents["extractor"].iloc[0]
+    print(f"  extraction ({ex}) is {100 * (1 - txt[2] / one[2]):.0f} % of the CPU time from PDF; "
+          f"{args.workers} workers: {one[1] / par[1]:.2f}× the 1-worker wall-clock rate; "
+          f"counts identical to the .txt run: {same}")
+    if not same:
+        raise SystemExit(1)
+
+
+_COUNT_CHILD = """
+import json, sys, time
+from nqpf.text.corpus import count_corpus
+import pandas as pd
+corpus, out = sys.argv[1], sys.argv[2]
+# warm-up outside the timing: the normalisation table and the matcher are built once per process
+count_corpus(pd.DataFrame({"firm": ["000001"], "year": [2020], "text": ["云计算"]}), section=["full", "mda"], workers=1)
+c, t = time.process_time(), time.perf_counter()
+res = count_corpus(corpus, section=["full", "mda"], semantics=["leftmost_longest", "overlapping"], out=out, workers=1)
+cpu, wall = time.process_time() - c, time.perf_counter() - t
+g = res.groups
+print(json.dumps({"cpu": cpu, "wall": wall, "totals": g.groupby(["doc_id", "scope", "semantics"])["total"].sum()
+                  .reset_index().astype(str).values.tolist()}))
+"""
+
+
+def former_vs_current(corpus: Path, tmp: Path, rev: str, repeat: int, mb: float) -> None:
+    """Counting (1 worker, in a fresh interpreter each) with the code at ``rev`` and with the current code,
+    alternately, on the same corpus; best CPU time of each and identical counts."""
+    import io
+    import subprocess
+    import tarfile
+
+    try:
+        data = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        print(f"\n(former code {rev!r} not available from git: comparison skipped)")
+        return
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(tmp / "former", filter="data")
+    sides = {"current": dict(os.environ), f"at {rev}": {**os.environ, "PYTHONPATH": str(tmp / "former" / "src")}}
+    best: dict[str, dict] = {}
+    for r in range(repeat):
+        for label, env in sides.items():
+            out = tmp / f"cmp_{r}_{label.replace(' ', '_')}"
+            proc = subprocess.run([sys.executable, "-c", _COUNT_CHILD, str(corpus), str(out)], env=env,
+                                  capture_output=True, text=True)
+            if proc.returncode:
+                raise SystemExit(f"count with the code {label} failed: {proc.stderr[-1500:]}")
+            got = json.loads(proc.stdout.strip().splitlines()[-1])
+            shutil.rmtree(out, ignore_errors=True)
+            if label not in best or got["cpu"] < best[label]["cpu"]:
+                best[label] = got
+    cur, old = best["current"], best[f"at {rev}"]
+    same = cur["totals"] == old["totals"]
+    print(f"\ncounting, 1 worker, fresh interpreter, best of {repeat} (read + normalise + MD&A + count + store):")
+    print(f"  code at {rev}: {old['cpu']:7.2f} CPU s  {mb / old['cpu']:7.1f} MB per CPU-second")
+    print(f"  current code: {cur['cpu']:7.2f} CPU s  {mb / cur['cpu']:7.1f} MB per CPU-second   "
+          f"ratio {old['cpu'] / cur['cpu']:.2f}×; identical counts: {same}")
+    if not same:
+        raise SystemExit(1)
+
+
 def per_doc_totals(res, semantics: str) -> dict:
     g = res.groups[res.groups["semantics"] == semantics]
     piv = g.pivot(index="doc_id", columns="scope", values="total")
-    return {k: (int(v["full"]), int(v["mda"])) for k, v in piv.iterrows()}
+    return {k: tuple(None if v[c] != v[c] else int(v[c]) for c in ("full", "mda")) for k, v in piv.iterrows()}
 
 
 def main() -> int:
@@ -174,6 +304,11 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--peer-mb", type=float, default=45.0, help="MB of text for the str.count peer")
     ap.add_argument("--jieba-mb", type=float, default=9.0, help="MB of text for the jieba peer")
+    ap.add_argument("--pdf-pages", type=int, default=60, help="pages of the generated PDF report")
+    ap.add_argument("--baseline", default="c18ac31", help="git revision whose counting code is timed beside the "
+                    "current code (default: before the counting worked on code points; '' to skip)")
+    ap.add_argument("--baseline-mb", type=float, default=250.0, help="MB of text for that comparison")
+    ap.add_argument("--pdf-copies", type=int, default=8, help="copies of the PDF report in the PDF corpus")
     args = ap.parse_args()
     if not SAMPLE.exists():
         print(f"needs {SAMPLE} (the shared annual-report sample); not found", file=sys.stderr)
@@ -254,6 +389,19 @@ def main() -> int:
                   f"{same} ({n} docs)")
         print("  nqpf MB/CPU-s is the 1-worker rate on the whole corpus (the same documents, replicated); on the small")
         print("  peer subsets alone nqpf's fixed costs (worker start, writing the tables) would dominate.")
+        if args.baseline:
+            part = tmp / "cmp_corpus"
+            part.mkdir()
+            size = 0
+            for d in dirs:
+                if size >= args.baseline_mb * 1e6:
+                    break
+                (part / d.name).mkdir()
+                for p in d.iterdir():
+                    os.symlink(p, part / d.name / p.name)
+                    size += p.stat().st_size
+            former_vs_current(part, tmp, args.baseline, 2, size / 1e6)
+        pdf_path(tmp, args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

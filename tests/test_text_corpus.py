@@ -338,3 +338,22 @@ def test_failed_documents_are_logged_and_retried(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert count_corpus(empty, workers=1).notes[0].startswith("no documents found in the corpus")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("正常的年报文本\n第二行\t表格\r\n", False),
+    ("a\x00b", True),
+    ("\x01\x02\x03" + "字" * 57, False),     # 3 of 60 control characters: 5 %, not more
+    ("\x01\x02\x03" + "字" * 56, True),      # 3 of 59: above 5 %
+    ("\x01\x02\x03" + "字" * 57 + "\ufffd", True),
+    ("\ufffd" * 5 + "字" * 95, False),       # exactly 5 %
+    ("", False),
+])
+def test_binary_detection_matches_its_definition(text, expected):
+    from nqpf.text.corpus import _looks_binary
+
+    sample = text[:65536]
+    reference = "\x00" in sample or (len(sample) > 0 and sum(
+        1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v")) / len(sample) > 0.05)
+    assert reference is expected
+    assert _looks_binary(text) is expected

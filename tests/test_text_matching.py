@@ -126,3 +126,33 @@ def test_engine_option_error():
     with pytest.raises(ValueError) as exc:
         Matcher(NESTED, engine="regex")
     assert str(exc.value) == "The 'engine' parameter of Matcher must be one of 'ngram', 'aho_corasick'; got 'regex'."
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="移动互联网云计算b2cB2C不没，\n 𠀀", max_size=60), st.sampled_from(
+    ["overlapping", "leftmost_longest", "overlapping_neg2", "leftmost_longest_neg4"]))
+def test_code_point_path_equals_string_path(text, semantics):
+    # the corpus counts on the normalised text's code points without rebuilding the string
+    from nqpf.text.normalise import normalise_with_codes
+
+    m = Matcher(NESTED)
+    norm, codes, _ = normalise_with_codes(text)
+    lazy, codes_only, _ = normalise_with_codes(text, decode=False)
+    if codes is None:  # slow path (nothing to normalise or context-dependent characters): a string either way
+        assert lazy == norm and codes_only is None
+        return
+    assert lazy is None and codes_only.tolist() == codes.tolist()
+    assert m.matches(None, codes=codes_only) == m.matches(norm) == m.matches(norm, codes=codes)
+    spec = parse_semantics(semantics)
+    assert m.count(None, spec, codes=codes_only) == m.count(norm, spec)
+
+
+def test_code_point_path_for_jieba_and_aho_corasick_rebuilds_the_text():
+    from nqpf.text.normalise import normalise_with_codes
+
+    _, codes, _ = normalise_with_codes("移动互联网与 B2B2C，不涉及云计算")
+    assert codes is not None
+    m = Matcher(NESTED)
+    assert m.count(None, parse_semantics("jieba_userdict"), codes=codes) == {"移动互联网": 1, "b2b2c": 1, "云计算": 1}
+    ac = Matcher(NESTED, engine="aho_corasick")
+    assert ac.matches(None, codes=codes) == m.matches(None, codes=codes)

@@ -75,3 +75,26 @@ def test_bad_parameter_message():
     with pytest.raises(NqpfError) as exc:
         normalise_text("x", lower="yes")
     assert str(exc.value) == "The 'lower' parameter of normalise_text must be a bool; got 'yes'."
+
+
+def test_shipped_table_equals_the_computed_one(tmp_path):
+    # the default lookup table is shipped (loading it takes milliseconds, computing it about a second per process)
+    import unicodedata
+
+    import numpy as np
+
+    from nqpf.text import normalise as nm
+
+    shipped = nm._shipped_table()
+    if shipped is None:
+        pytest.skip(f"the shipped table is for another Unicode version than this Python's {unicodedata.unidata_version}")
+    computed = nm._compute_table(True, True, True)
+    assert np.array_equal(shipped[0], computed[0]) and shipped[1] == computed[1]
+    assert nm._table(True, True, True)[1] == computed[1]
+    # written again, it round-trips
+    again = nm.write_shipped_table(tmp_path / "t.npz")
+    old, nm._SHIPPED = nm._SHIPPED, again
+    try:
+        assert np.array_equal(nm._shipped_table()[0], computed[0])
+    finally:
+        nm._SHIPPED = old

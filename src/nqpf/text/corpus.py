@@ -48,6 +48,7 @@ from .extract import (
     SUPPORTED_SUFFIXES,
     extract_text,
     parse_file_name,
+    txt_from_bytes,
 )
 from .lexicons import Lexicon, load_lexicon
 from .matching import DEFAULT_NEGATION_CHARS, CountSpec, Matcher, parse_semantics
@@ -132,7 +133,9 @@ def count_document(text: str, config: CountConfig) -> dict[str, Any]:
     scopes: dict[str, Any] = {}
     counts: dict[str, Any] = {}
     warnings: list[str] = []
-    opts = {"nfkc": nz.nfkc, "lower": nz.lower, "remove_whitespace": nz.remove_whitespace}
+    # the normalised text stays a code-point array (no string is built) unless a jieba semantics needs it
+    needs_text = any(s.base not in ("overlapping", "leftmost_longest") for s in config.semantics)
+    opts = {"nfkc": nz.nfkc, "lower": nz.lower, "remove_whitespace": nz.remove_whitespace, "decode": needs_text}
     needs_matches = any(s.base in ("overlapping", "leftmost_longest") for s in config.semantics)
     full = normalise_with_codes(text, **opts) if "full" in config.scopes else None
     full_found = matcher.matches(full[0], codes=full[1]) if full is not None and needs_matches else None
@@ -155,12 +158,12 @@ def count_document(text: str, config: CountConfig) -> dict[str, Any]:
                 keep = full[2]
                 a = span.start if keep is None else int(np.count_nonzero(keep[:span.start]))
                 b = a + (span.length if keep is None else int(np.count_nonzero(keep[span.start:span.end])))
-                norm, codes = full[0][a:b], full[1][a:b]
+                norm, codes = (None if full[0] is None else full[0][a:b]), full[1][a:b]
                 if full_found is not None:
                     found = [(s - a, e - a, k) for s, e, k in full_found if s >= a and e <= b]
             else:
                 norm, codes, _ = normalise_with_codes(text[span.start:span.end], **opts)
-        scopes[scope] = {**info, "n_chars": len(norm)}
+        scopes[scope] = {**info, "n_chars": len(norm) if norm is not None else len(codes)}
         counts[scope] = matcher.count_many(norm, config.semantics, codes=codes, found=found)
     return {"n_chars_raw": len(text), "scopes": scopes, "counts": counts, "warnings": warnings}
 
@@ -294,27 +297,44 @@ def _content_hash(task: _Task) -> str | None:
     return h.hexdigest()
 
 
+_CONTROL = np.ones(32, dtype=bool)
+_CONTROL[[9, 10, 11, 12, 13]] = False  # \t \n \v \f \r are text
+
+
 def _looks_binary(text: str) -> bool:
-    """Text of a binary file decoded as text: NUL bytes, or many control/replacement characters."""
+    """Text of a binary file decoded as text: NUL bytes, or many control/replacement characters
+    (more than 5 % of the first 65,536 characters)."""
     sample = text[:65536]
     if "\x00" in sample:
         return True
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v"))
-    return len(sample) > 0 and bad / len(sample) > 0.05
+    if not sample:
+        return False
+    c = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    low = c[c < 32]
+    bad = int(np.count_nonzero(_CONTROL[low])) + sample.count("\ufffd")
+    return bad / len(sample) > 0.05
 
 
 def _process(task: _Task, config: CountConfig) -> dict[str, Any]:
     """Run one task (in a worker): read/extract, count, and return the JSON-safe record."""
     t0 = time.perf_counter()
+    data = None
+    if task.kind == "file" and str(task.payload).lower().endswith(".txt"):
+        try:  # a text file is read once: the same bytes are hashed and decoded
+            with open(task.payload, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            data = None
+    sha = hashlib.sha256(data).hexdigest() if data is not None else _content_hash(task)
     rec: dict[str, Any] = {"doc_id": task.doc_id, "source": task.source, "firm": task.firm, "year": task.year,
-                           "sha256": _content_hash(task)}
+                           "sha256": sha}
     if task.kind == "skip":
         return {**rec, "status": "skipped", "warnings": [task.payload]}
     try:
         extractor = "input text"
         warnings: list[str] = []
         if task.kind == "file":
-            ex = extract_text(task.payload)
+            ex = extract_text(task.payload) if data is None else txt_from_bytes(data)
             text, extractor, warnings = ex.text, ex.extractor, list(ex.warnings)
         elif task.kind == "jsonl":
             obj = json.loads(task.payload)

@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_EXCLUDE_PATTERN",
     "SUPPORTED_SUFFIXES",
     "extract_text",
+    "txt_from_bytes",
     "parse_file_name",
     "pdf_extractor_name",
 ]
@@ -161,6 +162,14 @@ def _pdf_to_text(path: Path) -> tuple[str, tuple[str, ...]]:
     return "\f".join(pages), warnings
 
 
+def txt_from_bytes(data: bytes) -> ExtractedText:
+    """The text of a ``.txt`` report from its bytes (UTF-8 with or without BOM, UTF-16 with BOM,
+    else GB18030 with replacement characters and a warning)."""
+    text, enc = _decode_txt(data)
+    warnings = ("text decoded as GB18030 with replacement characters",) if "\ufffd" in text and enc == "txt:gb18030" else ()
+    return ExtractedText(text=text, extractor=enc, warnings=warnings)
+
+
 def extract_text(path: str | Path) -> ExtractedText:
     """Extract the text of one report file.
 
@@ -191,9 +200,7 @@ def extract_text(path: str | Path) -> ExtractedText:
         raw, _enc = _decode_txt(path.read_bytes())
         return ExtractedText(text=_html_to_text(raw), extractor="html.parser")
     if suffix == ".txt":
-        text, enc = _decode_txt(path.read_bytes())
-        warnings = ("text decoded as GB18030 with replacement characters",) if "\ufffd" in text and enc == "txt:gb18030" else ()
-        return ExtractedText(text=text, extractor=enc, warnings=warnings)
+        return txt_from_bytes(path.read_bytes())
     raise DataError(
         f"{path}: unsupported file type; got {suffix or 'no suffix'!r}. Use one of {', '.join(SUPPORTED_SUFFIXES)}."
     )

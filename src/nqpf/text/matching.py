@@ -119,6 +119,16 @@ _HASH_MASK = np.uint32((1 << _HASH_BITS) - 1)
 _FNV = np.uint32(0x01000193)
 
 
+def _codes_of(text: str) -> np.ndarray:
+    """``text`` as a uint32 code-point array."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _text_of(codes: np.ndarray) -> str:
+    """The string of a uint32 code-point array (inverse of :func:`_codes_of`)."""
+    return np.ascontiguousarray(codes, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def _gram_hash(codes: np.ndarray, n: int, at: np.ndarray) -> np.ndarray:
     """Hash of the ``n`` code points starting at positions ``at`` (uint32 FNV-style, wrapping)."""
     h = codes[at]
@@ -147,7 +157,10 @@ class Matcher:
           every position in numpy and verifies the few candidate positions with
           :meth:`str.startswith`; its cost hardly grows with the number of terms.
         - ``'aho_corasick'``: pyahocorasick's automaton (the classic algorithm; slows down with
-          many terms because of its child lookup) — kept as an independent reference.
+          many terms because of its child lookup) — kept as an independent reference. The wheels
+          on PyPI are unicode builds (``ahocorasick.unicode == 1``; ``add_word(b"...")`` raises
+          ``TypeError: string expected``): automata over UTF-8 bytes need pyahocorasick built from
+          source with ``AHOCORASICK_BYTES``, so this engine takes strings.
 
     Examples
     --------
@@ -166,6 +179,7 @@ class Matcher:
         self.negation_chars = negation_chars
         self.engine = check_option(engine, Engine, param="engine", caller="Matcher")
         self._neg = frozenset(negation_chars)
+        self._neg_codes = frozenset(ord(c) for c in negation_chars)
         #: normalised term → source terms
         self.terms = lexicon.normalised_terms(normalisation)
         if self.engine == "aho_corasick":
@@ -178,29 +192,37 @@ class Matcher:
         else:
             # first code points of all terms (prefilter), then per gram length n = min(len, 3)
             # a bitmap of hashed n-grams and the terms starting with each n-gram
+            # (the n-gram and the terms are kept as the bytes of their uint32 code points, so that
+            # candidates are verified on the code-point array itself, without building a string)
             self._first = np.zeros(sys.maxunicode + 1, dtype=bool)
-            self._grams: dict[int, tuple[np.ndarray, dict[str, list[str]]]] = {}
+            self._grams: dict[int, tuple[np.ndarray, dict[bytes, list[tuple[str, bytes]]]]] = {}
             for key in self.terms:
                 self._first[ord(key[0])] = True
                 n = min(len(key), 3)
                 bitmap, table = self._grams.setdefault(n, (np.zeros(1 << _HASH_BITS, dtype=bool), {}))
-                table.setdefault(key[:n], []).append(key)
-                codes = np.frombuffer(key[:n].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-                bitmap[_gram_hash(codes, n, np.zeros(1, dtype=np.intp))[0]] = True
+                kcodes = _codes_of(key)
+                table.setdefault(kcodes[:n].tobytes(), []).append((key, kcodes.tobytes()))
+                bitmap[_gram_hash(kcodes[:n].copy(), n, np.zeros(1, dtype=np.intp))[0]] = True
 
-    def _negated(self, text: str, start: int, window: int) -> bool:
+    def _negated(self, text: str | None, start: int, window: int, codes: np.ndarray | None = None) -> bool:
+        if text is None:
+            return not self._neg_codes.isdisjoint(codes[max(0, start - window):start].tolist())
         return not self._neg.isdisjoint(text[max(0, start - window):start])
 
-    def matches(self, text: str, *, codes: np.ndarray | None = None) -> list[tuple[int, int, str]]:
+    def matches(self, text: str | None, *, codes: np.ndarray | None = None) -> list[tuple[int, int, str]]:
         """Every occurrence ``(start, end, normalised term)`` of every term, sorted by start then longest.
 
-        ``codes`` (optional) is ``text`` as a uint32 code-point array, if already at hand.
+        ``codes`` (optional) is ``text`` as a uint32 code-point array, if already at hand; with
+        ``codes`` given, ``text`` may be None (the ``'ngram'`` engine works on the code points only).
         """
         if self.engine == "aho_corasick":
+            if text is None:
+                text = _text_of(codes)
             out = [(end - n + 1, end + 1, key) for end, (n, key) in self._automaton.iter(text)]
         else:
             if codes is None:
-                codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+                codes = _codes_of(text)
+            raw = memoryview(np.ascontiguousarray(codes, dtype=np.uint32)).cast("B")
             out = []
             first = np.flatnonzero(self._first.take(codes))
             size = len(codes)
@@ -208,22 +230,24 @@ class Matcher:
                 at = first[first <= size - n] if n > 1 else first
                 hits = at[bitmap.take(_gram_hash(codes, n, at))]
                 for p in hits.tolist():
-                    for key in table.get(text[p:p + n], ()):
-                        if text.startswith(key, p):
+                    q = 4 * p
+                    for key, kb in table.get(raw[q:q + 4 * n].tobytes(), ()):
+                        if raw[q:q + len(kb)] == kb:
                             out.append((p, p + len(key), key))
         out.sort(key=lambda m: (m[0], m[0] - m[1]))
         return out
 
-    def count(self, text: str, spec: CountSpec, *, codes: np.ndarray | None = None) -> dict[str, int]:
+    def count(self, text: str | None, spec: CountSpec, *, codes: np.ndarray | None = None) -> dict[str, int]:
         """Counts per normalised term (terms with zero count omitted)."""
         return self.count_many(text, (spec,), codes=codes)[spec.label]
 
-    def count_many(self, text: str, specs: tuple[CountSpec, ...], *, codes: np.ndarray | None = None,
+    def count_many(self, text: str | None, specs: tuple[CountSpec, ...], *, codes: np.ndarray | None = None,
                    found: list[tuple[int, int, str]] | None = None) -> dict[str, dict[str, int]]:
         """Counts for several semantics at once: ``{label: {term: count}}``.
 
         Occurrences are found once (or taken from ``found``, the output of :meth:`matches` on
-        this ``text``).
+        this ``text``). ``text`` may be None when ``codes`` is given (it is rebuilt from the code
+        points only for the jieba semantics).
         """
         out: dict[str, dict[str, int]] = {}
         for spec in specs:
@@ -238,10 +262,12 @@ class Matcher:
                         if start < pos:
                             continue
                         pos = end
-                    if w and self._negated(text, start, w):
+                    if w and self._negated(text, start, w, codes):
                         continue
                     counts[key] += 1
             else:
+                if text is None:
+                    text = _text_of(codes)
                 tok = _jieba_tokenizer(tuple(self.terms) if spec.base == "jieba_userdict" else None)
                 pos = 0
                 for token in tok.cut(text):

@@ -23,6 +23,7 @@ import functools
 import sys
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -95,8 +96,52 @@ def _is_risky_output(s: str) -> bool:
     return any(unicodedata.combining(ch) for ch in s)
 
 
+#: the default table (NFKC + lower + whitespace) as its exceptions to the identity, for the Unicode version
+#: it was computed with; written by ``python -c "from nqpf.text.normalise import write_shipped_table as w; w()"``
+#: (computing it takes 0.4–2 s, once per process and worker)
+_SHIPPED = Path(__file__).resolve().parent / "data" / "normalise_table.npz"
+
+
+def _shipped_table() -> tuple[np.ndarray, dict[int, str]] | None:
+    """The shipped default table, or None when missing or made for another Unicode version."""
+    try:
+        with np.load(_SHIPPED, allow_pickle=False) as z:
+            if str(z["unidata_version"]) != unicodedata.unidata_version or int(z["maxunicode"]) != sys.maxunicode:
+                return None
+            table = np.arange(sys.maxunicode + 1, dtype=np.uint32)
+            table[z["cps"]] = z["vals"]
+            text, ends = str(z["exp_text"]), z["exp_ends"].tolist()
+            starts = [0] + ends[:-1]
+            expansions = {int(cp): text[a:b] for cp, a, b in zip(z["exp_cps"].tolist(), starts, ends)}
+    except (OSError, KeyError, ValueError):
+        return None
+    return table, expansions
+
+
+def write_shipped_table(path: Path = _SHIPPED) -> Path:
+    """Compute the default table and save it (its exceptions to the identity) for :func:`_table` to load."""
+    table, expansions = _compute_table(True, True, True)
+    cps = np.flatnonzero(table != np.arange(len(table), dtype=np.uint32)).astype(np.uint32)
+    exp_cps = sorted(expansions)
+    np.savez_compressed(path, unidata_version=np.array(unicodedata.unidata_version), maxunicode=np.array(sys.maxunicode),
+                        cps=cps, vals=table[cps], exp_cps=np.array(exp_cps, dtype=np.uint32),
+                        exp_text=np.array("".join(expansions[c] for c in exp_cps)),
+                        exp_ends=np.cumsum([len(expansions[c]) for c in exp_cps]).astype(np.int64))
+    return path
+
+
 @functools.lru_cache(maxsize=8)
 def _table(nfkc: bool, lower: bool, remove_whitespace: bool) -> tuple[np.ndarray, dict[int, str]]:
+    """Code point lookup for the context-free characters (the default one loaded from the shipped file
+    when it was made for this Python's Unicode version, else computed; see :func:`_compute_table`)."""
+    if nfkc and lower and remove_whitespace:
+        shipped = _shipped_table()
+        if shipped is not None:
+            return shipped
+    return _compute_table(nfkc, lower, remove_whitespace)
+
+
+def _compute_table(nfkc: bool, lower: bool, remove_whitespace: bool) -> tuple[np.ndarray, dict[int, str]]:
     """Code point lookup for the context-free characters.
 
     Returns ``(table, expansions)``: ``table[c]`` is the single code point that ``c``
@@ -174,8 +219,8 @@ def _normalise_around_sigma(text: str, sigma: np.ndarray, *, nfkc: bool, lower: 
     return "".join(parts)
 
 
-def normalise_with_codes(text: str, *, nfkc: bool = True, lower: bool = True,
-                         remove_whitespace: bool = True) -> tuple[str, np.ndarray | None, np.ndarray | None]:
+def normalise_with_codes(text: str, *, nfkc: bool = True, lower: bool = True, remove_whitespace: bool = True,
+                         decode: bool = True) -> tuple[str | None, np.ndarray | None, np.ndarray | None]:
     """Normalised text, its code points, and the kept-character mask (internal fast path).
 
     Returns ``(norm, codes, keep)``: ``codes`` is ``norm`` as a uint32 array (None on the slow
@@ -184,6 +229,10 @@ def normalise_with_codes(text: str, *, nfkc: bool = True, lower: bool = True,
     ``k(i) = keep[:i].sum()``, ``norm[k(a):k(b)] == normalise_text(text[a:b])``; it is None
     otherwise (slow path, expanding characters, or nothing deleted — then ``k(i) = i``
     when ``codes`` is not None).
+
+    ``decode=False`` leaves ``norm`` as None whenever ``codes`` is given: callers that match on
+    the code points (:meth:`nqpf.text.matching.Matcher.matches`) never need the string, and
+    building it is a third pass over the text.
     """
     if not (nfkc or lower or remove_whitespace) or not text:
         return text, None, None
@@ -208,6 +257,8 @@ def normalise_with_codes(text: str, *, nfkc: bool = True, lower: bool = True,
     if remove_whitespace:
         keep = mapped != _DELETE
         mapped = mapped[keep]
+    if not decode and not expanded:
+        return None, mapped, keep
     out = mapped.tobytes().decode("utf-32-le")
     if expanded:
         for flagged in expanded:
@@ -256,3 +307,4 @@ def normalise_text(text: str, *, nfkc: bool = True, lower: bool = True, remove_w
     if text.isascii():
         return normalise_text_reference(text, nfkc=False, lower=lower, remove_whitespace=remove_whitespace)
     return normalise_with_codes(text, nfkc=nfkc, lower=lower, remove_whitespace=remove_whitespace)[0]
+
