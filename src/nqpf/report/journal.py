@@ -17,6 +17,10 @@ TOPSIS D⁺ D⁻ C          ``normalised.csv`` and the effective indicator weigh
 Dagum 基尼系数          ``analysis/dagum_totals|groups|pairs.csv`` (index root, ``region4``)
 马尔可夫 / 空间马尔可夫    ``analysis/markov_probabilities.csv``, ``spatial_markov_conditional.csv``
 Moran's I              ``analysis/moran_global.csv`` (randomisation assumption)
+LISA 集聚类型           ``analysis/lisa_local.csv``: HH / LL / HL / LH / 不显著 per year, counts and province names
+σ 收敛                  ``analysis/sigma_sigma.csv`` (+ the trend test of ``sigma_trend.csv`` in the note)
+β 收敛                  ``analysis/beta_beta.csv``, ``beta_coefficients.csv`` (regression layout, λ and half-life)
+俱乐部收敛               ``analysis/club_tests.csv``, ``club_membership.csv`` (log t test, members by name)
 耦合协调度               ``analysis/coupling_coupling.csv``
 障碍度                  ``analysis/obstacle_top.csv``, ``obstacle_indicators.csv``
 回归结果                 ``explain/*_table.csv`` (coefficients with stars, SE in parentheses)
@@ -28,6 +32,7 @@ number them), so the numbering is always consecutive.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +40,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._csvsafe import _FORMULA_START
+from .._format import fmt_fixed
 from ..index.result import csv_encoding_of
 from .tables import RunTables
 
-__all__ = ["JournalTable", "journal_tables", "write_journal", "REGION4_ZH", "STATE_ZH", "JOURNAL_WORKBOOK", "JOURNAL_DIR"]
+__all__ = ["JournalTable", "journal_tables", "write_journal", "REGION4_ZH", "STATE_ZH", "LISA_ZH", "JOURNAL_WORKBOOK",
+           "JOURNAL_DIR", "coef_text", "unit_zh"]
 
 JOURNAL_WORKBOOK = "nqpf_journal_tables.xlsx"
 JOURNAL_DIR = "journal"
@@ -158,7 +166,7 @@ def _weights_table(ctx: _Ctx) -> list[JournalTable]:
             row[_LEVEL_ZH[lv]] = ctx.names.get(anc[lv], anc[lv]) if lv < len(anc) else ""
         row[_LEVEL_ZH[depth]] = ctx.names.get(ind, ind)
         node = fw.by_id[ind]
-        row["单位"] = node.unit
+        row["单位"] = unit_zh(node.unit)
         row["属性"] = "正向" if node.direction == 1 else "负向"
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -168,7 +176,6 @@ def _weights_table(ctx: _Ctx) -> list[JournalTable]:
         wi = wi.groupby("node", sort=False)[["weight", "effective_weight"]].mean()
     else:
         wi = wi.set_index("node")[["weight", "effective_weight"]]
-    wcol = "weight" if scheme == "within_parent" else "effective_weight"
     note = [f"权重由{_METHOD_ZH.get(method, method)}确定"]
     parts_ok = method in ("entropy", "critic") and str(wcfg.get("on", "normalised")) == "normalised"
     if parts_ok:
@@ -209,23 +216,58 @@ def _weights_table(ctx: _Ctx) -> list[JournalTable]:
             note.append("基于各地区各年份合并的面板数据（全局熵值法）" if method == "entropy" else "基于面板各年合并数据")
         if scheme == "within_parent":
             note.append("权重在各上级指标内部计算")
+    elif method == "ahp" or scheme == "within_parent":  # weights within each parent: local and global weights
+        out["局部权重"] = [float(wi.loc[i, "weight"]) if i in wi.index else np.nan for i in inds]
     else:
-        out["权重 w"] = [float(wi.loc[i, wcol]) if i in wi.index else np.nan for i in inds]
-    if scheme == "within_parent" or method not in ("entropy", "critic"):
+        out["权重 w"] = [float(wi.loc[i, "effective_weight"]) if i in wi.index else np.nan for i in inds]
+    if scheme == "within_parent" or method == "ahp":
         out["综合权重"] = [float(wi.loc[i, "effective_weight"]) if i in wi.index else np.nan for i in inds]
     norm = ctx.cfg.get("normalise") or {}
     note.append(f"数据经{_NORM_ZH.get(norm.get('method'), norm.get('method', ''))}（{_SCOPE_ZH.get(norm.get('scope'), norm.get('scope', ''))}）处理")
     tables = [JournalTable("weights", "新质生产力评价指标体系及权重", out, "；".join(note) + "。" + ctx.source)]
     if method == "ahp" and wcfg.get("ahp"):
         arows = []
-        for node, A in (wcfg.get("ahp") or {}).items():
+        given = wcfg.get("ahp") or {}
+        max_cr = float(wcfg.get("ahp_max_cr", 0.10))
+        for node in [a for a in fw.aggregates if a in given] + [a for a in given if a not in fw.aggregates]:
+            A = given[node]
             r = ahp_weights(np.asarray(A, dtype=float), allow_inconsistent=True)
+            ci, cr = (0.0 if abs(v) < 1e-12 else float(v) for v in (r.CI, r.CR))  # a consistent matrix: 0, not −0.000
             arows.append({"判断矩阵（上级指标）": ctx.names.get(node, node), "阶数": len(A), "λmax": r.lambda_max,
-                          "CI": r.CI, "RI": r.RI, "CR": r.CR, "一致性检验": "通过" if r.CR <= 0.10 else "未通过"})
+                          "CI": ci, "RI": r.RI, "CR": cr, "一致性检验": "通过" if cr <= max_cr else "未通过"})
         tables.append(JournalTable("ahp_consistency", "层次分析法判断矩阵一致性检验", pd.DataFrame(arows),
                                    "λmax 为判断矩阵最大特征值，CI = (λmax − n)/(n − 1)，CR = CI/RI（Saaty 随机一致性指标 RI），"
-                                   "CR < 0.10 时通过一致性检验。" + ctx.source, int_cols=("阶数",)))
+                                   f"CR < {max_cr:g} 时通过一致性检验（阶数不超过 2 的判断矩阵总是一致）。" + ctx.source, int_cols=("阶数",)))
     return tables
+
+
+#: units of measurement as Chinese tables print them (terms of the framework's English units)
+_UNIT_TERMS = {
+    "person-years": "人年", "persons": "人", "person": "人", "pieces": "件", "papers": "篇", "ports": "个",
+    "enterprises": "家", "firms": "家", "km": "千米", "km2": "平方千米", "m2": "平方米", "CNY": "元", "10k CNY": "万元",
+    "100m CNY": "亿元", "100 million CNY": "亿元", "t CO2": "吨 CO₂", "t": "吨", "tce": "吨标准煤", "kWh": "千瓦时",
+    "resident": "人", "residents": "人", "10k residents": "万人", "million residents": "百万人", "%": "%",
+    "% of GDP": "%", "‰": "‰", "years": "年", "year": "年", "index": "指数",
+}
+
+
+def unit_zh(unit: str) -> str:
+    """A unit of measurement in Chinese (``"pieces per 10k residents"`` → ``"件/万人"``); units already in Chinese,
+    and units with a term this table does not know, are kept as they are.
+
+    Examples
+    --------
+    >>> unit_zh("pieces per 10k residents"), unit_zh("% (inferred)"), unit_zh("km per km2"), unit_zh("元/人")
+    ('件/万人', '%', '千米/平方千米', '元/人')
+    """
+    u = str(unit or "").strip()
+    if not u or any("\u4e00" <= ch <= "\u9fff" for ch in u):
+        return u
+    u = re.sub(r"\s*\((inferred|estimated)\)$", "", u)
+    parts = [x.strip() for x in u.split(" per ")]
+    if all(x in _UNIT_TERMS for x in parts):
+        return "/".join(_UNIT_TERMS[x] for x in parts)
+    return str(unit)
 
 
 def _ancestors(fw, ind: str) -> list[str]:
@@ -407,6 +449,159 @@ def _markov_tables(ctx: _Ctx) -> list[JournalTable]:
     return out
 
 
+# ---------------------------------------------------------------------------- LISA, convergence
+#: LISA cluster types in the order papers list them
+LISA_ZH = {"HH": "高—高集聚（HH）", "LL": "低—低集聚（LL）", "HL": "高—低集聚（HL）", "LH": "低—高集聚（LH）", "ns": "不显著"}
+
+
+def _lisa_tables(ctx: _Ctx) -> list[JournalTable]:
+    t = ctx.table("analysis", "lisa_local")
+    if t is None or not {"year", "unit", "cluster"} <= set(t.columns):
+        return []
+    root = ctx.result.root
+    name = ctx.names.get(root, root)
+    t = _root_rows(t, root).copy()
+    if t.empty:  # the analysis did not cover the index itself
+        return []
+    t["unit"] = t["unit"].astype(str)
+    acfg = ctx.cfg.get("analysis") or {}
+    rows = []
+    for y, g in t.sort_values(["year", "unit"]).groupby("year", sort=True):
+        for c, label in LISA_ZH.items():
+            units = g.loc[g["cluster"].astype(str) == c, "unit"].tolist()
+            rows.append({"年份": int(y), "集聚类型": label, "地区数": len(units),
+                         "地区": "、".join(ctx.unit_names.get(u, u) for u in units)})
+    alpha = float(acfg.get("alpha", 0.05))
+    perms = int(acfg.get("permutations", 999))
+    note = (f"局部 Moran's I（LISA）基于{_weights_zh(acfg)}空间权重矩阵（行标准化），显著性由 {perms} 次条件随机置换检验得到"
+            f"（p < {alpha:g}）；高—高（HH）为{name}高值地区被高值地区包围，低—低（LL）为低值被低值包围，"
+            "高—低（HL）、低—高（LH）为空间异常值；不显著为 p ≥ 显著性水平的地区。" + ctx.source)
+    return [JournalTable("lisa", f"{name}的局部空间集聚类型（LISA）", pd.DataFrame(rows), note, int_cols=("年份", "地区数"))]
+
+
+def _weights_zh(acfg: dict[str, Any]) -> str:
+    w = str(acfg.get("weights", "queen"))
+    return {"queen": "Queen 邻接", "rook": "Rook 邻接"}.get(w, w)
+
+
+def coef_text(coef: float, se: float | None, p: float | None) -> tuple[str, str]:
+    """A coefficient with its significance stars and its standard error in parentheses, three decimals, as papers
+    print them (the minus sign is U+2212, so a spreadsheet never reads the cell as a formula).
+
+    Examples
+    --------
+    >>> coef_text(-0.29253, 0.04931, 1e-8)
+    ('−0.293***', '(0.049)')
+    """
+    from ..explain.tables import stars
+
+    def num(v: float) -> str:
+        return fmt_fixed(v, 3).replace("-", "\u2212")
+
+    c = "" if coef is None or not math.isfinite(float(coef)) else num(float(coef)) + stars(
+        None if p is None or not math.isfinite(float(p)) else float(p))
+    s = "" if se is None or not math.isfinite(float(se)) else f"({num(float(se))})"
+    return c, s
+
+
+_BETA_KIND_ZH = {"absolute": "绝对β收敛", "conditional": "条件β收敛"}
+_TERM_ZH = {"ln_initial": "ln 初期水平（β）", "const": "常数项"}
+
+
+def _convergence_tables(ctx: _Ctx) -> list[JournalTable]:
+    root = ctx.result.root
+    name = ctx.names.get(root, root)
+    out: list[JournalTable] = []
+    sg = ctx.table("analysis", "sigma_sigma")
+    if sg is not None and {"year", "sd", "cv"} <= set(sg.columns) and len(_root_rows(sg, root)):
+        t = _root_rows(sg, root).sort_values("year")
+        f = pd.DataFrame({"年份": t["year"].astype(int).to_numpy(), "地区数": t["n"].astype(int).to_numpy(),
+                          "均值": t["mean"].to_numpy(), "标准差 σ": t["sd"].to_numpy(), "变异系数 CV": t["cv"].to_numpy()})
+        note = ["σ 收敛以各年指数的标准差 σ 与变异系数 CV = σ/均值 衡量，二者随时间下降表示地区差距缩小"]
+        tr = ctx.table("analysis", "sigma_trend")
+        if tr is not None:
+            for _, r in _root_rows(tr, root).iterrows():
+                lab = {"sigma": "σ", "cv": "CV"}.get(str(r["measure"]), str(r["measure"]))
+                verdict = "呈 σ 收敛" if str(r.get("converging")).lower() == "true" else "未呈 σ 收敛"
+                note.append(f"{lab} 对年份的线性趋势斜率为 {float(r['slope']):.3f}（t = {float(r['t']):.3f}，"
+                            f"p = {float(r['p']):.3f}），{verdict}")
+        out.append(JournalTable("sigma", f"{name}的 σ 收敛检验", f, "；".join(note) + "。" + ctx.source,
+                                int_cols=("年份", "地区数")))
+    bb, bc = ctx.table("analysis", "beta_beta"), ctx.table("analysis", "beta_coefficients")
+    if bb is not None and {"node", "beta", "se", "p"} <= set(bb.columns):
+        nodes = list(dict.fromkeys(bb["node"].astype(str)))
+        nodes = [root] * (root in nodes) + [n for n in nodes if n != root]
+        cols: dict[str, dict[str, str]] = {}
+        order: list[str] = []
+        for k, node in enumerate(nodes, start=1):
+            r = bb[bb["node"].astype(str) == node].iloc[0]
+            col: dict[str, str] = {}
+            terms = bc[bc["node"].astype(str) == node] if bc is not None else pd.DataFrame(columns=["term"])
+            terms = pd.concat([terms[terms["term"] == "ln_initial"], terms[~terms["term"].isin(["ln_initial", "const"])],
+                               terms[terms["term"] == "const"]])
+            if "ln_initial" not in set(terms["term"]):
+                terms = pd.concat([pd.DataFrame([{"term": "ln_initial", "coef": r["beta"], "se": r["se"], "p": r["p"]}]),
+                                   terms])
+            for _, tr in terms.iterrows():
+                label = _TERM_ZH.get(str(tr["term"]), ctx.names.get(str(tr["term"]), str(tr["term"])))
+                c, s = coef_text(tr["coef"], tr["se"], tr["p"])
+                col[label], col[label + "\u00a0"] = c, s
+                for key in (label, label + "\u00a0"):
+                    if key not in order:
+                        order.append(key)
+            fe = str(r.get("fe", ""))
+            col["个体固定效应"] = "是" if fe in ("twoway", "unit") else "否"
+            col["时间固定效应"] = "是" if fe == "twoway" else "否"
+            col["收敛类型"] = _BETA_KIND_ZH.get(str(r.get("kind", "")), str(r.get("kind", "")))
+            col["观测值 N"] = str(int(r["n_obs"])) if pd.notna(r.get("n_obs")) else ""
+            col["R²"] = f"{float(r['r2']):.3f}" if pd.notna(r.get("r2")) else ""
+            lam, hl = r.get("lambda"), r.get("half_life")
+            col["收敛速度 λ"] = f"{float(lam):.3f}" if pd.notna(lam) else ""
+            col["半衰期（年）"] = f"{float(hl):.3f}" if pd.notna(hl) else ""
+            cols[f"({k}) {ctx.names.get(node, node)}"] = col
+        tail = ["个体固定效应", "时间固定效应", "收敛类型", "观测值 N", "R²", "收敛速度 λ", "半衰期（年）"]
+        rows = order + tail
+        f = pd.DataFrame({"变量": ["" if r.endswith("\u00a0") else r for r in rows]})  # SE rows: no label
+        for head, col in cols.items():
+            f[head] = [col.get(r, "") for r in rows]
+        first = bb.iloc[0]
+        cov = str(first.get("cov", ""))
+        se = "聚类稳健标准误（按地区聚类）" if "cluster" in cov else "标准误"
+        out.append(JournalTable(
+            "beta", "β 收敛检验结果", f,
+            f"被解释变量为指数的年增长率 ln(x_i,t+1/x_i,t)，β < 0 且显著表示存在 β 收敛；括号内为{se}；"
+            "***、**、* 分别表示在 1%、5%、10% 的水平上显著；收敛速度 λ = −ln(1 + β)/τ，半衰期 = ln 2/λ。" + ctx.source))
+    ct, cm = ctx.table("analysis", "club_tests"), ctx.table("analysis", "club_membership")
+    if ct is not None and cm is not None and {"club", "b", "t"} <= set(ct.columns) and len(_root_rows(ct, root)):
+        tests = _root_rows(ct, root)
+        mem = _root_rows(cm, root).copy()
+        mem["unit"] = mem["unit"].astype(str)
+        if "order" in mem.columns:
+            mem = mem.sort_values("order")
+        rows = []
+        for _, r in tests.iterrows():
+            club = str(r["club"])
+            if club == "all":
+                label, units = "全样本", []
+            elif club == "divergent":
+                label, units = "发散地区", mem.loc[mem["club"].astype(int) == 0, "unit"].tolist()
+            else:
+                label, units = f"俱乐部{club}", mem.loc[mem["club"].astype(str) == club, "unit"].tolist()
+            rows.append({"俱乐部": label, "地区数": int(r["n"]), "log t 系数 b": float(r["b"]),
+                         "标准误": float(r["se"]), "t 值": float(r["t"]),
+                         "是否收敛": "是" if str(r["converges"]).lower() == "true" else "否",
+                         "地区": "、".join(ctx.unit_names.get(u, u) for u in units)})
+        single = mem.loc[mem["club"].astype(int) == 0, "unit"].tolist()
+        if single and not (tests["club"].astype(str) == "divergent").any():
+            rows.append({"俱乐部": "发散地区", "地区数": len(single), "log t 系数 b": np.nan, "标准误": np.nan,
+                         "t 值": np.nan, "是否收敛": "", "地区": "、".join(ctx.unit_names.get(u, u) for u in single)})
+        out.append(JournalTable(
+            "clubs", f"{name}的俱乐部收敛（Phillips–Sul）检验结果", pd.DataFrame(rows),
+            "采用 Phillips–Sul log t 检验与俱乐部聚类算法；t 值 > −1.65 时不拒绝收敛原假设（5% 水平）；俱乐部按期末水平由高到低编号，"
+            "发散地区为不属于任何俱乐部的地区。" + ctx.source, int_cols=("地区数",)))
+    return out
+
+
 # ---------------------------------------------------------------------------- coupling, obstacles
 def _coupling_tables(ctx: _Ctx) -> list[JournalTable]:
     t = ctx.table("analysis", "coupling_coupling")
@@ -477,6 +672,32 @@ _REG_TITLES = {"models": "基准回归结果", "heterogeneity": "异质性分析
                "threshold": "门槛效应检验结果", "spatial": "空间计量回归结果", "robustness": "稳健性检验结果"}
 
 
+_NUMERIC_CELL = re.compile(r"^-(?=[0-9.])")
+_LAG = re.compile(r"^lag\((.+)\)$")
+
+
+def _printed_cell(v: Any) -> Any:
+    """A cell of a saved regression table as printed: the CSV-injection quote undone (``'-0.223*`` → the text read
+    back), and a leading minus of a number written as U+2212 (``−0.223*``), which no spreadsheet runs as a formula."""
+    if not isinstance(v, str):
+        return v
+    if v.startswith("'") and v[1:2] in _FORMULA_START:
+        v = v[1:]
+    return _NUMERIC_CELL.sub("\u2212", v)
+
+
+def _var_zh(ctx: _Ctx, label: str) -> str:
+    """A regressor's label with framework node ids by their Chinese names (``lag(NQPF)`` → ``新质生产力（滞后一期）``)."""
+    m = _LAG.match(label)
+    inner = m.group(1) if m else label
+    groupings = {g.id: (g.name_zh or g.name_en or g.id) for g in ctx.result.framework.groupings}
+    if inner not in ctx.names and ":" in inner and inner.split(":", 1)[0] in groupings:  # driver:数据 → 数据（人工智能驱动）
+        g, tag = inner.split(":", 1)
+        inner = f"{tag}（{groupings[g]}）"
+    inner = ctx.names.get(inner, inner)
+    return f"{inner}（滞后一期）" if m else inner
+
+
 def _regression_tables(ctx: _Ctx) -> list[JournalTable]:
     out = []
     stats = ctx.table("explain", "models_statistics")
@@ -490,8 +711,11 @@ def _regression_tables(ctx: _Ctx) -> list[JournalTable]:
         f = t.copy().astype(object)
         first = f.columns[0]
         f = f.rename(columns={first: "变量", **{c: REGION4_ZH[str(c)] for c in f.columns if str(c) in REGION4_ZH}})
-        f["变量"] = f["变量"].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
-        f = f.where(f.notna(), "")
+        regions = [c for c in _REGION_ORDER if c in f.columns]
+        if regions:  # heterogeneity by region: 东部, 中部, 西部, 东北 as papers order them
+            f = f[["变量"] + [c for c in f.columns if c != "变量" and c not in regions] + regions]
+        f["变量"] = f["变量"].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else _var_zh(ctx, str(v).strip()))
+        f = f.where(f.notna(), "").map(_printed_cell)
         base = name[: -len("_table")]
         out.append(JournalTable(f"reg_{base}", _REG_TITLES.get(base, f"回归结果（{base}）"), f.reset_index(drop=True),
                                 f"括号内为{se}；***、**、* 分别表示在 1%、5%、10% 的水平上显著。" + ctx.source))
@@ -503,8 +727,8 @@ def journal_tables(run: RunTables) -> list[JournalTable]:
     """Every journal table the run supports, numbered 表1, 表2, … in order."""
     ctx = _context(run)
     tables: list[JournalTable] = []
-    for builder in (_weights_table, _scores_tables, _topsis_tables, _dagum_tables, _markov_tables, _coupling_tables,
-                    _obstacle_tables, _regression_tables):
+    for builder in (_weights_table, _scores_tables, _topsis_tables, _dagum_tables, _markov_tables, _lisa_tables,
+                    _convergence_tables, _coupling_tables, _obstacle_tables, _regression_tables):
         tables.extend(builder(ctx))
     for k, t in enumerate(tables, start=1):
         t.number = k
@@ -512,18 +736,7 @@ def journal_tables(run: RunTables) -> list[JournalTable]:
 
 
 def _fmt_csv(v: Any, as_int: bool) -> str:
-    if v is None or v is pd.NA:
-        return ""
-    if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        if math.isnan(f) or math.isinf(f):
-            return ""
-        return str(int(round(f))) if as_int else f"{f:.3f}"
-    return str(v)
+    return fmt_fixed(v, 3, as_int=as_int)  # three decimals, counts as integers (nqpf._format)
 
 
 def _csv_frame(t: JournalTable) -> pd.DataFrame:
@@ -615,6 +828,13 @@ def write_journal(run: RunTables, run_dir: str | Path | None = None, *, csv: boo
                                               for v in df[c].astype(str).head(200)])
             ws.set_column(j, j, min(max(width if kinds[j] == "t" else 9, 8) + 1, 30))
         ws.freeze_panes(2, 0)
+        # printed as papers print them: A4, one page wide (landscape beyond eight columns), title and headers repeated
+        ws.set_paper(9)
+        if ncol > 8:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, 1)
+        ws.center_horizontally()
     wb.close()
     if csv:
         from ..index.result import write_csv

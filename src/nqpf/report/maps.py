@@ -428,7 +428,7 @@ def choropleth(values: pd.Series | Mapping[str, float], *, title: str | None = N
     Parameters
     ----------
     values
-        Series or mapping ``{province code: value}``; missing provinces are grey.
+        Series or mapping ``{province code: value}``; provinces without a value are hatched (无数据 / No data).
     title
         Figure title.
     scheme
@@ -440,7 +440,7 @@ def choropleth(values: pd.Series | Mapping[str, float], *, title: str | None = N
     legend_title
         Title of the legend / colour bar.
     lang
-        Language of the "no data" label.
+        Language of the "No data" label.
 
     Returns
     -------
@@ -463,7 +463,7 @@ def choropleth(values: pd.Series | Mapping[str, float], *, title: str | None = N
     cm = plt.get_cmap(cmap)
     colours: dict[str, Any] = {}
     handles = []
-    nodata = "无数据" if lang == "zh" else "no data"
+    nodata = "无数据" if lang == "zh" else "No data"
     if len(s) and scheme != "continuous" and s.nunique() > 1:
         bins = classify_values(s.to_numpy(), scheme=scheme, k=k)
         idx = np.searchsorted(bins, s.to_numpy(), side="left").clip(0, len(bins) - 1)
@@ -522,6 +522,6 @@ def lisa_map(clusters: pd.Series | Mapping[str, str], *, title: str | None = Non
     labels = {"zh": {"HH": "高-高", "LL": "低-低", "HL": "高-低", "LH": "低-高", "ns": "不显著"},
               "en": {"HH": "High-High", "LL": "Low-Low", "HL": "High-Low", "LH": "Low-High", "ns": "Not significant"}}[lang]
     handles = [Patch(facecolor=LISA_COLOURS[k], edgecolor="#555555", label=labels[k]) for k in ("HH", "LL", "HL", "LH", "ns")]
-    handles.append(_no_data_patch("无数据" if lang == "zh" else "no data"))
+    handles.append(_no_data_patch("无数据" if lang == "zh" else "No data"))
     ax.legend(handles=handles, loc="lower left", frameon=False, prop={"family": family, "size": 7})
     return fig

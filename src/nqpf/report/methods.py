@@ -11,7 +11,7 @@ from typing import Any
 __all__ = ["STEP_FORMULAS", "SECTION_FORMULAS", "step_formula", "STEP_NAMES"]
 
 STEP_NAMES: dict[str, tuple[str, str]] = {
-    "derive": ("指标构造", "Indicator derivation"), "impute": ("缺失值插补", "Imputation"),
+    "quality": ("数据质量筛查", "Data-quality screen"), "derive": ("指标构造", "Indicator derivation"), "impute": ("缺失值插补", "Imputation"),
     "screen": ("数据筛选", "Screening"), "treat": ("异常值处理", "Outlier treatment"),
     "normalise": ("无量纲化", "Normalisation"), "weight": ("赋权", "Weighting"), "aggregate": ("加总", "Aggregation"),
 }
@@ -41,6 +41,10 @@ STEP_FORMULAS: dict[str, tuple[str, str, str]] = {
                          "D⁺ = sqrt(Σ_j (v_ij − v_j⁺)²), D⁻ = sqrt(Σ_j (v_ij − v_j⁻)²), C_i = D⁻ / (D⁺ + D⁻)"),
     "treat:coinr": ("COINr异常值规则", "COINr outlier rule",
                     "if |skewness| > 2 and kurtosis > 3.5: Winsorise (≤ winmax points), then log-transform if still skewed"),
+    "quality": ("原始序列的数据质量筛查", "Data-quality screen of the raw series",
+                "rules: carry-forwards, panel freezes, round fills, level breaks (robust z of the jump > break_z),\n"
+                "implausible jumps, ratios that move against their inputs; findings are flagged (quality.csv), cells set\n"
+                "missing only by recorded decisions or, in strict mode, refused"),
     "impute:linear": ("线性插值", "Linear interpolation", "x_t = x_a + (x_b − x_a)(t − a)/(b − a); ends: nearest value"),
 }
 

@@ -32,8 +32,11 @@
     return (s && unitIndex[code] !== undefined) ? s[unitIndex[code]] : null;
   }
   function hexToRgb(h) { return [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)]; }
+  // units without a value: white with grey hatching (the pattern below, class "nodata"), never a light class colour;
+  // the fill attribute keeps a flat grey for copies of the SVG without the pattern
+  var NO_DATA_FILL = "#dddddd", NO_DATA_PATTERN = "nqpf-nodata";
   function colour(t) {
-    if (t === null || isNaN(t)) { return "#dddddd"; }
+    if (t === null || isNaN(t)) { return NO_DATA_FILL; }
     t = Math.max(0, Math.min(1, t));
     var x = t * (PALETTE.length - 1), i = Math.floor(x), f = x - i;
     if (i >= PALETTE.length - 1) { return PALETTE[PALETTE.length - 1]; }
@@ -106,6 +109,27 @@
   }
 
   /* ---------------------------------------------------------------- map */
+  function addNoDataPattern(svg) {
+    if (!svg || document.getElementById(NO_DATA_PATTERN)) { return; }
+    var NS = "http://www.w3.org/2000/svg";
+    function el(name, attrs) {
+      var e = document.createElementNS(NS, name);
+      Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      return e;
+    }
+    var defs = el("defs", {});
+    var pat = el("pattern", { id: NO_DATA_PATTERN, patternUnits: "userSpaceOnUse", width: "5", height: "5",
+                              patternTransform: "rotate(45)" });
+    pat.appendChild(el("rect", { width: "5", height: "5", fill: "#ffffff" }));
+    pat.appendChild(el("line", { x1: "0", y1: "0", x2: "0", y2: "5", stroke: "#7a7a7a", "stroke-width": "1.6" }));
+    defs.appendChild(pat);
+    svg.insertBefore(defs, svg.firstChild);
+  }
+
+  function legendNoData() {
+    return '<div class="legend-nodata"><span class="nodata-swatch"></span> ' + tr("无数据", "No data") + "</div>";
+  }
+
   function renderMap() {
     var map = $("map");
     if (!map) { return; }
@@ -114,7 +138,9 @@
     Array.prototype.forEach.call(map.querySelectorAll("path[data-unit]"), function (p) {
       var code = p.getAttribute("data-unit");
       var v = vals ? vals[unitIndex[code]] : null;
-      p.setAttribute("fill", v === null || v === undefined ? "#dddddd" : colour((v - ex[0]) / (ex[1] - ex[0])));
+      var missing = v === null || v === undefined || isNaN(v);
+      p.setAttribute("fill", missing ? NO_DATA_FILL : colour((v - ex[0]) / (ex[1] - ex[0])));
+      p.classList.toggle("nodata", missing);
       p.classList.toggle("selected", code === state.unit);
     });
     var lg = $("legend");
@@ -123,7 +149,7 @@
       lg.innerHTML = '<div>' + esc(nodeName(state.node)) + " · " + state.year + '</div>' +
         '<div style="width:220px;height:12px;background:linear-gradient(to right,' + stops + ')"></div>' +
         '<div style="display:flex;justify-content:space-between;width:220px"><span>' + fmt(ex[0]) + "</span><span>" + fmt(ex[1]) + "</span></div>" +
-        '<div><span style="display:inline-block;width:12px;height:12px;background:#ddd;border:1px solid #888"></span> ' + tr("无数据", "no data") + "</div>";
+        legendNoData();
     }
   }
 
@@ -131,7 +157,8 @@
     var tip = $("tooltip");
     if (!tip) { return; }
     var v = value("scores", state.node, state.year, code), r = value("ranks", state.node, state.year, code);
-    tip.innerHTML = "<b>" + esc(unitName(code)) + "</b><br>" + esc(nodeName(state.node)) + ": " + fmt(v) +
+    var shown = (v === null || v === undefined || isNaN(v)) ? tr("无数据", "No data") : fmt(v);
+    tip.innerHTML = "<b>" + esc(unitName(code)) + "</b><br>" + esc(nodeName(state.node)) + ": " + shown +
       "<br>" + tr("排名", "Rank") + ": " + (r === null || r === undefined ? "–" : r) + " / " + D.units.length;
     tip.style.display = "block";
     tip.style.left = (evt.clientX + 14) + "px";
@@ -290,6 +317,7 @@
     });
     var map = $("map");
     if (map) {
+      addNoDataPattern(map);
       Array.prototype.forEach.call(map.querySelectorAll("path[data-unit]"), function (p) {
         var code = p.getAttribute("data-unit");
         p.addEventListener("mousemove", function (e) { showTip(e, code); });
