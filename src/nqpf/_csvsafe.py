@@ -8,19 +8,33 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["quote_formula_cells"]
+__all__ = ["quote_formula_cells", "unquote_formula_cells"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _risky(v: str) -> bool:
+    """Would a spreadsheet run ``v`` as a formula — or is it an apostrophe followed by such text?
+
+    The second case makes quoting exactly reversible: ``"'=x"`` (written by a user) is quoted to
+    ``"''=x"``, so :func:`unquote_formula_cells` never strips an apostrophe that was in the data."""
+    if v.startswith("'"):
+        return _risky(v[1:])
+    if not v.startswith(_FORMULA_START):
+        return False
+    try:  # a plain negative or signed number stays a number
+        float(v)
+        return False
+    except ValueError:
+        return True
+
+
 def _quote_cell(v: Any) -> Any:
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        try:  # a plain negative or signed number stays a number
-            float(v)
-            return v
-        except ValueError:
-            return "'" + v
-    return v
+    return "'" + v if isinstance(v, str) and _risky(v) else v
+
+
+def _unquote_cell(v: Any) -> Any:
+    return v[1:] if isinstance(v, str) and v.startswith("'") and _risky(v[1:]) else v
 
 
 def quote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
@@ -40,13 +54,45 @@ def quote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
         s = df[c]
         if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
             continue
-        risky = s.astype("string").str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
+        risky = s.astype("string").str.startswith(_FORMULA_START + ("'",)).fillna(False).to_numpy(dtype=bool)
         if risky.any():  # vectorised test; the (rare) risky cells are quoted one by one
             out = df.copy() if out is None else out
             col = s.astype(object).copy()
             col[risky] = [_quote_cell(v) for v in col[risky]]
-            out[c] = col
+            out[c] = col.astype(s.dtype)  # text columns keep their dtype (object or str)
     names = [_quote_cell(c) for c in df.columns]
+    if names != list(df.columns):
+        out = df.copy() if out is None else out
+        out.columns = names
+    return df if out is None else out
+
+
+def unquote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of :func:`quote_formula_cells`: a run's CSV read back holds exactly the text that was written.
+
+    Only an apostrophe that :func:`quote_formula_cells` added is removed (``'-0.223*`` → ``-0.223*``);
+    an apostrophe that was in the data stays, because the writer doubled it.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"a": ["=1+1", "'=x", "-0.2*", "-1.5", "北京"]})
+    >>> unquote_formula_cells(quote_formula_cells(t)).equals(t)
+    True
+    >>> unquote_formula_cells(pd.DataFrame({"a": ["'-0.223*", "'plain"]}))["a"].tolist()
+    ['-0.223*', "'plain"]
+    """
+    out = None
+    for c in df.columns:
+        s = df[c]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        quoted = s.astype("string").str.startswith("'").fillna(False).to_numpy(dtype=bool)
+        if quoted.any():
+            out = df.copy() if out is None else out
+            col = s.astype(object).copy()
+            col[quoted] = [_unquote_cell(v) for v in col[quoted]]
+            out[c] = col.astype(s.dtype)  # text columns keep their dtype (object or str)
+    names = [_unquote_cell(c) for c in df.columns]
     if names != list(df.columns):
         out = df.copy() if out is None else out
         out.columns = names

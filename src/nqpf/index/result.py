@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._csvsafe import quote_formula_cells
+from .._csvsafe import quote_formula_cells, unquote_formula_cells
 from .._errors import DataError
 from .._results import Result, Summary, json_safe
 from ..framework.model import Framework
@@ -51,9 +51,11 @@ def write_csv(df: pd.DataFrame, path: Path, *, encoding: str = DEFAULT_CSV_ENCOD
 
 
 def read_run_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
-    """Read a CSV written by a run, with or without a UTF-8 BOM (``encoding="utf-8-sig"`` reads both)."""
+    """Read a CSV written by a run (:func:`write_csv`), with or without a UTF-8 BOM (``encoding="utf-8-sig"``
+    reads both), and undo the formula guard: text comes back exactly as the run wrote it (``-0.223*``, not
+    ``'-0.223*``; :func:`nqpf._csvsafe.unquote_formula_cells`)."""
     kwargs.setdefault("encoding", "utf-8-sig")
-    return pd.read_csv(path, **kwargs)
+    return unquote_formula_cells(pd.read_csv(path, **kwargs))
 
 
 def csv_encoding_of(manifest: dict[str, Any] | None) -> str:
