@@ -9,7 +9,8 @@ from _shared import shared_path, shared_root
 
 from nqpf import ConfigError, NqpfError
 from nqpf.framework.io import builtin_frameworks, framework_to_frame, load_framework
-from nqpf.levels import city_coverage, city_demo_config, run_level_demo, shared_dir
+from nqpf.levels import city_coverage, shared_dir
+from nqpf.workflow import city_demo_config, run_level_demo
 
 
 @pytest.mark.parametrize(("name", "level", "n"), [("nqpf_city", "city", 21), ("nqpf_county", "county", 12),

@@ -170,3 +170,46 @@ def test_profile_html_and_pdf(demo_guides, tmp_path):
     import pypdfium2 as pdfium
 
     assert len(pdfium.PdfDocument(str(pdf[0]))) == 1
+
+
+def test_guide_files_equal_the_renderers_and_profiles_read_the_json(demo_guides):
+    """guide_texts renders every guide once per language; its files equal render_markdown / render_json, and the
+    profile drawn from a JSON guide read back equals the profile drawn from the guide itself."""
+    import json
+
+    from nqpf.paths.guide import guide_filename, guide_texts, render_json, render_markdown
+    from nqpf.report.profile import render_profile_html
+
+    guides = [demo_guides.guides[u] for u in ("110000", "520000", "650000")]
+    texts = guide_texts(guides, langs=("zh", "en"), formats=("md", "json"))
+    assert len(texts) == 12 and list(texts)[:2] == ["110000_北京_2022.zh.md", "110000_北京_2022.zh.json"]
+    for g in guides:
+        for lg in ("zh", "en"):
+            assert texts[guide_filename(g, lang=lg, fmt="md")] == render_markdown(g, lang=lg)
+            assert texts[guide_filename(g, lang=lg, fmt="json")] == render_json(g, lang=lg) + "\n"
+    d = json.loads(texts["520000_贵州_2022.zh.json"])
+    assert d["unit"] == "520000" and d["year"] == 2022 and len(d["recommendations"]) == 8
+    assert "evidence" in d["recommendations"][0]  # the JSON guide carries the evidence rows, the Markdown one not
+    assert render_profile_html(d, lang="zh") == render_profile_html(demo_guides.guides["520000"], lang="zh")
+
+
+def test_split_modules_keep_their_names_importable():
+    """The recommender and the city registry are split along their concerns; every name stays where it was."""
+    import importlib
+
+    from nqpf.levels import admin, admin_codes, admin_harmonise, admin_mapping, admin_results
+    from nqpf.paths import evidence, scoring, targets
+
+    rec = importlib.import_module("nqpf.paths.recommend")  # nqpf.paths.recommend the name is the function
+
+    for name in ("frontier_gap", "group_gap", "trend_lag", "target_priority", "obstacle_share", "path_priority",
+                 "DEFAULT_WEIGHTS"):
+        assert getattr(rec, name) is getattr(scoring, name) and name in rec.__all__
+    assert rec._rank_desc is evidence._rank_desc
+    assert rec.frontier_gap(0.4, 0.9, 0.1) == pytest.approx(0.625)  # (0.9 − 0.4) / (0.9 − 0.1)
+    assert targets._Target("x", "node", ("x",), "x", 3).fit == 3
+    assert admin.parse_successors is admin_codes.parse_successors and admin.UnitMapping is admin_results.UnitMapping
+    assert admin.AdminRegistry.resolve is admin_mapping._UnitMapper.resolve
+    assert admin.AdminRegistry.harmonise is admin_harmonise._Harmoniser.harmonise
+    reg = admin.admin_registry()
+    assert reg.resolve("巢湖", year=2010) == "341400" and reg.lineage("371200", year=2015, to_year=2019) == ("merge", ("370100",))

@@ -113,10 +113,14 @@ def test_bad_language_is_rejected():
         F.markov_heatmap(pd.DataFrame({"from_state": ["a"], "a": [1.0]}), lang="fr")
 
 
-def test_figure_registry_matches_by_columns(curves):
-    names = {ft.name for ft in F.match_figure_types(curves)}
+def test_figure_registry_matches_by_table_kind(curves):
+    names = {ft.name for ft in F.match_figure_types("density.curves")}
     assert names == {"density_surface", "density_ridgeline"}
-    assert F.match_figure_types(pd.DataFrame({"foo": [1]})) == []
+    assert {ft.name for ft in F.match_figure_types("spatial_markov.conditional")} == {"markov_heatmap"}
+    assert [ft.name for ft in F.match_figure_types("uncertainty.rank_stats")] == ["rank_interval"]
+    # the columns of a table do not choose its figure: the density layout under another kind gets none
+    assert {"year", "x", "density"} <= set(curves.columns)
+    assert F.match_figure_types("forecast.curves") == [] and F.match_figure_types("density_curves") == []
 
 
 def test_font_subset_holds_only_the_requested_characters():

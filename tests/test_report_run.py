@@ -2,7 +2,7 @@
 
 One demo run is shared by the module. When the analysis stage is not part of this installation,
 the fixture writes the analysis tables the way that stage saves them (``DIR/analysis/<kind>_<table>.csv``,
-computed with :mod:`nqpf.analysis`), so that the report's generic table handling and every
+computed with :mod:`nqpf.analysis`, and their kinds in ``stages.json``), so that the report's generic table handling and every
 figure type are exercised on real results.
 """
 import fcntl
@@ -47,9 +47,14 @@ def _write_analysis_tables(out: Path, res) -> None:
         "sigma": A.sigma_convergence(res.panel()), "obstacle": A.obstacle_degree(res.normalised, res.weights),
         "coupling": A.coupling_coordination(fr, subsystems=[s.id for s in res.framework.subsystems], zeros="allow"),
     }
+    kinds = {}
     for kind, r in results.items():
         for name, df in r.tables().items():
             df.to_csv(d / f"{kind}_{name}.csv", index=False)
+            kinds[f"{kind}_{name}"] = f"{r.kind}.{name}"
+    stages = json.loads((out / "stages.json").read_text(encoding="utf-8"))
+    stages["analysis"] = {"tables": kinds, "results": {}, "artefacts": []}
+    (out / "stages.json").write_text(json.dumps(stages), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -368,6 +373,10 @@ def test_new_result_types_plug_in_as_sections(demo_dir, tmp_path):
     shutil.copytree(out, d, ignore=shutil.ignore_patterns("figures", "*.parquet", "*.xlsx", "report.html"))
     (d / "forecast").mkdir()
     pd.DataFrame({"year": [2023, 2024], "p50": [0.71, 0.74]}).to_csv(d / "forecast" / "fan.csv", index=False)
+    # a plug-in stage's tables are recorded in stages.json, as a run records every stage's tables and kinds
+    stages = json.loads((d / "stages.json").read_text(encoding="utf-8"))
+    stages["forecast"] = {"tables": {"fan": "forecast.fan"}, "results": {}, "artefacts": []}
+    (d / "stages.json").write_text(json.dumps(stages), encoding="utf-8")
     register_section("forecast", title_zh="预测", title_en="Forecast", order=75,
                      match=lambda stage, table: stage == "forecast",
                      builder=lambda run, lang: f"<p id='fc-note'>{len(run.stage_tables[('forecast', 'fan')])} years</p>")

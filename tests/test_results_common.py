@@ -242,8 +242,8 @@ def _levels() -> dict[str, Callable[[], Result]]:
     firms_p = pd.DataFrame({"unit": ["a", "b", "c", "d"], "year": 2020, "indicator": "rd_intensity", "value": [1.0, 3.0, 5.0, 8.0]})
     firms = pd.DataFrame({"firm": ["a", "b", "c", "d"], "province": ["310000", "310000", "310000", "320000"]})
     return {
-        "nqpf.levels.admin.HarmonisedPanel": lambda: admin_registry().harmonise(_admin_panel(), to_year=2019, additive=["gdp"]),
-        "nqpf.levels.admin.UnitMapping": lambda: admin_registry().map_units(
+        "nqpf.levels.admin_results.HarmonisedPanel": lambda: admin_registry().harmonise(_admin_panel(), to_year=2019, additive=["gdp"]),
+        "nqpf.levels.admin_results.UnitMapping": lambda: admin_registry().map_units(
             pd.DataFrame({"city": ["巢湖", "济南"], "year": [2010, 2019]}), unit="city"),
         "nqpf.levels.city.CityPanel": city_panel,
         "nqpf.levels.firms.FirmAggregate": lambda: aggregate_firms(firms_p, firms=firms),

@@ -170,3 +170,33 @@ def test_vectorised_topsis_with_yearly_weights_and_pooled_ideal_matches_engine()
     built = nqpf.build(cfg)
     s = built.scores[built.scores["node"] == built.root].pivot(index="year", columns="unit", values="score")
     np.testing.assert_allclose(m.nominal_scores, s.loc[m.years, m.units].to_numpy(), rtol=1e-10)
+
+
+def test_the_run_hands_its_prepared_inputs_to_the_sensitivity_model():
+    """A model given the run's index result uses its prepared inputs and equals one that prepares them itself."""
+    import warnings
+
+    from nqpf.sensitivity import SensitivityModel, uncertainty_analysis
+
+    cfg = nqpf.datasets.demo_config(years=(2019, 2022), units=["北京", "上海", "广东", "四川", "甘肃"], stages=[])
+    factors = [{"name": "w", "kind": "weights_noise", "levels": [1, 2], "n_sets": 8, "spread": 0.25},
+               {"name": "scope", "section": "normalise", "param": "scope", "values": ["pooled", "year"]}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = nqpf.build(cfg)
+        own = SensitivityModel(cfg, factors, seed=4)
+        handed = SensitivityModel(cfg, factors, seed=4, index=res)
+    assert handed.units == own.units == ["110000", "310000", "440000", "510000", "620000"]
+    assert handed.years == own.years == [2019, 2020, 2021, 2022]
+    assert handed.X.shape == own.X.shape == (4, 5, len(res.framework.indicators))
+    np.testing.assert_array_equal(handed.X, own.X)  # NaN cells in the same places, every value bit-equal
+    assert handed.framework.indicators == own.framework.indicators
+    pd.testing.assert_frame_equal(handed.unit_table.reset_index(drop=True), own.unit_table.reset_index(drop=True))
+    np.testing.assert_array_equal(handed.nominal_ranks, own.nominal_ranks)
+    # the nominal ranks are the index's own ranks of the root
+    last = res.scores[(res.scores["node"] == res.root) & (res.scores["year"] == 2022)].set_index("unit")["rank"]
+    assert handed.nominal_ranks[-1].tolist() == last.loc[handed.units].astype(int).tolist()
+    a = uncertainty_analysis(own, n=32, seed=2).tables()
+    b = uncertainty_analysis(handed, n=32, seed=2).tables()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])

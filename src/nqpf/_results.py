@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._format import fmt_general
+
 __all__ = ["Summary", "Result", "json_safe"]
 
 
@@ -61,9 +63,7 @@ class Summary:
 
     @staticmethod
     def _fmt(v: Any) -> str:
-        if isinstance(v, (float, np.floating)):
-            return "nan" if math.isnan(v) else f"{v:.6g}"
-        return str(v)
+        return fmt_general(v, 6)
 
     def as_text(self) -> str:
         width = max([len(k) for k, _ in self.rows] + [12])

@@ -57,6 +57,51 @@ class StageOutput(Mapping[str, Any]):
                 artefacts[name] = obj
         return cls(tables=tables, results=results, artefacts=artefacts)
 
+    def table_kinds(self) -> dict[str, str]:
+        """The kind of every table: ``<result kind>.<result table>`` for a table that holds a table of one of
+        the stage's results (``dagum_totals`` of a Dagum result → ``dagum.totals``, ``uncertainty_rank_stats`` →
+        ``uncertainty.rank_stats``), else the table's own name (``analysis_log``).
+
+        A stage table named ``<prefix>_<name>`` (or ``<name>``) holds table ``name`` of a result; when several
+        results have such a table, the one whose kind is the prefix wins, then the longest table name.
+        Downstream code (the report's figures) chooses by these kinds, never by the columns a table has.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from nqpf._results import Result
+        >>> class R(Result):
+        ...     kind = "dagum"
+        ...     def tables(self): return {"totals": pd.DataFrame({"G": [0.1]})}
+        >>> StageOutput(tables={"dagum_totals": pd.DataFrame(), "analysis_log": pd.DataFrame()},
+        ...             results={"dagum:NQPF:region4": R()}).table_kinds()
+        {'dagum_totals': 'dagum.totals', 'analysis_log': 'analysis_log'}
+        """
+        found: dict[tuple[str, str], None] = {}
+        for res in self.results.values():
+            kind = getattr(res, "kind", None)
+            tables = getattr(res, "tables", None)
+            if not isinstance(kind, str) or not callable(tables):
+                continue
+            for name in tables():
+                found[(kind, str(name))] = None
+        out: dict[str, str] = {}
+        for table in self.tables:
+            hits = [(k, n) for k, n in found if table == n or table.endswith("_" + n)]
+            if not hits:
+                out[table] = table
+                continue
+            k, n = max(hits, key=lambda h: (table == f"{h[0].replace('-', '_')}_{h[1]}", len(h[1])))
+            out[table] = f"{k}.{n}"
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """What ``stages.json`` records of the stage: ``tables`` ``{name: kind}`` (:meth:`table_kinds`),
+        ``results`` ``{label: kind}`` and the names of the ``artefacts``."""
+        return {"tables": self.table_kinds(),
+                "results": {str(k): str(getattr(v, "kind", type(v).__name__)) for k, v in self.results.items()},
+                "artefacts": sorted(self.artefacts)}
+
     def names(self) -> list[str]:
         """Sorted names of what the stage returned (``stages.json``): its tables, ``_results`` when it
         returned result objects, and its artefacts."""

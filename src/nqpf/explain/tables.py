@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError
+from .._format import fmt_fixed
 from .._results import Result, Summary
 from .._validation import check_option
 
@@ -52,9 +53,7 @@ def stars(p: float, levels: Sequence[float] = (0.1, 0.05, 0.01)) -> str:
 
 
 def _fmt(v: float, digits: int) -> str:
-    if v is None or not np.isfinite(v):
-        return ""
-    return f"{v:.{digits}f}"
+    return fmt_fixed(None if v is None else float(v), digits)  # fixed decimals, non-finite empty (nqpf._format)
 
 
 @dataclass(frozen=True, eq=False)

@@ -31,21 +31,34 @@ Examples
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._errors import DataError, UnknownRegionError
-from .._results import Result, Summary
+from .._errors import DataError
 from .._validation import check_option
 from ..data.regions import Region, Registry
+from .admin_codes import (
+    AdminLevel,
+    Apply,
+    ChangeKind,
+    CityLevel,
+    MUNICIPALITIES,
+    OnSplit,
+    is_city_level,
+    load_admin_codes,
+    parse_successors,
+    _CHANGE_COLUMNS,
+    _VARIANTS,
+)
+from .admin_harmonise import _Harmoniser
+from .admin_mapping import _UnitMapper
+from .admin_results import HarmonisedPanel, UnitMapping
 
 __all__ = [
     "AdminLevel",
@@ -62,221 +75,13 @@ __all__ = [
     "is_city_level",
 ]
 
-AdminLevel = Literal["province", "prefecture", "county"]
-#: ``city`` = prefectures + municipalities + province-administered county-level units
-CityLevel = Literal["city", "prefecture", "county", "province"]
-#: the changes :meth:`AdminRegistry.harmonise` can apply (splits are governed by ``OnSplit``)
-Apply = Literal["rename", "recode", "merge"]
-#: what :meth:`AdminRegistry.harmonise` does with a unit that was split: refuse, drop its rows, keep it as is
-OnSplit = Literal["raise", "drop", "keep"]
-ChangeKind = Literal["rename", "recode", "merge", "split", "abolish", "transfer"]
-
-#: the four municipalities (直辖市), city-level units in city panels
-MUNICIPALITIES: tuple[str, ...] = ("110000", "120000", "310000", "500000")
-
-_LEVELS_ZH = {"省级": "province", "地级": "prefecture", "县级": "county"}
-_STATUS_ZH = {"在用": "in_use", "弃用": "abolished", "变更": "changed"}
-_SUCC_RE = re.compile(r"^(\d{6})(?:\[(\d{4})\])?$")
-#: frequent variant spellings in published panels (typo → official name)
-_VARIANTS = {"毫州": "亳州"}
-_CHANGE_COLUMNS = ["year", "code", "name", "kind", "targets", "target_names", "counties", "note"]
-
-
-def _data_path() -> Path:
-    return Path(str(resources.files("nqpf.levels").joinpath("data", "areacodes.csv")))
-
-
-def parse_successors(text: Any) -> tuple[tuple[str, int | None], ...]:
-    """Parse the 新代码 field: ``"420602[1984];420603"`` → ``(("420602", 1984), ("420603", None))``.
-
-    A code followed by ``[year]`` names a change in that year; a bare code a change in the year
-    the record ends (areacodes CSV convention).
-
-    >>> parse_successors("371203[2006];370116")
-    (('371203', 2006), ('370116', None))
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip():
-        return ()
-    out = []
-    for part in str(text).split(";"):
-        m = _SUCC_RE.match(part.strip())
-        if not m:
-            raise DataError(
-                f"areacodes 新代码: unreadable successor; got {part!r} in {text!r}. "
-                "Use six-digit codes separated by ';', each optionally followed by [year]."
-            )
-        out.append((m.group(1), int(m.group(2)) if m.group(2) else None))
-    return tuple(out)
-
-
-def load_admin_codes(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the MCA code list (areacodes ``result.csv`` layout) into a tidy table.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        A file with the columns 代码, 一级行政区, 二级行政区, 名称, 级别, 状态, 启用时间,
-        变更/弃用时间, 新代码. Default: the bundled copy (CC0, 1981–2024).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``code, name, level, status, valid_from, valid_to, province_name, parent_name, parent,
-        successors`` — ``level`` in province / prefecture / county, ``status`` in in_use /
-        abolished / changed, ``valid_to`` exclusive (``<NA>`` while in use), ``parent`` the code of
-        the prefecture (or the province for units directly under it), ``successors`` the raw
-        新代码 text.
-
-    Examples
-    --------
-    >>> t = load_admin_codes()
-    >>> len(t), t["level"].value_counts().to_dict()
-    (6823, {'county': 6245, 'prefecture': 544, 'province': 34})
-    """
-    src = Path(path) if path is not None else _data_path()
-    if not src.exists():
-        raise DataError(f"load_admin_codes: file not found; got {str(src)!r}. Give the path of areacodes result.csv.")
-    raw = pd.read_csv(src, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    need = ["代码", "一级行政区", "二级行政区", "名称", "级别", "状态", "启用时间", "变更/弃用时间", "新代码"]
-    missing = [c for c in need if c not in raw.columns]
-    if missing:
-        raise DataError(
-            f"load_admin_codes({src.name}): missing columns {missing}; got {list(raw.columns)}. "
-            "Use the areacodes result.csv layout (yescallop/areacodes)."
-        )
-    bad_level = sorted(set(raw["级别"]) - set(_LEVELS_ZH))
-    if bad_level:
-        raise DataError(f"load_admin_codes({src.name}): unknown 级别 values; got {bad_level}. Use 省级, 地级 or 县级.")
-    out = pd.DataFrame({
-        "code": raw["代码"].str.strip(),
-        "name": raw["名称"].str.strip(),
-        "level": raw["级别"].map(_LEVELS_ZH),
-        "status": raw["状态"].map(_STATUS_ZH).fillna(raw["状态"]),
-        "valid_from": pd.to_numeric(raw["启用时间"], errors="raise").astype(int),
-        "valid_to": pd.to_numeric(raw["变更/弃用时间"].replace("", None), errors="raise").astype("Int64"),
-        "province_name": raw["一级行政区"].str.strip(),
-        "parent_name": raw["二级行政区"].str.strip(),
-        "successors": raw["新代码"].str.strip(),
-    })
-    prefectures = set(out.loc[out["level"] == "prefecture", "code"])
-    pref_of = out["code"].str[:4] + "00"
-    prov_of = out["code"].str[:2] + "0000"
-    out["parent"] = np.where(out["level"] == "province", "",
-                             np.where((out["level"] == "county") & pref_of.isin(prefectures), pref_of, prov_of))
-    return out
-
-
-def is_city_level(code: str, level: str) -> bool:
-    """Whether a record is a city-level unit: prefecture, municipality or province-administered county-level unit.
-
-    >>> is_city_level("419001", "county"), is_city_level("110000", "province"), is_city_level("110101", "county")
-    (True, True, False)
-    """
-    if level == "prefecture":
-        return True
-    if level == "province":
-        return code in MUNICIPALITIES
-    return code[2:4] == "90"
-
 
 # ----------------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class UnitMapping(Result):
-    """How the unit keys of a panel map to the codes in use each year.
-
-    Attributes
-    ----------
-    mapping : DataFrame
-        ``key, parent_key, year, code, name, how`` — one row per distinct key (and parent key)
-        and year; ``how`` is ``code`` (a code in use that year), ``name`` (the name in use that
-        year), ``parent_mismatch`` (resolved after ignoring a wrong parent), ``non_mainland`` (Hong
-        Kong, Macao, Taiwan), ``historical_name`` (a name the code carried in another period: the code is kept and
-        the current name given), ``out_of_period`` (a code given for a year outside its validity:
-        kept, flagged) or ``unresolved``.
-    changes : DataFrame
-        The city-level changes (``year, code, name, kind, targets, target_names, counties, note``)
-        that touch the mapped units within the years of the panel.
-    codes : Series
-        The code of every input row (aligned with the input index; None where unresolved).
-    """
-
-    mapping: pd.DataFrame
-    changes: pd.DataFrame
-    codes: pd.Series = field(repr=False)
-    kind: str = "unit_mapping"
-
-    @property
-    def unresolved(self) -> pd.DataFrame:
-        """The keys that did not resolve."""
-        return self.mapping[self.mapping["how"] == "unresolved"]
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {"mapping": self.mapping, "changes": self.changes}
-
-    def summary(self) -> Summary:
-        how = self.mapping["how"].value_counts().to_dict()
-        kinds = self.changes["kind"].value_counts().to_dict() if len(self.changes) else {}
-        notes = []
-        if how.get("unresolved"):
-            notes.append(f"{how['unresolved']} key-years did not resolve: {self.unresolved['key'].unique()[:8].tolist()}.")
-        if how.get("out_of_period"):
-            notes.append(f"{how['out_of_period']} key-years give a code outside its years of use (kept, flagged).")
-        for _, r in self.changes.iterrows():
-            notes.append(f"{r['year']}: {r['name']} ({r['code']}) {r['kind']} → {r['target_names'] or '—'}")
-        return Summary(
-            title="Unit mapping (行政区划代码逐年匹配)",
-            rows=[("key-years", len(self.mapping)), ("codes", int(self.mapping["code"].nunique())),
-                  *[(f"how: {k}", v) for k, v in how.items()], *[(f"changes: {k}", v) for k, v in kinds.items()]],
-            notes=notes,
-        )
-
-
-@dataclass(frozen=True)
-class HarmonisedPanel(Result):
-    """A panel re-expressed on the boundaries of ``to_year`` (:meth:`AdminRegistry.harmonise`).
-
-    Attributes
-    ----------
-    panel : DataFrame
-        ``unit, unit_name, year, indicator, value`` on ``to_year`` boundaries.
-    mapping : DataFrame
-        ``unit, year, target, kind`` — where every source unit-year went (``same``, ``rename``,
-        ``recode``, ``merge``, ``split``, ``abolish``, ``partial``).
-    report : DataFrame
-        ``target, year, indicator, members, status, note`` — every aggregated cell (``summed``,
-        ``weighted``), every cell set to missing (``incomplete``, ``not_additive``) and every
-        dropped or kept split unit.
-    changes : DataFrame
-        The changes between the panel's years and ``to_year`` touching its units, including
-        county ``transfer`` events that city totals cannot be corrected for.
-    to_year : int
-    """
-
-    panel: pd.DataFrame
-    mapping: pd.DataFrame
-    report: pd.DataFrame
-    changes: pd.DataFrame
-    to_year: int
-    kind: str = "harmonised_panel"
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {"panel": self.panel, "mapping": self.mapping, "report": self.report, "changes": self.changes}
-
-    def summary(self) -> Summary:
-        st = self.report["status"].value_counts().to_dict() if len(self.report) else {}
-        notes = [f"{r['year']}: {r['name']} ({r['code']}) {r['kind']} → {r['target_names'] or '—'}"
-                 for _, r in self.changes.iterrows()]
-        if (self.changes["kind"] == "transfer").any() if len(self.changes) else False:
-            notes.append("County transfers between cities change city totals without a code change; they cannot be "
-                         "corrected from city data (use county data or treat the years before the transfer with care).")
-        return Summary(title=f"Panel harmonised to {self.to_year} boundaries (统一{self.to_year}年行政区划)",
-                       rows=[("rows", len(self.panel)), ("units", int(self.panel["unit"].nunique())),
-                             *[(f"cells {k}", v) for k, v in st.items()]], notes=notes)
 
 
 # ----------------------------------------------------------------------------------- registry
 @dataclass(frozen=True)
-class AdminRegistry:
+class AdminRegistry(_UnitMapper, _Harmoniser):
     """Province, city and county codes with their history (see the module docstring).
 
     Build one with :meth:`from_codes` (or the cached :func:`admin_registry`).
@@ -586,339 +391,9 @@ class AdminRegistry:
         return kind, tuple(sorted(current))
 
     # ------------------------------------------------------------------ resolution
-    def _try_resolve(self, key: Any, **kw: Any) -> str | None:
-        """:meth:`resolve`, or None when the key does not resolve with these arguments."""
-        try:
-            return self.resolve(key, **kw)
-        except DataError:
-            return None
 
-    def resolve(self, key: Any, *, year: int | None = None, level: CityLevel = "city", parent: Any = None) -> str:
-        """The code of a unit given by code or name, as used in ``year``.
-
-        Parameters
-        ----------
-        key : str or int
-            A code or a name (full ``巢湖市`` or short ``巢湖``; historical names are known in the
-            years they were used).
-        year : int, optional
-            The year of the observation; strongly recommended (names are reused over time).
-        level : {'city', 'prefecture', 'county', 'province'}
-            ``city`` = prefectures, municipalities and province-administered county-level units.
-        parent : str, optional
-            A province (or prefecture) code or name, to choose between units of the same name.
-
-        Raises
-        ------
-        UnknownRegionError
-            (a :class:`DataError`) Unknown or ambiguous key, or a unit of another level; ``reason``
-            says which.
-
-        Examples
-        --------
-        >>> reg = admin_registry()
-        >>> reg.resolve("北京市", year=2015), reg.resolve("济源", year=2015), reg.resolve("朝阳", year=2015, parent="辽宁")
-        ('110000', '419001', '211300')
-        """
-        check_option(level, CityLevel, param="level", caller="AdminRegistry.resolve")
-        if isinstance(key, str):
-            for typo, right in _VARIANTS.items():
-                key = key.replace(typo, right)
-        if year is None:  # prefer the unit in use now, then any period
-            current = self._try_resolve(key, year=self.latest_year, level=level, parent=parent)
-            if current is not None:
-                return current
-        if level in ("prefecture", "county", "province"):
-            return self.registry.resolve(key, level=level, year=year, parent=parent)  # type: ignore[arg-type]
-        try:
-            return self.registry.resolve(key, level="prefecture", year=year, parent=parent)
-        except DataError as first:
-            for lv in ("province", "county"):
-                try:
-                    code = self.registry.resolve(key, level=lv, year=year,  # type: ignore[arg-type]
-                                                 parent=None if lv == "province" else parent)
-                except DataError:
-                    continue
-                if lv == "province" and parent is not None and self.registry.resolve(parent) != code:
-                    continue
-                if is_city_level(code, lv):
-                    return code
-            if isinstance(first, UnknownRegionError) and first.reason in ("ambiguous", "not_in_use"):
-                raise
-            raise UnknownRegionError(
-                f"AdminRegistry.resolve({key!r}): no city-level unit (prefecture, municipality or province-administered "
-                f"county-level unit){f' in {year}' if year is not None else ''}; got {key!r}. Check the name and year, "
-                "pass parent= (the province), or level='county' for a county.",
-                key=key, reason="no_match",
-            ) from None
-
-    def map_units(self, frame: pd.DataFrame, *, unit: str = "unit", year: str = "year", parent: str | None = None,
-                  level: CityLevel = "city") -> UnitMapping:
-        """Map the unit keys of a panel (codes or names) to the codes in use each year.
-
-        Parameters
-        ----------
-        frame : DataFrame
-            Any table with a unit key column and a year column (long or wide).
-        unit, year : str
-            Column names of the key and the year.
-        parent : str, optional
-            Column with the province (code or name) of each row, to tell apart units of the same name.
-        level : {'city', 'prefecture', 'county', 'province'}
-
-        Returns
-        -------
-        UnitMapping
-            ``codes`` aligned with ``frame``; ``mapping`` (how each key-year resolved) and
-            ``changes`` (every merge, split, recode, rename or transfer touching the units).
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"city": ["巢湖", "莱芜", "襄樊", "襄阳", "济南"], "year": [2010, 2015, 2009, 2011, 2019]})
-        >>> m = admin_registry().map_units(df, unit="city")
-        >>> m.codes.tolist()
-        ['341400', '371200', '420600', '420600', '370100']
-        >>> sorted(m.changes["kind"].unique().tolist())
-        ['merge', 'rename', 'split']
-        """
-        check_option(level, CityLevel, param="level", caller="map_units")
-        missing = [c for c in (unit, year, parent) if c is not None and c not in frame.columns]
-        if missing:
-            raise DataError(f"map_units: columns {missing} not found; got {list(frame.columns)}. "
-                            "Name the key, year and parent columns with unit=, year=, parent=.")
-        keys = frame[unit].astype(object)
-        years = pd.to_numeric(frame[year], errors="raise").astype(int)
-        parents = frame[parent].astype(object) if parent is not None else pd.Series([None] * len(frame), index=frame.index)
-        cache: dict[tuple, tuple[str | None, str]] = {}
-        rows = []
-        out = []
-        for k, y, p in zip(keys.to_numpy(), years.to_numpy(), parents.to_numpy()):
-            ck = (k, int(y), p)
-            if ck not in cache:
-                cache[ck] = self._map_one(k, int(y), p, level)
-                code, how = cache[ck]
-                rows.append({"key": k, "parent_key": p, "year": int(y), "code": code,
-                             "name": self.name_in(code, int(y)) if code else None, "how": how})
-            out.append(cache[ck][0])
-        mapping = pd.DataFrame(rows, columns=["key", "parent_key", "year", "code", "name", "how"])
-        if parent is None:
-            mapping = mapping.drop(columns="parent_key")
-        codes = pd.Series(out, index=frame.index, dtype=object, name="unit")
-        mapped = mapping.dropna(subset=["code"])
-        changes = self.changes_for(mapped["code"].unique().tolist(), years=(int(years.min()), int(years.max()))) \
-            if len(mapped) else self.changes.iloc[0:0]
-        return UnitMapping(mapping=mapping, changes=changes, codes=codes)
-
-    def _map_one(self, key: Any, year: int, parent: Any, level: str) -> tuple[str | None, str]:
-        p = None if parent is None or (isinstance(parent, float) and np.isnan(parent)) else parent
-        if isinstance(key, str):
-            key = _VARIANTS.get(key, key)
-        is_code = bool(re.fullmatch(r"\d{6}", str(key).strip()))
-        try:
-            code = self.resolve(key, year=year, level=level, parent=p)  # type: ignore[arg-type]
-            return code, "code" if is_code else "name"
-        except UnknownRegionError as exc:
-            if exc.reason == "not_in_use" and exc.code is not None:  # a unit that exists, but not in this year
-                return exc.code, "out_of_period" if is_code else "historical_name"
-        except DataError:
-            pass
-        try:
-            code = self.resolve(key, level=level, parent=p)  # type: ignore[arg-type]
-        except DataError:
-            code = None
-        if code is None and p is not None:  # a wrong parent in the source (e.g. a city filed under another province)
-            try:
-                code = self.resolve(key, year=year, level=level)  # type: ignore[arg-type]
-                return code, "parent_mismatch"
-            except DataError:
-                return None, "unresolved"
-        if code is None:
-            try:  # Hong Kong, Macao (and Taiwan): kept under their province-level code, flagged
-                return self.registry.resolve(key, level="province", allow_sar=True), "non_mainland"
-            except DataError:
-                return None, "unresolved"
-        return code, "historical_name" if self._valid(code, year) is not None else "out_of_period"
-
-    def changes_for(self, codes: Iterable[str], *, years: tuple[int, int] | None = None) -> pd.DataFrame:
-        """The changes touching ``codes`` (as source or target) in ``years`` (first year exclusive).
-
-        >>> admin_registry().changes_for(["370100"], years=(2011, 2019))[["year", "name", "kind"]].values.tolist()
-        [[2018, '莱芜市', 'merge']]
-        """
-        cs = set(map(str, codes))
-        ch = self.changes
-        hit = ch["code"].isin(cs) | ch["targets"].apply(lambda t: bool(cs & set(str(t).split(";"))))
-        if years is not None:
-            hit &= (ch["year"] > years[0]) & (ch["year"] <= years[1])
-        return ch[hit.to_numpy(dtype=bool)].reset_index(drop=True)
 
     # ------------------------------------------------------------------ harmonisation
-    def harmonise(self, panel: pd.DataFrame, *, to_year: int, additive: Iterable[str] = (),
-                  weighted: Mapping[str, str] | None = None, on_split: OnSplit = "raise",
-                  apply: Iterable[Apply] = ("rename", "recode", "merge")) -> HarmonisedPanel:
-        """Re-express a city panel on the boundaries of ``to_year``.
-
-        Parameters
-        ----------
-        panel : DataFrame
-            Long panel ``unit, year, indicator, value`` with ``unit`` the code in use in ``year``
-            (map names first with :meth:`map_units`).
-        to_year : int
-            The boundary year (e.g. 2019).
-        additive : iterable of str
-            Indicators that add up over units (GDP, population, retail sales, emissions …): a merged
-            unit is the exact sum of its members; if a member is missing that year the cell is set
-            to missing and reported (``incomplete``), never summed partially.
-        weighted : mapping, optional
-            ``{indicator: weight_indicator}`` for ratios and shares: a merged unit takes the mean of
-            its members weighted by the weight series (e.g. ``{"tertiary_share_gdp": "gdp"}``).
-            Indicators neither additive nor weighted become missing for merged units
-            (``not_additive``), never averaged silently.
-        on_split : {'raise', 'drop', 'keep'}
-            A unit split between several ``to_year`` units cannot be harmonised from its own
-            totals: ``raise`` (default) refuses, ``drop`` removes its rows (reported), ``keep``
-            keeps them under the old code (reported).
-        apply : iterable of {'rename', 'recode', 'merge'}
-            The one-to-one and many-to-one changes to apply. ``("rename", "recode")`` only moves
-            renamed and recoded units to their ``to_year`` codes (儋州 469003 → 460400, 毕节地区 →
-            毕节市) and keeps merged units under their own codes (reported as ``kept_merge``) —
-            useful when a source lacks the absorbed unit (莱芜) in the years before the merge.
-
-        Returns
-        -------
-        HarmonisedPanel
-
-        Notes
-        -----
-        A merged unit's value is :math:`x_{Q,t} = \\sum_{i \\in M(Q,t)} x_{i,t}` for additive
-        series and :math:`\\sum_i w_{i,t} x_{i,t} / \\sum_i w_{i,t}` for weighted ones, where
-        :math:`M(Q,t)` are the city-level units in use in year t whose lineage ends in Q. County
-        transfers between continuing cities (铜陵 gaining 枞阳 in 2016) cannot be corrected with
-        city data; they are listed in ``changes`` with kind ``transfer``.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> p = pd.DataFrame({"unit": ["370100", "371200", "370100"], "year": [2015, 2015, 2019],
-        ...                   "indicator": "gdp", "value": [6100.2, 702.8, 9443.0]})
-        >>> h = admin_registry().harmonise(p, to_year=2019, additive=["gdp"])
-        >>> h.panel[["unit", "year", "value"]].values.tolist()
-        [['370100', 2015, 6803.0], ['370100', 2019, 9443.0]]
-        """
-        check_option(on_split, OnSplit, param="on_split", caller="harmonise")
-        need = {"unit", "year", "indicator", "value"}
-        if not need <= set(panel.columns):
-            raise DataError(f"harmonise: the panel must have columns {sorted(need)}; got {list(panel.columns)}. "
-                            "Pass a long panel (map names to codes first with map_units).")
-        dup = sorted({c for c in panel.columns if list(panel.columns).count(c) > 1})
-        if dup:
-            raise DataError(f"harmonise: duplicate column names; got {dup}. Rename or drop the extra columns "
-                            "(e.g. a measurement-unit column also called 'unit').")
-        weighted = dict(weighted or {})
-        additive = set(additive)
-        both = sorted(additive & set(weighted))
-        if both:
-            raise DataError(f"harmonise: indicators both additive and weighted; got {both}. List each in one of them.")
-        d = panel[["unit", "year", "indicator", "value"]].copy()
-        d["unit"] = d["unit"].astype(str)
-        d["year"] = d["year"].astype(int)
-        pairs = d[["unit", "year"]].drop_duplicates()
-        lin = {(u, y): self.lineage(u, year=int(y), to_year=to_year) for u, y in pairs.itertuples(index=False)}
-        maprows = [{"unit": u, "year": y, "target": ";".join(t), "kind": k} for (u, y), (k, t) in lin.items()]
-        mapping = pd.DataFrame(maprows, columns=["unit", "year", "target", "kind"]).sort_values(["unit", "year"])
-        report: list[dict[str, Any]] = []
-        bad = mapping[mapping["kind"].isin(["split", "abolish", "partial"])]
-        if len(bad) and on_split == "raise":
-            ex = bad.drop_duplicates("unit").head(6)
-            listing = ", ".join(f"{u} {self.name_in(u, y)} {y} ({k} → {t or 'none'})" for u, y, t, k in ex.itertuples(index=False))
-            raise DataError(
-                f"harmonise(to_year={to_year}): {bad['unit'].nunique()} units cannot be mapped one-to-one onto {to_year} "
-                f"boundaries; got {listing}. Pass on_split='drop' to remove their rows or 'keep' to keep them under "
-                "their old codes (both are reported), or harmonise to another year."
-            )
-        apply_set = set(apply)
-        bad_apply = sorted(apply_set - {"rename", "recode", "merge"})
-        if bad_apply:
-            raise DataError(f"harmonise: apply must name changes among 'rename', 'recode', 'merge'; got {bad_apply}. "
-                            "Splits are governed by on_split.")
-        target_of = {(u, y): (t[0] if len(t) == 1 and k not in ("split", "abolish", "partial") else None)
-                     for (u, y), (k, t) in lin.items()}
-        for (u, y), (k, t) in lin.items():
-            if k in ("rename", "recode", "merge") and k not in apply_set:
-                target_of[(u, y)] = u
-                report.append({"target": u, "year": y, "indicator": "*", "members": u, "status": f"kept_{k}",
-                               "note": f"{self.name_in(u, y)} {k} → {';'.join(t)} not applied (apply={sorted(apply_set)})"})
-        for u, y, t, k in bad.itertuples(index=False):
-            report.append({"target": u, "year": y, "indicator": "*", "members": u,
-                           "status": "dropped" if on_split == "drop" else "kept_unharmonised",
-                           "note": f"{self.name_in(u, y)} {k} → {t or 'no successor'}"})
-            if on_split == "keep":
-                target_of[(u, y)] = u
-        d["target"] = [target_of[(u, y)] for u, y in zip(d["unit"], d["year"])]
-        d = d[d["target"].notna()]
-        # expected members of each target per year: city-level units in use that year mapping to it
-        years = sorted(d["year"].unique())
-        expected: dict[tuple[str, int], list[str]] = {}
-        merged_targets = set(d.groupby(["target", "year"])["unit"].nunique().loc[lambda s: s > 1].index.get_level_values(0))
-        for y in years:
-            units = self._units_cached(int(y))
-            for u in units:
-                k, t = self.lineage(u, year=int(y), to_year=to_year)
-                if len(t) == 1 and k not in ("split", "abolish", "partial"):
-                    tgt = t[0] if k == "same" or k in apply_set else u
-                    expected.setdefault((tgt, int(y)), []).append(u)
-        multi = {key for key, mem in expected.items() if len(mem) > 1}
-        merged_targets |= {t for t, _ in multi}
-        out_rows = []
-        simple = d[~d["target"].isin(merged_targets)]
-        out_rows.append(simple.assign(unit=simple["target"])[["unit", "year", "indicator", "value"]])
-        comp = d[d["target"].isin(merged_targets)]
-        wide_w = {}
-        for ind, wname in weighted.items():
-            ws = d[d["indicator"] == wname]
-            wide_w[ind] = ws.set_index(["unit", "year"])["value"]
-        agg = []
-        for (tgt, y, ind), g in comp.groupby(["target", "year", "indicator"], sort=True):
-            members = sorted(expected.get((tgt, int(y)), g["unit"].unique().tolist()))
-            got = g.dropna(subset=["value"]).drop_duplicates("unit")
-            have = set(got["unit"])
-            base = {"target": tgt, "year": int(y), "indicator": ind, "members": ";".join(members)}
-            if len(members) <= 1:
-                agg.append((tgt, int(y), ind, float(got["value"].iloc[0]) if len(got) else np.nan))
-                continue
-            if not set(members) <= have:
-                miss = sorted(set(members) - have)
-                report.append({**base, "status": "incomplete",
-                               "note": f"missing for {', '.join(self.name_in(m, int(y)) for m in miss)}; set to missing"})
-                agg.append((tgt, int(y), ind, np.nan))
-                continue
-            vals = got.set_index("unit").loc[members, "value"].to_numpy(dtype=float)
-            if ind in additive:
-                agg.append((tgt, int(y), ind, float(_sum_members(vals))))
-                report.append({**base, "status": "summed", "note": ""})
-            elif ind in weighted:
-                w = wide_w[ind].reindex([(m, int(y)) for m in members]).to_numpy(dtype=float)
-                if np.isnan(w).any():
-                    report.append({**base, "status": "incomplete", "note": f"weight series {weighted[ind]!r} missing"})
-                    agg.append((tgt, int(y), ind, np.nan))
-                else:
-                    agg.append((tgt, int(y), ind, float(_weighted_mean(vals, w))))
-                    report.append({**base, "status": "weighted", "note": f"weights: {weighted[ind]}"})
-            else:
-                report.append({**base, "status": "not_additive",
-                               "note": "neither additive nor weighted: set to missing (list it in additive= or weighted=)"})
-                agg.append((tgt, int(y), ind, np.nan))
-        out_rows.append(pd.DataFrame(agg, columns=["unit", "year", "indicator", "value"]))
-        res = pd.concat(out_rows, ignore_index=True)
-        res = res.groupby(["unit", "year", "indicator"], as_index=False, sort=True)["value"].first()
-        res.insert(1, "unit_name", [self.name_in(u, to_year) if u in self._periods else u for u in res["unit"]])
-        rep = pd.DataFrame(report, columns=["target", "year", "indicator", "members", "status", "note"])
-        changes = self.changes_for(sorted(set(d["unit"]) | set(res["unit"])),
-                                   years=(min(int(d["year"].min()), to_year) if len(d) else to_year,
-                                          max(int(d["year"].max()), to_year) if len(d) else to_year))
-        return HarmonisedPanel(panel=res, mapping=mapping.reset_index(drop=True), report=rep, changes=changes,
-                               to_year=int(to_year))
 
     # ------------------------------------------------------------------ groups
     def groups(self, codes: Iterable[Any], *, year: int | None = None, tiers: Mapping[Any, str] | None = None,
@@ -978,16 +453,6 @@ class AdminRegistry:
             return self.resolve(key, year=None)
         except DataError as exc:
             raise DataError(f"groups({what}=...): {exc}") from None
-
-
-def _sum_members(values: np.ndarray) -> float:
-    """Exact sum of the members' additive series, :math:`\\sum_i x_i` (all members present)."""
-    return float(np.sum(values))
-
-
-def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted mean :math:`\\sum_i w_i x_i / \\sum_i w_i` of a ratio series over merged members."""
-    return float(np.sum(weights * values) / np.sum(weights))
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,6 @@ __all__ = [
     "read_city_digital_finance",
     "city_panel",
     "city_coverage",
-    "city_demo_config",
     "city_weights",
     "CityIsland",
     "CITY_ADDITIVE",
@@ -252,41 +251,6 @@ def city_coverage(framework: Framework | str, data: pd.DataFrame) -> pd.DataFram
     out = pd.DataFrame(rows)
     order = {e: i for i, e in enumerate(ELEMENTS)}
     return out.sort_values("element", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-
-
-def city_demo_config(*, indicators: tuple[str, ...] = CITY_DEMO_INDICATORS, years: tuple[int, int] = CITY_DEMO_YEARS,
-                     stages: tuple[str, ...] = ("analysis", "report")) -> dict[str, Any]:
-    """Run configuration of the partial city index (data passed separately as a DataFrame).
-
-    Pooled min–max normalisation onto [0.01, 1] (so that coupling coordination, which needs
-    scores in (0, 1], can run) and pooled entropy weights (as in the provincial demo), linear
-    imputation in time (a city-year then needs half of the indicators), COINr outlier treatment,
-    and a node half of its weight. Units with GDP in fewer than 5 of the 9 years are left out by
-    :func:`nqpf.levels.run_level_demo` (``city_panel(min_gdp_years=5)``: 莱芜 exists only in the
-    digital-finance file after 2014 and would be scored on one indicator). Spatial analyses need a city weights file: :func:`nqpf.levels.run_level_demo` writes
-    one (:func:`city_weights`) and sets ``[analysis] weights``; without it they are skipped
-    (recorded in the analysis log).
-
-    Examples
-    --------
-    >>> cfg = city_demo_config()
-    >>> cfg["framework"]["path"], cfg["data"]["years"], len(cfg["framework"]["indicators"])
-    ('nqpf_city', [2011, 2019], 7)
-    """
-    cfg: dict[str, Any] = {
-        "title": "nqpf demo (city level): partial prefecture-city NQPF index on open city data",
-        "data": {"years": [int(years[0]), int(years[1])]},
-        "framework": {"path": "nqpf_city", "indicators": list(indicators)},
-        "impute": {"method": "linear"},
-        "screen": {"min_coverage": 0.5, "by": "unit_year", "on": "imputed"},
-        "treat": {"method": "coinr", "scope": "pooled"},
-        "normalise": {"method": "minmax", "scope": "pooled", "range": [0.01, 1.0]},
-        "weight": {"method": "entropy", "scope": "pooled"},
-        "aggregate": {"method": "arithmetic", "min_coverage": 0.5},
-    }
-    for s in stages:
-        cfg[s] = {"groupings": ["region4"], "permutations": 99, "seed": 0} if s == "analysis" else {}
-    return cfg
 
 
 # ----------------------------------------------------------------------------------- spatial weights

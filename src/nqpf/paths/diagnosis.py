@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from ._frames import records
 from .._errors import DataError, NqpfError
 
 __all__ = ["Diagnosis", "diagnose", "diagnose_dir", "TAG_LABELS_EN"]
@@ -327,7 +328,7 @@ class Diagnosis:
             out: dict[str, list[dict]] = {}
             if q is not None:
                 sub = q[(q["unit"] == unit) | (q["unit"] == "*")]
-                for r in sub.to_dict(orient="records"):
+                for r in records(sub):
                     out.setdefault(r["indicator"], []).append(r)
             memo[unit] = out
         return memo[unit]

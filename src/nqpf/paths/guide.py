@@ -14,11 +14,12 @@ from typing import Any, Iterable, Literal
 
 import pandas as pd
 
+from ._frames import records
 from .._errors import ConfigError
 from .._results import json_safe
 from .._validation import check_option
 
-__all__ = ["GuideLang", "GuideFormat", "render_markdown", "render_json", "guide_to_dict", "write_guides", "guide_filename"]
+__all__ = ["GuideLang", "GuideFormat", "render_markdown", "render_json", "guide_to_dict", "write_guides", "guide_texts", "guide_filename"]
 
 GuideLang = Literal["zh", "en"]
 GuideFormat = Literal["md", "json"]
@@ -156,7 +157,7 @@ def _records_by_path(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     if df is None or not len(df) or "path" not in df.columns:
         return out
-    for rec in df.to_dict(orient="records"):
+    for rec in records(df):
         out.setdefault(rec["path"], []).append(rec)
     return out
 
@@ -217,6 +218,23 @@ def _path_block(row: dict[str, Any], lang: str, tables: dict[str, dict[str, list
     return block
 
 
+def _guide_records(guide) -> dict[str, Any]:
+    """The guide's tables as records, the same in every language (read once when a guide is written in several)."""
+    ctx = getattr(guide, "context", None)
+    dg = getattr(guide, "diagnosis", None)
+    return {
+        "context": records(ctx) if ctx is not None and len(ctx) else [],
+        "obstacles": list(guide.obstacles.itertuples(index=False)),
+        "items": records(dg) if dg is not None and len(dg) else [],
+        "citations": _records_by_path(getattr(guide, "citations")),
+        "peers": _records_by_path(getattr(guide, "peers")),
+        "evidence": _records_by_path(guide.evidence),
+        "recommendations": records(guide.recommendations),
+        "cautions": records(guide.cautions),
+        "excluded": records(guide.excluded),
+    }
+
+
 def guide_to_dict(guide, *, lang: GuideLang = "zh", evidence: bool = True) -> dict[str, Any]:
     """The guide as a JSON-safe dict in one language (``zh`` or ``en``); ``evidence`` adds the evidence rows.
 
@@ -234,6 +252,11 @@ def guide_to_dict(guide, *, lang: GuideLang = "zh", evidence: bool = True) -> di
     ('A', 2)
     """
     check_option(lang, GuideLang, param="lang", caller="guide_to_dict")
+    return _guide_dict(guide, lang, evidence, _guide_records(guide))
+
+
+def _guide_dict(guide, lang: str, evidence: bool, rec: dict[str, Any]) -> dict[str, Any]:
+    """:func:`guide_to_dict` from the guide's records (:func:`_guide_records`)."""
     zh = lang == "zh"
     p = dict(guide.profile)
     prof = {
@@ -255,18 +278,14 @@ def guide_to_dict(guide, *, lang: GuideLang = "zh", evidence: bool = True) -> di
     if c:
         prof["coupling"] = {"D": c["D"], "class": c["class_en"] if not zh else c["class_zh"],
                             "lagging": c.get("lagging_en" if not zh else "lagging_zh", c["lagging"])}
-    ctx = getattr(guide, "context", None)
-    prof["context"] = ([{"tag": r["tag"], "label": r["label_en"] if not zh else r["label_zh"], "detail": r.get("detail_zh", ""),
-                         "scope": r.get("scope", ""), "source": r.get("source", "")} for r in ctx.to_dict(orient="records")]
-                       if ctx is not None and len(ctx) else [])
+    prof["context"] = [{"tag": r["tag"], "label": r["label_en"] if not zh else r["label_zh"], "detail": r.get("detail_zh", ""),
+                        "scope": r.get("scope", ""), "source": r.get("source", "")} for r in rec["context"]]
     obs = [{"rank": int(r.rank), "indicator": r.indicator, "name": r.name_en if not zh else r.name_zh,
-            "obstacle_pct": float(r.obstacle_pct)} for r in guide.obstacles.itertuples(index=False)]
-    dg = getattr(guide, "diagnosis", None)
-    items = dg.to_dict(orient="records") if dg is not None and len(dg) else []
-    tables = {name: _records_by_path(getattr(guide, name)) for name in ("citations", "peers")}
-    tables["evidence"] = _records_by_path(guide.evidence) if evidence else {}
+            "obstacle_pct": float(r.obstacle_pct)} for r in rec["obstacles"]]
+    items = rec["items"]
+    tables = {"citations": rec["citations"], "peers": rec["peers"], "evidence": rec["evidence"] if evidence else {}}
     refs = _ref_numbers(guide)
-    recs = [_path_block(row, lang, tables, evidence, refs, items) for row in guide.recommendations.to_dict(orient="records")]
+    recs = [_path_block(row, lang, tables, evidence, refs, items) for row in rec["recommendations"]]
     titles = {r["path"]: r["title"] for r in recs}
     diag_out = []
     for it in items:
@@ -279,7 +298,7 @@ def guide_to_dict(guide, *, lang: GuideLang = "zh", evidence: bool = True) -> di
                          "path_title": titles.get(it.get("path") or ""),
                          "why_none": (it.get("why_en") if not zh else it.get("why_zh")) or None})
     cautions = []
-    for r in guide.cautions.to_dict(orient="records"):
+    for r in rec["cautions"]:
         cautions.append({"id": r["caution"], "text": r["text_en"] if not zh else r["text_zh"], "paths": list(r.get("paths") or []),
                          "citations": [dict(x, ref=refs.get(x["file"])) for x in (r.get("citations") or [])]})
     limits = [{"kind": x["kind"], "text": x["text_en"] if not zh else x["text_zh"]} for x in (getattr(guide, "limits", []) or [])]
@@ -290,7 +309,7 @@ def guide_to_dict(guide, *, lang: GuideLang = "zh", evidence: bool = True) -> di
         "kind": "nqpf_path_guide", "lang": lang, "unit": guide.unit, "unit_name": _unit_label(guide, lang),
         "year": guide.year, "profile": prof, "obstacles": obs, "diagnosis": diag_out, "recommendations": recs,
         "cautions": cautions, "limits": limits, "national": nat, "references": sources,
-        "excluded": guide.excluded.to_dict(orient="records"), "params": guide.params,
+        "excluded": rec["excluded"], "params": guide.params,
         "notes": [_plain_note(n, lang) for n in guide.notes],
     })
 
@@ -341,10 +360,14 @@ def render_markdown(guide, *, lang: GuideLang = "zh") -> str:
     '# NQPF path guide for A (2022)'
     """
     check_option(lang, GuideLang, param="lang", caller="render_markdown")
+    return _markdown(guide, guide_to_dict(guide, lang=lang, evidence=False), lang)
+
+
+def _markdown(guide, d: dict[str, Any], lang: str) -> str:
+    """:func:`render_markdown` from the guide's dict (:func:`guide_to_dict` without evidence)."""
     t = _T[lang]
     zh = lang == "zh"
     sep = "、" if zh else ", "
-    d = guide_to_dict(guide, lang=lang, evidence=False)
     prof = d["profile"]
     out = [f"# {t['title'].format(unit=d['unit_name'], year=d['year'])}", "", f"> {t['intro']}", ""]
     out += [f"## {t['profile']}", "", f"| {t['item']} | {t['value']} |", "| --- | --- |"]
@@ -510,11 +533,28 @@ def write_guides(guides: Iterable[Any], out_dir: str | Path, *, langs: Iterable[
     except OSError as exc:
         raise ConfigError(f"write_guides: cannot create the output folder; got {exc}. Choose a writable folder.") from None
     written = []
-    for g in guides:
-        for lg in langs:
-            for fm in formats:
-                p = d / guide_filename(g, lang=lg, fmt=fm)
-                text = render_markdown(g, lang=lg) if fm == "md" else render_json(g, lang=lg) + "\n"
-                p.write_text(text, encoding="utf-8")
-                written.append(p)
+    for name, text in guide_texts(guides, langs=langs, formats=formats).items():
+        p = d / name
+        p.write_text(text, encoding="utf-8")
+        written.append(p)
     return written
+
+
+def guide_texts(guides: Iterable[Any], *, langs: Iterable[str] = ("zh", "en"),
+                formats: Iterable[str] = ("md", "json")) -> dict[str, str]:
+    """The files :func:`write_guides` writes, ``{file name: text}`` (every guide × language × format, in that order)."""
+    out: dict[str, str] = {}
+    langs, formats = tuple(langs), tuple(formats)
+    for g in guides:
+        rec = _guide_records(g)  # the records of the guide's tables, read once for every language
+        for lg in langs:
+            check_option(lg, GuideLang, param="langs", caller="guide_texts")
+            full = _guide_dict(g, lg, True, rec)  # the JSON guide; the Markdown one is it without the evidence rows
+            for fm in formats:
+                if fm == "md":
+                    brief = {**full, "recommendations": [{k: v for k, v in r.items() if k != "evidence"}
+                                                         for r in full["recommendations"]]}
+                    out[guide_filename(g, lang=lg, fmt=fm)] = _markdown(g, brief, lg)
+                else:
+                    out[guide_filename(g, lang=lg, fmt=fm)] = json.dumps(full, ensure_ascii=False, indent=2) + "\n"
+    return out

@@ -27,16 +27,30 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from .._errors import DataError, MethodError
-from .._ranking import rank_desc
 from .._results import Result, Summary
 from .._validation import check_option
+from ._frames import records
 from .catalogue import Catalogue, PathEntry, load_catalogue
 from .diagnosis import Diagnosis
-from .guide import _f, _group_label, _rank, _sf
+from .evidence import _YearContext, _coupling_component, _evidence_row, _peers, _profile, _top_obstacles
+from .evidence import _rank_desc  # noqa: F401  (kept importable from here)
+from .reasons import _caution_applies, _covers, _diagnosis_items, _limits, _reason
+from .scoring import (
+    CONTEXT_BONUS,
+    DEFAULT_WEIGHTS,
+    FIT_FACTOR,
+    frontier_gap,
+    group_gap,
+    obstacle_share,
+    path_priority,
+    target_priority,
+    trend_lag,
+    _check_weights,
+)
+from .targets import _Target
 
 __all__ = [
     "PathGuide",
@@ -55,223 +69,9 @@ __all__ = [
 
 GroupChoice = Literal["auto", "type", "region4", "belt3", "none"]
 
-#: default weights of the evidence components (see module docstring; docs/paths.md)
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "weakness": 0.25,       # 1 − percentile of the unit on the target (rank-based, scale-free)
-    "own_profile": 0.15,    # how far the target lies below the unit's own overall percentile (what is distinctive)
-    "group_gap": 0.15,      # percentile shortfall against the other units of its group
-    "obstacle": 0.25,       # obstacle degree per indicator, relative to the unit's largest
-    "trend": 0.05,
-    "uncertainty": 0.05,
-    "coupling": 0.10,
-    "frontier_gap": 0.0,    # range-scaled gap to the frontier (reported in every reason; weight 0 by default)
-}
 
 _UNIT_LEVEL_TO_PATH = {"province": "region", "city": "region", "county": "region", "country": "region",
                        "industry": "industry", "firm": "firm", "other": "region"}
-
-_TAG_KIND = {"elements": "element", "drivers": "driver", "types": "type"}
-
-
-# ============================================================================ formulas
-
-def frontier_gap(value: Any, frontier: Any, floor: Any) -> np.ndarray:
-    """Relative gap to the frontier ``g_f = (max − s) / (max − min)`` (docs/paths.md §2).
-
-    0 at the frontier, 1 at the bottom of the distribution; 0 when all units are equal.
-
-    Examples
-    --------
-    >>> frontier_gap([0.2, 0.8], 0.8, 0.0).round(3).tolist()
-    [0.75, 0.0]
-    """
-    s = np.asarray(value, dtype=float)
-    hi = np.asarray(frontier, dtype=float)
-    lo = np.asarray(floor, dtype=float)
-    rng = hi - lo
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(rng > 0, (hi - s) / np.where(rng > 0, rng, 1.0), 0.0)
-    return np.clip(out, 0.0, 1.0)
-
-
-def _shortfall(value: Any, reference: Any, value_range: Any) -> np.ndarray:
-    """Shortfall of ``value`` below ``reference`` as a share of the range, ``clip((ref − v) / range, 0, 1)``.
-
-    0 where the range is not positive or the result is NaN (docs/paths.md §2: group gap, trend lag).
-    """
-    v = np.asarray(value, dtype=float)
-    m = np.asarray(reference, dtype=float)
-    r = np.asarray(value_range, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(r > 0, (m - v) / np.where(r > 0, r, 1.0), 0.0)
-    return np.clip(np.nan_to_num(out, nan=0.0), 0.0, 1.0)
-
-
-def group_gap(value: Any, group_mean: Any, value_range: Any) -> np.ndarray:
-    """Shortfall against the own group ``g_g = clip((mean_G − s) / range, 0, 1)`` (docs/paths.md §2).
-
-    Examples
-    --------
-    >>> group_gap([0.2, 0.6], 0.4, 0.8).round(3).tolist()
-    [0.25, 0.0]
-    """
-    return _shortfall(value, group_mean, value_range)
-
-
-def trend_lag(change: Any, peer_median_change: Any, value_range: Any) -> np.ndarray:
-    """Growth shortfall against the median unit ``l = clip((median Δ − Δ) / range, 0, 1)`` (docs/paths.md §2).
-
-    Examples
-    --------
-    >>> trend_lag([0.05, 0.2], 0.1, 0.5).round(3).tolist()
-    [0.1, 0.0]
-    """
-    return _shortfall(change, peer_median_change, value_range)
-
-
-def obstacle_share(per_indicator: float, largest: float) -> float:
-    """Obstacle component ``o = (O_k / m_k) / max_k' (O_k' / m_k')`` (docs/paths.md §2).
-
-    O_k is the obstacle degree of target k (%, methods-reference §11: the sum over its m_k
-    indicators), so o compares the mean obstacle per indicator of the targets of one unit;
-    NaN when no obstacle degrees are available.
-
-    Examples
-    --------
-    >>> obstacle_share(4.0, 8.0)
-    0.5
-    """
-    if per_indicator is None or largest is None or math.isnan(per_indicator) or math.isnan(largest) or largest <= 0:
-        return math.nan
-    return float(per_indicator) / float(largest)
-
-
-def path_priority(target_priorities: Sequence[float]) -> float:
-    """Priority of a catch-up path ``P = ½ max_k P_k + ½ mean_k P_k`` over its targets (docs/paths.md §2).
-
-    Targets at the frontier count as 0, so a path whose every linked node is weak outranks
-    one with a single weak node among strong ones.
-
-    Examples
-    --------
-    >>> round(path_priority([0.8, 0.0]), 6)
-    0.6
-    """
-    p = np.asarray(target_priorities, dtype=float)
-    if p.size == 0:
-        return 0.0
-    return float(0.5 * p.max() + 0.5 * p.mean())
-
-
-def target_priority(components: Mapping[str, float], weights: Mapping[str, float]) -> float:
-    """Weighted mean of the available evidence components ``P = Σ w_c x_c / Σ_{c available} w_c``.
-
-    Components that are NaN (evidence not available, e.g. no obstacle table) are left out and
-    the weights of the others rescaled (docs/paths.md §2).
-
-    Examples
-    --------
-    >>> round(target_priority({"frontier_gap": 1.0, "obstacle": float("nan")}, {"frontier_gap": 0.35, "obstacle": 0.25}), 3)
-    1.0
-    """
-    num = den = 0.0
-    for k, w in weights.items():
-        x = components.get(k, math.nan)
-        if x is None or (isinstance(x, float) and math.isnan(x)) or w <= 0:
-            continue
-        num += w * float(x)
-        den += w
-    return num / den if den > 0 else 0.0
-
-
-# ============================================================================ targets
-
-#: how well a target fits the path it justifies: a named sub-dimension / indicator (keyword or explicit
-#: node) fits best, a driver / type tag less, a whole element least (docs/paths.md §2)
-FIT_FACTOR: dict[int, float] = {3: 1.0, 2: 0.85, 1: 0.6}
-#: added to a path's priority when the unit has one of the path's place contexts
-CONTEXT_BONUS = 0.10
-
-
-@dataclass(frozen=True)
-class _Target:
-    id: str                       # scores column or synthetic "<tag kind>:<value>"
-    kind: str                     # node | keyword | element | driver | type
-    members: tuple[str, ...]      # indicators (for the synthetic mean and the obstacle sum)
-    column: str | None            # scores column used directly (None → mean of members)
-    fit: int = 2                  # 3 named node, 2 tag, 1 element
-
-
-def _tag_targets(diag: Diagnosis, kind: str, value: str) -> _Target | None:
-    key = (kind, value)
-    cache = diag._target_cache
-    if key in cache:
-        return cache[key]
-    idx = diag._tag_index
-    cols = diag._columns
-    members = tuple(idx["indicator"].get(key, ()))
-    aggs = list(idx["aggregate"].get(key, ()))
-    if not members:
-        for a in aggs:
-            members += tuple(diag.leaves_under(a))
-    members = tuple(m for m in dict.fromkeys(members) if m in cols)
-    col = None
-    for gid, tag in diag.groupings.items():
-        if tag == kind and f"{gid}:{value}" in cols:
-            col = f"{gid}:{value}"
-    if col is None and f"{kind}:{value}" in cols:
-        col = f"{kind}:{value}"
-    if col is None and aggs:
-        # the top-most tagged aggregates (their parent does not carry the same tag)
-        tagged = set(aggs)
-        tops = [a for a in aggs if diag._parent.get(a, "") not in tagged]
-        if len(tops) == 1 and tops[0] in cols:
-            col = tops[0]
-    fit = 1 if kind == "element" else 2
-    out = None if (col is None and not members) else _Target(id=col or f"{kind}:{value}", kind=kind, members=members,
-                                                             column=col, fit=fit)
-    cache[key] = out
-    return out
-
-
-def _node_target(diag: Diagnosis, n: str, kind: str) -> _Target | None:
-    if n not in diag._columns:
-        return None
-    leaves = tuple(x for x in diag.leaves_under(n) if x in diag._columns)
-    return _Target(id=n, kind=kind, members=leaves or (n,), column=n, fit=3)
-
-
-def _resolve_targets(path: PathEntry, diag: Diagnosis) -> list[_Target]:
-    """The framework targets of a path: named nodes (explicit ids, keyword matches), then tags, then elements."""
-    out: list[_Target] = []
-    for n in path.links.nodes:
-        tg = _node_target(diag, n, "node")
-        if tg is not None:
-            out.append(tg)
-    for w in path.links.keywords:
-        for n in diag.keyword_nodes(w):
-            tg = _node_target(diag, n, "keyword")
-            if tg is not None:
-                out.append(tg)
-    for key, kind in (("drivers", "driver"), ("types", "type"), ("elements", "element")):
-        for v in getattr(path.links, key):
-            tg = _tag_targets(diag, kind, v)
-            if tg is not None:
-                out.append(tg)
-    seen: set[str] = set()
-    uniq = []
-    for tg in out:
-        if tg.id not in seen:
-            seen.add(tg.id)
-            uniq.append(tg)
-    return uniq
-
-
-def _target_values(diag: Diagnosis, tg: _Target, year: int) -> pd.Series:
-    s = diag.year_scores(year)
-    if tg.column is not None:
-        return s[tg.column].astype(float)
-    return s[list(tg.members)].astype(float).mean(axis=1, skipna=True)
 
 
 # ============================================================================ results
@@ -387,479 +187,7 @@ class Recommendations(Result):
                        tables={"first-ranked paths": freq})
 
 
-# ============================================================================ formatting
-
-def _pct(x: float) -> str:
-    return f"{x:.1f}%"
-
-
 # ============================================================================ recommender
-
-def _group_series(diag: Diagnosis, group: str, year: int) -> tuple[pd.Series | None, str]:
-    """unit → group label for the peer group, and the group kind used."""
-    if group == "none":
-        return None, "none"
-    if group == "auto":
-        for c in ("region4", "belt3"):
-            if c in diag.units.columns and (diag.units[c].astype(str) != "").any():
-                return diag.units.set_index("unit")[c].astype(str), c
-    if group in ("auto", "type") and diag.typology is not None:
-        ty = diag.typology
-        if "year" in ty.columns:
-            sub = ty[ty["year"] == year]
-            ty = sub if len(sub) else ty.sort_values("year").drop_duplicates("unit", keep="last")
-        return ty.drop_duplicates("unit").set_index("unit")["type"], "type"
-    if group == "type":
-        raise MethodError("recommend: group='type' needs a typology table; got none in the diagnosis. "
-                          "Pass typology= to Diagnosis or use group='region4'.")
-    cols = [group] if group in ("region4", "belt3") else ["region4", "belt3"]
-    for c in cols:
-        if c in diag.units.columns and (diag.units[c].astype(str) != "").any():
-            return diag.units.set_index("unit")[c].astype(str), c
-    if group in ("region4", "belt3"):
-        raise MethodError(f"recommend: group={group!r} needs a {group!r} column in the unit table; got columns "
-                          f"{list(diag.units.columns)}. Use group='auto' or add the column.")
-    return None, "none"
-
-
-def _rank_desc(v: pd.Series) -> pd.Series:
-    """1 = highest, ties (equal within a relative 1e-12) = min rank: :func:`nqpf._ranking.rank_desc`."""
-    return pd.Series(rank_desc(v.to_numpy(dtype=float)), index=v.index, name=v.name)
-
-
-def _interval_index(iv: pd.DataFrame | None, year: int) -> dict[tuple[str, str], tuple[float, float]]:
-    """``{(unit, node): (rank_lo, rank_hi)}`` of the rank intervals of ``year`` (rows without a year apply to every
-    year; the last row of a (unit, node) wins). Rows with node ``""`` / ``"nan"`` (intervals of the index
-    itself) are kept under node ``""`` as well, for the root's fallback."""
-    out: dict[tuple[str, str], tuple[float, float]] = {}
-    if iv is None:
-        return out
-    yrs = iv["year"]
-    sub = iv[(yrs.isna() | (yrs == year)).fillna(True).to_numpy(dtype=bool)]
-    for u, nd, lo, hi in zip(sub["unit"], sub["node"], sub["rank_lo"].astype(float), sub["rank_hi"].astype(float)):
-        out[(u, nd)] = (float(lo), float(hi))
-        if nd in ("", "nan"):
-            out[(u, "\0root")] = (float(lo), float(hi))
-    return out
-
-
-def _interval(diag: Diagnosis, unit: str, year: int, node: str, root: str,
-              index: dict[tuple[str, str], tuple[float, float]] | None = None) -> tuple[float, float]:
-    """The rank interval of ``unit``'s ``node`` in ``year`` (NaN, NaN without one); ``index`` is
-    :func:`_interval_index` of the diagnosis' intervals for that year (built here when not given)."""
-    if diag.intervals is None:
-        return math.nan, math.nan
-    if index is None:
-        index = _interval_index(diag.intervals, year)
-    found = index.get((unit, node))
-    if found is None and node == root:
-        found = index.get((unit, "\0root"))
-    return found if found is not None else (math.nan, math.nan)
-
-
-class _YearContext:
-    """Per-year caches: target values across units, ranks and percentiles, changes, obstacles, profile types."""
-
-    def __init__(self, diag: Diagnosis, year: int, base_year: int | None, group: str):
-        self.diag = diag
-        self.year = year
-        self.base_year = base_year
-        self.groups, self.group_kind = _group_series(diag, group, year)
-        self._values: dict[str, pd.Series] = {}
-        self._base: dict[str, pd.Series] = {}
-        self._targets: dict[str, list[_Target]] = {}
-        self.root = diag.root
-        root_vals = diag.year_scores(year)[self.root].astype(float) \
-            if self.root in diag.scores.columns else pd.Series(dtype=float)
-        self.root_values = root_vals.dropna()
-        n = len(self.root_values)
-        self.root_rank = _rank_desc(self.root_values)
-        self.percentile = ((n - self.root_rank) / (n - 1)) if n > 1 else pd.Series(1.0, index=self.root_values.index)
-        ob = diag.obstacles
-        self.obstacles = ob[ob["year"] == year] if ob is not None else None
-        self.obstacle_wide = (self.obstacles.pivot_table(index="unit", columns="node", values="obstacle_pct", aggfunc="first")
-                              if self.obstacles is not None and len(self.obstacles) else None)
-        self._stats: dict[str, dict[str, Any] | None] = {}
-        self.intervals = _interval_index(diag.intervals, year)
-        self.elements = [c for c in diag.children(self.root) if c in diag.scores.columns]
-        self.types = _profile_types(self)
-        c = diag.context
-        self.context_tags: dict[str, set[str]] = {}
-        self.tag_counts: dict[str, int] = {}
-        if c is not None and len(c):
-            for u, t in zip(c["unit"].astype(str), c["tag"].astype(str)):
-                self.context_tags.setdefault(u, set()).add(t)
-            for t, us in c.groupby("tag")["unit"]:
-                self.tag_counts[str(t)] = int(us.nunique())
-
-    def context_bonus(self, tags: set[str]) -> float:
-        """CONTEXT_BONUS scaled by how distinctive the shared context is: full for a tag held by ≤ 4 units,
-        ``4 / count`` for commoner tags (a designation shared by 12 provinces says less about one of them)."""
-        if not tags:
-            return 0.0
-        return max(CONTEXT_BONUS * min(1.0, 4.0 / max(self.tag_counts.get(t, 1), 1)) for t in tags)
-
-    def targets(self, path: PathEntry) -> list[_Target]:
-        if path.id not in self._targets:
-            self._targets[path.id] = _resolve_targets(path, self.diag)
-        return self._targets[path.id]
-
-    def values(self, tg: _Target) -> pd.Series:
-        if tg.id not in self._values:
-            self._values[tg.id] = _target_values(self.diag, tg, self.year).dropna()
-        return self._values[tg.id]
-
-    def base_values(self, tg: _Target) -> pd.Series | None:
-        if self.base_year is None:
-            return None
-        if tg.id not in self._base:
-            self._base[tg.id] = _target_values(self.diag, tg, self.base_year).dropna()
-        return self._base[tg.id]
-
-    def stats(self, tg: _Target) -> dict[str, Any] | None:
-        """Per-target statistics across all units of the year (computed once, plain dicts for lookups)."""
-        if tg.id in self._stats:
-            return self._stats[tg.id]
-        v = self.values(tg)
-        if len(v) < 2:
-            self._stats[tg.id] = None
-            return None
-        hi, lo = float(v.max()), float(v.min())
-        rk = _rank_desc(v)
-        n = int(len(v))
-        st: dict[str, Any] = {
-            "v": {u: float(x) for u, x in v.items()}, "n": n, "hi": hi, "lo": lo,
-            "top": sorted(v.index[v == hi])[0], "rank": {u: int(r) for u, r in rk.items()},
-            "pct": {u: (n - float(r)) / (n - 1) for u, r in rk.items()},
-            "group_mean": {}, "group_pct": {}, "change": {}, "median_change": math.nan, "obstacle": {},
-        }
-        if self.groups is not None:
-            g = self.groups.reindex(v.index)
-            ok = g.notna() & (g.astype(str) != "")
-            pct = pd.Series(st["pct"])
-            sums = v[ok].groupby(g[ok]).sum()
-            psums = pct[ok].groupby(g[ok]).sum()
-            cnts = v[ok].groupby(g[ok]).count()
-            for u in v.index[ok]:
-                k = cnts[g[u]] - 1
-                if k > 0:
-                    st["group_mean"][u] = float((sums[g[u]] - v[u]) / k)
-                    st["group_pct"][u] = float((psums[g[u]] - pct[u]) / k)
-        base = self.base_values(tg)
-        if base is not None:
-            common = v.index.intersection(base.index)
-            changes = v[common] - base[common]
-            st["change"] = {u: float(x) for u, x in changes.items()}
-            st["median_change"] = float(changes.median()) if len(changes) else math.nan
-        if self.obstacle_wide is not None:
-            ow = self.obstacle_wide
-            if tg.id in ow.columns:
-                col = ow[tg.id]
-            else:
-                mem = [m for m in tg.members if m in ow.columns]
-                col = ow[mem].sum(axis=1, min_count=1) if mem else None
-            if col is not None:
-                st["obstacle"] = {u: float(x) for u, x in col.dropna().items()}
-        self._stats[tg.id] = st
-        return st
-
-
-#: rule of the profile typology (docs/paths.md §4): level tier by overall percentile, shape by the spread
-#: of the element percentiles (≥ SHAPE_SPREAD → the strongest element names the type, else balanced)
-SHAPE_SPREAD = 0.25
-
-
-def _profile_types(ctx: "_YearContext") -> dict[str, dict[str, Any]]:
-    """A rule-based typology with a stated criterion (at least three types when the data allow).
-
-    tier: 前列 / 中间 / 后段 = overall percentile ≥ 2/3, in [1/3, 2/3), < 1/3;
-    shape: the spread (max − min) of the unit's element percentiles; ≥ 0.25 → 「strongest element」相对突出,
-    else 均衡. Type = tier · shape.
-    """
-    diag = ctx.diag
-    s = diag.year_scores(ctx.year)
-    els = ctx.elements
-    out: dict[str, dict[str, Any]] = {}
-    if not els:
-        return out
-    pcts = {}
-    for e in els:
-        col = s[e].astype(float).dropna()
-        if len(col) < 2:
-            continue
-        rk = _rank_desc(col)
-        pcts[e] = {u: (len(col) - float(r)) / (len(col) - 1) for u, r in rk.items()}
-    for u in ctx.root_values.index:
-        q = float(ctx.percentile[u])
-        tier_zh, tier_en = ("前列", "leading") if q >= 2 / 3 else ("中间", "middle") if q >= 1 / 3 else ("后段", "trailing")
-        ep = {e: pcts[e][u] for e in pcts if u in pcts[e]}
-        if len(ep) < 2:
-            continue
-        top = max(ep, key=lambda e: (ep[e], e))
-        low = min(ep, key=lambda e: (ep[e], e))
-        spread = ep[top] - ep[low]
-        if spread >= SHAPE_SPREAD:
-            shape_zh = f"{diag.label(top, 'zh')}相对突出"
-            shape_en = f"{diag.label(top, 'en')} stands out"
-        else:
-            shape_zh, shape_en = "各要素均衡", "balanced elements"
-        desc_zh = (f"总体得分位于全国{ {'前列': '前三分之一', '中间': '中间三分之一', '后段': '后三分之一'}[tier_zh] }（百分位 {100 * q:.0f}%）；"
-                   f"各要素排名百分位最高为「{diag.label(top, 'zh')}」{100 * ep[top]:.0f}%，最低为「{diag.label(low, 'zh')}」"
-                   f"{100 * ep[low]:.0f}%，相差 {100 * spread:.0f} 个百分点"
-                   + ("（≥25，按最强要素命名）" if spread >= SHAPE_SPREAD else "（<25，视为均衡）"))
-        desc_en = (f"overall score in the {tier_en} third (percentile {100 * q:.0f}%); element percentiles range from "
-                   f"'{diag.label(low, 'en')}' {100 * ep[low]:.0f}% to '{diag.label(top, 'en')}' {100 * ep[top]:.0f}%, a spread of "
-                   f"{100 * spread:.0f} points" + (" (≥ 25: named after the strongest element)" if spread >= SHAPE_SPREAD
-                                                   else " (< 25: balanced)"))
-        out[u] = {"type_zh": f"{tier_zh}·{shape_zh}", "type_en": f"{tier_en}, {shape_en}", "description_zh": desc_zh,
-                  "description_en": desc_en, "element_pct": ep, "tier": tier_zh}
-    return out
-
-
-def _evidence_row(ctx: _YearContext, unit: str, tg: _Target, lag_nodes: set[str]) -> dict | None:
-    st = ctx.stats(tg)
-    if st is None or unit not in st["v"]:
-        return None
-    s = st["v"][unit]
-    hi, lo = st["hi"], st["lo"]
-    rng = hi - lo
-    q = float(ctx.percentile.get(unit, math.nan)) if len(ctx.percentile) else math.nan
-    pct = st["pct"][unit]
-    row: dict[str, Any] = {
-        "node": tg.id, "fit": tg.fit, "score": s, "rank": st["rank"][unit], "n": st["n"], "pct": pct,
-        "frontier": hi, "frontier_unit": st["top"], "floor": lo,
-        "gap_frontier": float(frontier_gap(s, hi, lo)), "gap_abs": hi - s,
-        "weakness": 1.0 - pct, "own_gap": float(np.clip(q - pct, 0.0, 1.0)) if not math.isnan(q) else math.nan,
-    }
-    row["group"] = str(ctx.groups[unit]) if ctx.groups is not None and unit in ctx.groups.index else ""
-    gm = st["group_mean"].get(unit, math.nan)
-    gp = st["group_pct"].get(unit, math.nan)
-    row["group_mean"] = gm
-    row["group_pct"] = gp
-    row["gap_group"] = float(np.clip(gp - pct, 0.0, 1.0)) if not math.isnan(gp) else math.nan
-    ch = st["change"].get(unit, math.nan)
-    med = st["median_change"] if not math.isnan(ch) else math.nan
-    row["change"] = ch
-    row["median_change"] = med
-    row["trend_lag"] = float(trend_lag(ch, med, rng)) if not math.isnan(ch) else math.nan
-    row["obstacle_pct"] = st["obstacle"].get(unit, math.nan)
-    lo_r, hi_r = _interval(ctx.diag, unit, ctx.year, tg.id, ctx.root, ctx.intervals)
-    row["rank_lo"], row["rank_hi"] = lo_r, hi_r
-    row["robust_weak"] = (1.0 if lo_r > st["n"] / 2 else 0.0) if not math.isnan(lo_r) else math.nan
-    touched = set(tg.members) | {tg.id}
-    row["lagging_subsystem"] = bool(lag_nodes and touched & lag_nodes)
-    row["flagged"] = bool(set(ctx.diag.flagged(unit)) & touched)
-    return row
-
-
-def _reason(lang: str, diag: Diagnosis, ev: dict, ctx: _YearContext, role: str, coupling: dict, path: PathEntry,
-            unit: str, context_hit: list[dict] | None = None) -> str:
-    zh = lang == "zh"
-    name = diag.label(ev["node"], lang)
-    fr_name = diag.unit_name(ev["frontier_unit"], lang)
-    parts = []
-    rank_txt = f"{ev['rank']}/{ev['n']}"
-    if not math.isnan(ev.get("rank_lo", math.nan)):
-        rank_txt += (f"（区间 {_rank(ev['rank_lo'])}–{_rank(ev['rank_hi'])}）" if zh else
-                     f" (interval {_rank(ev['rank_lo'])}–{_rank(ev['rank_hi'])})")
-    if role == "frontier":
-        q = float(ctx.percentile.get(unit, math.nan))
-        if zh:
-            parts.append(f"「{name}」得分 {_f(ev['score'])}，排名 {rank_txt}，距前沿差距占全距 {_pct(100 * ev['gap_frontier'])}")
-            parts.append(f"总体水平百分位 {_pct(100 * q)}，具备向前沿引领转变的基础")
-        else:
-            parts.append(f"'{name}' scores {_f(ev['score'])}, rank {rank_txt}, gap to the frontier {_pct(100 * ev['gap_frontier'])} of the range")
-            parts.append(f"overall percentile {_pct(100 * q)}: a base for moving from catching up to leading")
-    else:
-        if zh:
-            parts.append(f"「{name}」得分 {_f(ev['score'])}，排名 {rank_txt}")
-        else:
-            parts.append(f"'{name}' scores {_f(ev['score'])}, rank {rank_txt}")
-        own_rank = int(ctx.root_rank[unit]) if unit in ctx.root_rank.index else None
-        if own_rank is not None and ev["rank"] > own_rank:
-            parts.append(f"低于本省总体排名（第 {own_rank} 名）" if zh and diag.unit_level == "province" else
-                         f"低于本单元总体排名（第 {own_rank} 名）" if zh else f"below the unit's overall rank ({own_rank})")
-        if not math.isnan(ev.get("group_mean", math.nan)):
-            gname = _group_label(ev.get("group", ""), lang)
-            if ev["score"] < ev["group_mean"]:
-                parts.append(f"低于同组（{gname}）其他地区均值 {_f(ev['group_mean'])}" if zh else
-                             f"below the mean of the other {gname} units {_f(ev['group_mean'])}")
-            else:
-                parts.append(f"不低于同组（{gname}）其他地区均值 {_f(ev['group_mean'])}" if zh else
-                             f"not below the mean of the other {gname} units {_f(ev['group_mean'])}")
-        parts.append(f"距前沿（{fr_name} {_f(ev['frontier'])}）差 {_f(ev['gap_abs'])}" if zh else
-                     f"{_f(ev['gap_abs'])} below the frontier ({fr_name} {_f(ev['frontier'])})")
-        if not math.isnan(ev.get("obstacle_pct", math.nan)):
-            parts.append(f"障碍度 {_pct(ev['obstacle_pct'])}" if zh else f"obstacle degree {_pct(ev['obstacle_pct'])}")
-        if not math.isnan(ev.get("change", math.nan)) and ctx.base_year is not None and ev.get("trend_lag", 0) > 0:
-            span = f"{ctx.base_year}–{ctx.year}"
-            parts.append(f"{span} 年提高 {_sf(ev['change'])}，慢于全体中位数 {_sf(ev['median_change'])}" if zh else
-                         f"change {span} {_sf(ev['change'])}, slower than the median {_sf(ev['median_change'])}")
-        if ev.get("lagging_subsystem") and coupling:
-            parts.append(f"数实耦合协调度 D={_f(coupling['D'])}（{coupling['class_zh']}），属滞后一侧" if zh else
-                         f"digital–real coupling D = {_f(coupling['D'])} ({coupling['class_en']}), on the lagging side")
-    if ev.get("flagged"):
-        parts.append("该序列被数据质量筛查标记，数值仅供参考" if zh else "this series is flagged by the data-quality screen: read with care")
-    if ev.get("fit") == 1:
-        parts.append("框架中没有专门衡量这条路径的指标，以要素整体代替" if zh else
-                     "the framework has no indicator for this path specifically; the whole element stands in")
-    if context_hit:
-        labels = "、".join(dict.fromkeys(c["label_zh"] for c in context_hit)) if zh else \
-            ", ".join(dict.fromkeys(c["label_en"] for c in context_hit))
-        note = path.context_note_zh if zh else path.context_note_en
-        parts.append(f"地区背景：{labels}" + (f"——{note}" if note else "") if zh else
-                     f"place context: {labels}" + (f" — {note}" if note else ""))
-    return ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
-
-
-def _context_tags(ctx: "_YearContext", unit: str) -> set[str]:
-    return set(ctx.context_tags.get(str(unit), set()))
-
-
-def _peers(ctx: _YearContext, unit: str, tg: _Target, k: int, ahead_margin: float) -> list[dict]:
-    """Units similar in element profile and place context, ahead on ``tg``, none flagged on its series."""
-    diag = ctx.diag
-    v = ctx.values(tg)
-    if unit not in v.index or k <= 0:
-        return []
-    s = float(v[unit])
-    margin = ahead_margin * (float(v.max()) - float(v.min()))
-    ahead = sorted(u for u in v.index if u != unit and v[u] > s + max(margin, 1e-12))
-    me = ctx.types.get(unit, {}).get("element_pct", {})
-    my_ctx = _context_tags(ctx, unit)
-    my_grp = str(ctx.groups[unit]) if ctx.groups is not None and unit in ctx.groups.index else ""
-    touched = set(tg.members) | {tg.id}
-    out = []
-    for u in ahead:
-        if set(diag.flagged(u)) & touched:
-            continue
-        other = ctx.types.get(u, {}).get("element_pct", {})
-        common = [e for e in me if e in other]
-        if not common:
-            continue
-        d_prof = float(np.sqrt(np.mean([(me[e] - other[e]) ** 2 for e in common])))
-        oc = _context_tags(ctx, u)
-        og = str(ctx.groups[u]) if ctx.groups is not None and u in ctx.groups.index else ""
-        a, b = my_ctx | ({f"grp:{my_grp}"} if my_grp else set()), oc | ({f"grp:{og}"} if og else set())
-        jac = len(a & b) / len(a | b) if (a | b) else 0.0
-        dist = d_prof + 0.3 * (1.0 - jac)
-        shared = sorted((my_ctx & oc))
-        if my_grp and my_grp == og:
-            shared = [_group_label(my_grp, "zh")] + shared
-        out.append({"node": tg.id, "kind": "similar", "peer": u, "value": float(v[u]), "own": s, "distance": dist,
-                    "change": math.nan, "shared": "、".join(shared)})
-    out.sort(key=lambda r: (r["distance"], r["peer"]))
-    return out[:k]
-
-
-def _profile(ctx: _YearContext, unit: str) -> dict:
-    diag = ctx.diag
-    root = ctx.root
-    p: dict[str, Any] = {"root": root, "root_name_zh": diag.label(root, "zh"), "root_name_en": diag.label(root, "en")}
-    if unit in ctx.root_values.index:
-        p["score"] = float(ctx.root_values[unit])
-        p["rank"] = int(ctx.root_rank[unit])
-        p["n"] = int(len(ctx.root_values))
-        p["percentile"] = float(ctx.percentile[unit])
-    else:
-        p.update(score=math.nan, rank=None, n=int(len(ctx.root_values)), percentile=math.nan)
-    lo, hi = _interval(diag, unit, ctx.year, root, root, ctx.intervals)
-    p["rank_lo"], p["rank_hi"] = lo, hi
-    elems = []
-    s = diag.year_scores(ctx.year)
-    for c in diag.children(root):
-        if c in s.columns and unit in s.index and not math.isnan(float(s.loc[unit, c])):
-            col = s[c].astype(float).dropna()
-            elems.append({"node": c, "name_zh": diag.label(c, "zh"), "name_en": diag.label(c, "en"),
-                          "score": float(col[unit]), "rank": int(_rank_desc(col)[unit]), "n": int(len(col))})
-    elems.sort(key=lambda e: (e["rank"], -e["score"], e["node"]))
-    p["elements"] = elems
-    p["strongest"] = elems[0] if elems else None
-    p["weakest"] = elems[-1] if len(elems) > 1 else None
-    p["group_kind"] = ctx.group_kind
-    p["group"] = str(ctx.groups[unit]) if ctx.groups is not None and unit in ctx.groups.index else ""
-    for col in ("region4", "belt3"):
-        if col in diag.units.columns:
-            r = diag.units.loc[diag.units["unit"] == unit, col]
-            p[col] = str(r.iloc[0]) if len(r) else ""
-    ty = ctx.types.get(unit, {})
-    p["type"], p["type_en"] = ty.get("type_zh", ""), ty.get("type_en", "")
-    p["type_description_zh"], p["type_description_en"] = ty.get("description_zh", ""), ty.get("description_en", "")
-    _, cinfo = _lagging_nodes(diag, unit, ctx.year)
-    p["coupling"] = cinfo
-    p["level"] = diag.unit_level
-    return p
-
-
-
-def _lagging_nodes(diag: Diagnosis, unit: str, year: int) -> tuple[set[str], dict]:
-    cp = diag.coupling
-    if cp is None:
-        return set(), {}
-    sub = cp[(cp["unit"] == unit) & (cp["year"] == year)]
-    if not len(sub):
-        return set(), {}
-    r = sub.iloc[0]
-    lag = str(r["lagging"])
-    info = {"D": float(r["D"]), "class_zh": r["class_zh"], "class_en": r["class_en"], "lagging": lag,
-            "lagging_zh": diag.label(lag, "zh") if lag else "", "lagging_en": diag.label(lag, "en") if lag else ""}
-    nodes: set[str] = set()
-    if lag:
-        subs = diag.subsystems
-        members = subs.get(lag, [lag])
-        for m in members:
-            nodes.add(m)
-            nodes.update(diag.leaves_under(m))
-    return nodes, info
-
-
-def _coupling_component(ev: dict, coupling: dict, path: PathEntry) -> float:
-    if not coupling or math.isnan(coupling.get("D", math.nan)):
-        return math.nan
-    d = float(coupling["D"])
-    if ev.get("lagging_subsystem"):
-        return 1.0 - d
-    if path.type == "数实融合" and d < 0.6:
-        return 0.5 * (1.0 - d)
-    return 0.0
-
-
-def _top_obstacles(ctx: _YearContext, unit: str, k: int) -> pd.DataFrame:
-    cols = ["rank", "indicator", "name_zh", "name_en", "obstacle_pct"]
-    if ctx.obstacles is None:
-        return pd.DataFrame(columns=cols)
-    inds = set(ctx.diag.indicators)
-    ob = ctx.obstacles[(ctx.obstacles["unit"] == unit) & (ctx.obstacles["node"].isin(inds))].dropna(subset=["obstacle_pct"])
-    ob = ob.sort_values(["obstacle_pct", "node"], ascending=[False, True]).head(k)
-    return pd.DataFrame({
-        "rank": range(1, len(ob) + 1), "indicator": ob["node"].tolist(),
-        "name_zh": [ctx.diag.label(n, "zh") for n in ob["node"]], "name_en": [ctx.diag.label(n, "en") for n in ob["node"]],
-        "obstacle_pct": ob["obstacle_pct"].astype(float).tolist(),
-    }, columns=cols)
-
-
-def _caution_applies(c, *, unit_groups: set[str], lagging: bool) -> bool:
-    if c.when == "always":
-        return True
-    if c.when == "lagging":
-        return lagging
-    return bool({g.casefold() for g in c.groups} & unit_groups)
-
-
-def _check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
-    w = dict(DEFAULT_WEIGHTS)
-    if weights is None:
-        return w
-    unknown = sorted(set(weights) - set(DEFAULT_WEIGHTS))
-    if unknown:
-        raise MethodError(f"recommend: unknown evidence weights; got {unknown}. Use keys {sorted(DEFAULT_WEIGHTS)}.")
-    bad = {k: v for k, v in weights.items() if not isinstance(v, (int, float)) or isinstance(v, bool) or not v >= 0}
-    if bad:
-        raise MethodError(f"recommend: evidence weights must be numbers >= 0; got {bad}. Use e.g. weights={{'obstacle': 0.3}}.")
-    w.update({k: float(v) for k, v in weights.items()})
-    if sum(w.values()) <= 0:
-        raise MethodError(f"recommend: evidence weights sum to 0; got {w}. Give at least one positive weight.")
-    return w
 
 
 def recommend(
@@ -963,140 +291,22 @@ def _setup(diagnosis: Diagnosis, *, year, catalogue, top, weights, group, fronti
     return ctx, cat, w, opts
 
 
-#: plain words for the rules of the data-quality screen (nqpf.index.quality)
-QUALITY_RULES_ZH = {
-    "carry_forward": "连续多年数值完全相同（疑为沿用上年值）", "panel_freeze": "多数地区同年数值冻结不变",
-    "cross_unit_repeat": "与其他地区数值重复", "round_fill": "数值明显是取整后的填充值", "level_break": "水平突变并持续",
-    "series_break": "多数地区同年断点（口径变化）", "jump": "某年异常跳变", "ratio_unexplained": "比值变化无法由分子分母解释",
-    "ratio_input_flagged": "构成该指标的原始序列被标记",
-}
-QUALITY_RULES_EN = {
-    "carry_forward": "the same value repeated for several years (probably carried forward)",
-    "panel_freeze": "most units frozen in the same years", "cross_unit_repeat": "values repeated across units",
-    "round_fill": "values far rounder than the series (fills)", "level_break": "a lasting level break",
-    "series_break": "a break in most units in one year (definition change)", "jump": "an extreme jump in one year",
-    "ratio_unexplained": "the ratio moves without its numerator or denominator", "ratio_input_flagged": "an input series is flagged",
-}
-
-
-def _diagnosis_items(ctx: _YearContext, unit: str, obstacles: pd.DataFrame, n_obstacles: int = 3,
-                     n_weak: int = 2) -> list[dict]:
-    """What the guide must answer: the unit's top obstacles and its weakest sub-dimensions relative to its group."""
-    diag = ctx.diag
-    items = []
-    for r in obstacles.head(n_obstacles).itertuples(index=False):
-        items.append({"kind": "obstacle", "node": r.indicator, "name_zh": r.name_zh, "name_en": r.name_en,
-                      "value": float(r.obstacle_pct), "pct": math.nan, "group_pct": math.nan})
-    subs = [c for e in ctx.elements for c in diag.children(e) if c in diag.scores.columns and diag._kind.get(c) == "aggregate"]
-    cand = []
-    for sd in subs:
-        tg = _node_target(diag, sd, "node")
-        st = ctx.stats(tg) if tg is not None else None
-        if st is None or unit not in st["v"]:
-            continue
-        pct = st["pct"][unit]
-        gp = st["group_pct"].get(unit, math.nan)
-        if pct >= 0.5:
-            continue
-        need = (1 - pct) + (max(gp - pct, 0.0) if not math.isnan(gp) else 0.0)
-        cand.append((-need, sd, pct, gp, st["rank"][unit], st["n"]))
-    for _, sd, pct, gp, rk, n in sorted(cand)[:n_weak]:
-        if any(it["node"] == sd for it in items):
-            continue
-        items.append({"kind": "weak", "node": sd, "name_zh": diag.label(sd, "zh"), "name_en": diag.label(sd, "en"),
-                      "value": math.nan, "pct": pct, "group_pct": gp, "rank": rk, "n": n})
-    return items
-
-
-def _covers(diag: Diagnosis, tg: _Target, item: dict) -> bool:
-    """A named target (fit 3) covers a diagnosis item when it is the item or lies inside it."""
-    node = item["node"]
-    if tg.id == node:
-        return True
-    if tg.fit < 3:
-        return False
-    if node in tg.members and len(tg.members) <= 3:
-        return True
-    if diag._kind.get(node) == "aggregate":
-        leaves = set(diag.leaves_under(node))
-        return bool(tg.members) and set(tg.members) <= leaves
-    return False
-
-
-def _limits(ctx: _YearContext, unit: str, profile: dict, used_nodes: set[str]) -> list[dict]:
-    """Plain statements of what the numbers cannot say for this unit."""
-    diag = ctx.diag
-    out: list[dict] = []
-    lo, hi, n = profile.get("rank_lo", math.nan), profile.get("rank_hi", math.nan), profile.get("n")
-    if not math.isnan(lo) and n:
-        width = hi - lo
-        if width >= n / 3:
-            out.append({"kind": "interval",
-                        "text_zh": f"排名区间 {_rank(lo)}–{_rank(hi)}：在其他合理的方法选择下，本地位次会在这一范围内变动，位置不确定；相差几名的排序不宜解读。",
-                        "text_en": f"Rank interval {_rank(lo)}–{_rank(hi)}: under other defensible method choices the position moves within this range; "
-                                   "it is uncertain, and differences of a few places mean little."})
-        else:
-            out.append({"kind": "interval",
-                        "text_zh": f"排名区间 {_rank(lo)}–{_rank(hi)}：位置较为稳定。",
-                        "text_en": f"Rank interval {_rank(lo)}–{_rank(hi)}: the position is fairly stable."})
-    else:
-        out.append({"kind": "interval", "text_zh": "本次运行没有做不确定性分析，排名是点估计。",
-                    "text_en": "No uncertainty analysis in this run: the rank is a point estimate."})
-    s = diag.year_scores(ctx.year)
-    gaps = []
-    for e in ctx.elements:
-        for c in [e] + diag.children(e):
-            if c in s.columns and diag._kind.get(c) == "aggregate" and unit in s.index and math.isnan(float(s.loc[unit, c])):
-                gaps.append(c)
-    if gaps:
-        names = "、".join(f"「{diag.label(g, 'zh')}」" for g in gaps)
-        out.append({"kind": "gap", "text_zh": f"{names}没有本地数据（不计分，也不插补），与之相连的路径无法评估。",
-                    "text_en": ", ".join(f"'{diag.label(g, 'en')}'" for g in gaps)
-                    + " has no data for this unit (no score, not imputed); paths linked to it cannot be assessed."})
-    dec = diag.declared
-    if len(dec):
-        names = "、".join(dec["name_zh"].head(6))
-        more = f"等 {len(dec)} 项" if len(dec) > 6 else ""
-        out.append({"kind": "declared",
-                    "text_zh": f"框架列出但没有省级数据、未计入得分的指标：{names}{more}；与算力、算法和数据有关的结论只反映已计量的部分。",
-                    "text_en": f"Indicators the framework names but cannot measure (not in the score): "
-                               f"{', '.join(dec['name_en'].head(6))}{' and others' if len(dec) > 6 else ''}; conclusions on compute, "
-                               "algorithms and data reflect only what is measured."})
-    fl = diag.flagged(unit)
-    if fl:
-        bits_zh, bits_en = [], []
-        for ind, rows in sorted(fl.items()):
-            rules = list(dict.fromkeys(r["rule"] for r in rows))
-            yrs = "、".join(dict.fromkeys(str(r["years"]) for r in rows if str(r["years"])))
-            bits_zh.append(f"「{diag.label(ind, 'zh')}」（{'；'.join(QUALITY_RULES_ZH.get(x, x) for x in rules)}"
-                           + (f"，{yrs}" if yrs else "") + "）")
-            bits_en.append(f"'{diag.label(ind, 'en')}' ({'; '.join(QUALITY_RULES_EN.get(x, x) for x in rules)})")
-        out.append({"kind": "quality",
-                    "text_zh": "数据质量筛查标记了本地（或全部地区）的以下序列：" + "、".join(bits_zh)
-                               + "。这些序列只在一条路径没有其他依据时才用作依据（并在依据中注明），也不用来挑选可借鉴对象。",
-                    "text_en": "The data-quality screen flagged these series for this unit (or all units): " + ", ".join(bits_en)
-                               + ". They back a path only when it has no other evidence (and the reason says so), and are never used to choose peers."})
-    return out
-
-
 def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue, w: dict, *, top, frontier_tol,
                    frontier_band, lagging_share, n_peers, n_obstacles) -> PathGuide:
     year = ctx.year
     level = _UNIT_LEVEL_TO_PATH.get(diag.unit_level, "region")
-    lag_nodes, coupling = _lagging_nodes(diag, unit, year)
+    lag_nodes, coupling = ctx.lagging(unit)
     q = float(ctx.percentile.get(unit, math.nan)) if len(ctx.percentile) else math.nan
     lagging = (not math.isnan(q)) and q < lagging_share
     unit_groups = set()
     for col in ("region4", "belt3", "region4_zh", "belt3_zh"):
-        if col in diag.units.columns:
-            r = diag.units.loc[diag.units["unit"] == unit, col]
-            if len(r) and str(r.iloc[0]):
-                unit_groups.add(str(r.iloc[0]).casefold())
+        v = ctx.unit_cols.get(col, {}).get(unit)
+        if v:
+            unit_groups.add(v.casefold())
     if ctx.groups is not None and unit in ctx.groups.index:
         unit_groups.add(str(ctx.groups[unit]).casefold())
     uctx = diag.unit_context(unit)
-    utags = set(uctx["tag"].astype(str)) if len(uctx) else set()
-    flagged = set(diag.flagged(unit))
+    uctx_rows = records(uctx)
 
     excluded: list[dict] = []
     cand: list[dict] = []
@@ -1105,7 +315,7 @@ def _recommend_one(diag: Diagnosis, ctx: _YearContext, unit: str, cat: Catalogue
         if level not in p.level:
             excluded.append({"path": p.id, "reason": f"level {'/'.join(p.level)} does not include {level}", "why": "level"})
             continue
-        hit = [c for c in uctx.to_dict(orient="records") if c["tag"] in p.contexts] if p.contexts else []
+        hit = [c for c in uctx_rows if c["tag"] in p.contexts] if p.contexts else []
         if p.context_only and not hit:
             excluded.append({"path": p.id, "reason": "applies only to units with the place context " + "/".join(p.contexts),
                              "why": "context"})
@@ -1385,20 +595,26 @@ def recommend_all(
     for u in ids:
         g = _recommend_one(diagnosis, ctx, u, cat, w, **opts)
         guides[u] = g
+        cites: dict[Any, list[str]] = {}  # the guide's citations by path, in table order
+        for pid, f, s, q in zip(g.citations["path"], g.citations["file"], g.citations["section"], g.citations["quote"]):
+            cites.setdefault(pid, []).append(f"{f[:3]} {s}「{q}」")
         for r in g.recommendations.itertuples(index=False):
-            cits = g.citations[g.citations["path"] == r.path]
             rows.append({"unit": u, "unit_name": g.unit_name, "year": g.year, "rank": r.rank, "path": r.path, "role": r.role,
                          "type": r.type, "priority": r.priority, "key_node": r.key_node, "reason_zh": r.reason_zh,
                          "reason_en": r.reason_en, "context": r.context, "answers": r.answers,
-                         "citation": " ; ".join(f"{f[:3]} {s}「{q}」" for f, s, q in zip(cits["file"], cits["section"], cits["quote"]))})
+                         "citation": " ; ".join(cites.get(r.path, []))})
     table = pd.DataFrame(rows, columns=["unit", "unit_name", "year", "rank", "path", "role", "type", "priority", "key_node",
                                         "reason_zh", "reason_en", "context", "answers", "citation"])
     first = _first_paths(table, cat, diagnosis)
+    first_rows = first.to_dict(orient="records")
+    n_units = int(table["unit"].nunique())
+    own_first: dict[Any, str] = {}  # each unit's first-ranked path
+    top1 = table[table["rank"] == 1]
+    for u, pid in zip(top1["unit"], top1["path"]):
+        own_first.setdefault(u, str(pid))
     for u, g in guides.items():
-        mine = table[(table["unit"] == u) & (table["rank"] == 1)]
-        object.__setattr__(g, "national", {"n_units": int(table["unit"].nunique()),
-                                           "first_paths": first.to_dict(orient="records"),
-                                           "own_first": str(mine["path"].iloc[0]) if len(mine) else ""})
+        object.__setattr__(g, "national", {"n_units": n_units, "first_paths": [dict(r) for r in first_rows],
+                                           "own_first": own_first.get(u, "")})
     return Recommendations(table=table, guides=guides, year=int(year), first_paths=first)
 
 

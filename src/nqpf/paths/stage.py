@@ -14,8 +14,9 @@ Config section (all keys optional)::
 Outputs: ``recommendations.csv`` (every unit × year × ranked path with reasons and citations),
 ``evidence.csv`` (one evidence row per recommended path), ``first_paths.csv`` (national distribution of
 first-ranked paths, with the explanation of a dominant one), ``catalogue.csv``,
-``guides/<unit>_<name>_<year>.<lang>.<md|json>`` and one-page profiles
-``profiles/<unit>_<name>_<year>.profile.zh.<html|pdf>`` (PDF drawn with matplotlib).
+``guides/<unit>_<name>_<year>.<lang>.<md|json>``. The one-page profiles
+``profiles/<unit>_<name>_<year>.profile.zh.<html|pdf>`` (``profiles``) are written by the report stage
+(:func:`nqpf.report.profile.write_run_profiles`) from the JSON guides.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .._stages import Stage, StageContext, StageOutput
 from .catalogue import load_catalogue
-from .guide import write_guides
+from .guide import guide_texts
 from .diagnosis import diagnose
 from .recommend import DEFAULT_WEIGHTS, recommend_all
 
@@ -55,7 +56,8 @@ class PathsConfig(BaseModel):
     frontier_band: float = Field(0.25, ge=0, le=1, description="Frontier paths need a linked node within this relative gap.")
     n_peers: int = Field(2, ge=0, description="Peers per path (similar in profile and place context, ahead on the evidence node).")
     profiles: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
-                                                   description="One-page unit profiles (Chinese) under DIR/paths/profiles/.")
+                                                   description="One-page unit profiles (Chinese) of the last year under "
+                                                   "DIR/paths/profiles/, written by the report stage from the JSON guides.")
 
 
 def run_paths_stage(result: Any, config: PathsConfig, context: StageContext | dict[str, Any] | None = None) -> dict[str, Any]:
@@ -98,24 +100,21 @@ def run_paths_stage(result: Any, config: PathsConfig, context: StageContext | di
             guides.append(g)
     out_dir = context.out_dir
     files: list[Path] = []
+    # the guide files by name, also handed to the report (Markdown guides in the page, JSON ones for the profiles)
+    texts = guide_texts(guides, langs=config.langs, formats=config.formats)
     if out_dir is not None:
-        files = write_guides(guides, Path(out_dir) / "guides", langs=config.langs, formats=config.formats)
-        if config.profiles:
-            from ..report.profile import write_profiles
-
-            last = [g for g in guides if g.year == chosen[-1]]
-            try:
-                files += write_profiles(last, Path(out_dir) / "profiles", langs=("zh",), pdf="pdf" in config.profiles)
-            except Exception as exc:  # pragma: no cover - a PDF backend problem must not fail the run
-                files += write_profiles(last, Path(out_dir) / "profiles", langs=("zh",), pdf=False)
-                if progress:
-                    progress(f"profiles: PDF not written ({type(exc).__name__}: {exc}); HTML profiles print to PDF from a browser")
+        gdir = Path(out_dir) / "guides"
+        gdir.mkdir(parents=True, exist_ok=True)
+        for name, text in texts.items():
+            (gdir / name).write_text(text, encoding="utf-8")
+            files.append(gdir / name)
     return {
         "recommendations": pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(),
         "evidence": pd.concat(evidence, ignore_index=True) if evidence else pd.DataFrame(),
         "catalogue": cat.to_frame(),
         "first_paths": pd.concat(firsts, ignore_index=True) if firsts else pd.DataFrame(),
         "guides": guides,
+        "guide_files": texts,
         "files": files,
     }
 

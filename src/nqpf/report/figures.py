@@ -4,8 +4,9 @@ Every figure function takes its table first (the layout the analysis, sensitivit
 tables have), options keyword-only, and returns a matplotlib ``Figure``. :func:`save_figure`
 writes PNG and SVG and refuses to save a figure with missing glyphs (no "tofu" boxes).
 
-Known result types are found by the columns of their tables (:data:`FIGURE_TYPES`), so a table
-written by any stage gets its figure; new types plug in with :func:`register_figure`.
+A stage table gets a figure by its kind — the result kind and table that produced it (``dagum.totals``,
+``uncertainty.rank_stats``; :meth:`nqpf._stages.StageOutput.table_kinds`, recorded in ``stages.json``) —
+never by the columns it happens to have (:data:`FIGURE_TYPES`); new types plug in with :func:`register_figure`.
 """
 from __future__ import annotations
 
@@ -610,44 +611,40 @@ def save_figure(fig, path: str | Path, *, formats: Sequence[str] = ("png", "svg"
 
 @dataclass(frozen=True)
 class FigureType:
-    """A known result table layout and the figure drawn from it.
+    """A kind of result table and the figure drawn from it.
 
     Attributes
     ----------
     name : figure id (file stem prefix).
-    columns : columns a table must have to get this figure.
+    kinds : table kinds that get this figure (``<result kind>.<table>``, e.g. ``density.curves``).
     draw : ``draw(table, *, title, lang, context) -> Figure``; ``context`` holds the unit names and groups.
     title_zh, title_en : figure titles.
     section : report section the figure belongs to.
-    reject : columns whose presence excludes the table.
     provinces_only : drawn only for runs on the mainland provinces (maps).
     last_year : the figure shows the last year of the table only (its title names that year).
     """
 
     name: str
-    columns: tuple[str, ...]
+    kinds: tuple[str, ...]
     draw: Callable[..., Any]
     title_zh: str
     title_en: str
     section: str
-    reject: tuple[str, ...] = ()
     provinces_only: bool = False
     last_year: bool = False
-
-    def matches(self, table: pd.DataFrame) -> bool:
-        cols = set(map(str, table.columns))
-        return set(self.columns) <= cols and not (set(self.reject) & cols)
 
 
 FIGURE_TYPES: dict[str, FigureType] = {}
 
 
 def register_figure(ft: FigureType) -> FigureType:
-    """Register a figure for a table layout (new result types plug in here).
+    """Register a figure for a kind of table (new result types plug in here).
 
     Examples
     --------
-    >>> ft = register_figure(FigureType("my_line", ("year", "my_stat"), lambda t, **k: None, "我的", "Mine", "summary"))
+    >>> ft = register_figure(FigureType("my_line", ("forecast.path",), lambda t, **k: None, "我的", "Mine", "summary"))
+    >>> [f.name for f in match_figure_types("forecast.path")], match_figure_types("forecast.other")
+    (['my_line'], [])
     >>> FIGURE_TYPES.pop("my_line").name
     'my_line'
     """
@@ -655,9 +652,9 @@ def register_figure(ft: FigureType) -> FigureType:
     return ft
 
 
-def match_figure_types(table: pd.DataFrame) -> list[FigureType]:
-    """The registered figure types whose column signature ``table`` has."""
-    return [ft for ft in FIGURE_TYPES.values() if ft.matches(table)]
+def match_figure_types(kind: str) -> list[FigureType]:
+    """The registered figure types drawn for tables of ``kind``."""
+    return [ft for ft in FIGURE_TYPES.values() if kind in ft.kinds]
 
 
 def _draw_lisa(table: pd.DataFrame, *, title: str, lang: str, context: dict) -> Any:
@@ -671,31 +668,32 @@ def _draw_obstacle(table: pd.DataFrame, *, title: str, lang: str, context: dict)
     return obstacle_bars(t, labels=context.get("labels"), title=title, lang=lang)
 
 
-register_figure(FigureType("density_surface", ("year", "x", "density"),
+register_figure(FigureType("density_surface", ("density.curves",),
                            lambda t, *, title, lang, context: density_surface(t, title=title, lang=lang,
                                                                               x_range=context.get("x_range")),
                            "核密度三维图", "Kernel density surface", "dynamics"))
-register_figure(FigureType("density_ridgeline", ("year", "x", "density"),
+register_figure(FigureType("density_ridgeline", ("density.curves",),
                            lambda t, *, title, lang, context: density_ridgeline(t, title=title, lang=lang,
                                                                                 x_range=context.get("x_range")),
                            "核密度山脊图", "Kernel density ridgeline", "dynamics"))
-register_figure(FigureType("markov_heatmap", ("from_state", "n"),
+register_figure(FigureType("markov_heatmap", ("markov.probabilities", "spatial_markov.conditional",
+                                             "spatial_markov.pooled"),
                            lambda t, *, title, lang, context: markov_heatmap(t, title=title, lang=lang),
                            "马尔可夫转移概率", "Markov transition probabilities", "dynamics"))
-register_figure(FigureType("dagum_chart", ("year", "G", "Gw_share", "Gnb_share", "Gt_share"),
+register_figure(FigureType("dagum_chart", ("dagum.totals",),
                            lambda t, *, title, lang, context: dagum_chart(t, title=title, lang=lang),
                            "Dagum基尼系数分解", "Dagum Gini decomposition", "inequality"))
-register_figure(FigureType("coupling_chart", ("unit", "year", "D", "C", "T"),
+register_figure(FigureType("coupling_chart", ("coupling.coupling",),
                            lambda t, *, title, lang, context: coupling_chart(t, group=context.get("groups"), title=title,
                                                                              lang=lang),
                            "耦合协调度", "Coupling coordination", "integration"))
-register_figure(FigureType("obstacle_bars", ("unit", "obstacle_pct", "indicator", "weight"), _draw_obstacle,
+register_figure(FigureType("obstacle_bars", ("obstacle.indicators",), _draw_obstacle,
                            "主要障碍因素", "Main obstacle factors", "obstacles", last_year=True))
-register_figure(FigureType("rank_interval", ("unit", "year", "nominal", "median", "q05", "q95"),
+register_figure(FigureType("rank_interval", ("uncertainty.rank_stats",),
                            lambda t, *, title, lang, context: rank_interval_plot(t, labels=context.get("labels_units"),
                                                                                  title=title, lang=lang),
                            "排名不确定性区间", "Rank uncertainty intervals", "sensitivity", last_year=True))
-register_figure(FigureType("lisa_map", ("unit", "cluster", "quadrant"), _draw_lisa,
+register_figure(FigureType("lisa_map", ("lisa.local",), _draw_lisa,
                            "LISA集聚图", "LISA cluster map", "spatial", provinces_only=True, last_year=True))
 
 
@@ -800,8 +798,8 @@ def start_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radar
     (the report stage writes the workbooks) before calling ``.result()``.
 
     Index figures (bump chart, element radars, choropleth maps of the index and of each element
-    for the first and last year) are always drawn; every stage table whose columns match a
-    registered :class:`FigureType` gets that figure. A table whose figure would repeat one
+    for the first and last year) are always drawn; every stage table whose kind
+    (:meth:`~nqpf.report.tables.RunTables.kind`) a registered :class:`FigureType` names gets that figure. A table whose figure would repeat one
     already drawn (the spatial-Markov pooled matrix is the classical Markov matrix) is skipped.
 
     Parameters
@@ -904,7 +902,7 @@ def start_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radar
                   for lg in ("zh", "en")}
     drawn: dict[tuple[str, str], str] = {}
     for (stage, table), df in run.stage_tables.items():
-        for ft in match_figure_types(df):
+        for ft in match_figure_types(run.kind(stage, table)):
             if ft.provinces_only and not provinces:
                 continue
             sub, node = figure_subset(df, root=root)

@@ -19,9 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
-import numpy as np
 import pandas as pd
 
+from .._format import fmt_display
 from .._validation import check_option
 from ..datasets import PROVINCES
 from .figures import FigureRecord
@@ -44,21 +44,7 @@ def _bi(zh: str, en: str) -> str:
     return f'<span class="zh">{_html.escape(zh)}</span><span class="en">{_html.escape(en)}</span>'
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        if math.isnan(f):
-            return ""
-        if f.is_integer() and abs(f) < 1e12:
-            return str(int(f))
-        return f"{f:.4g}" if abs(f) >= 1e4 or abs(f) < 1e-3 else f"{f:.4f}"
-    return str(v)
+_fmt = fmt_display  # the report's cell format (nqpf._format)
 
 
 def render_table(df: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, download: str | None = None,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import html as _html
 import math
 from pathlib import Path
-from typing import Any, Iterable
+from types import SimpleNamespace
+from typing import Any, Iterable, Mapping
 
-__all__ = ["render_profile_html", "write_profiles", "profile_pdf"]
+__all__ = ["render_profile_html", "write_profiles", "write_run_profiles", "profile_pdf"]
 
 _CSS = """
 @page { size: A4; margin: 12mm; }
@@ -56,6 +57,9 @@ def _radar_svg(elements: list[dict[str, Any]], size: int = 190) -> str:
 
 
 def _data(guide, lang: str) -> dict[str, Any]:
+    """The guide as :func:`~nqpf.paths.guide.guide_to_dict` gives it; a dict (a JSON guide read back) as it is."""
+    if isinstance(guide, Mapping):
+        return dict(guide)
     from ..paths.guide import guide_to_dict
 
     return guide_to_dict(guide, lang=lang, evidence=False)
@@ -185,18 +189,43 @@ def profile_pdf(guide, path: str | Path, *, lang: str = "zh") -> Path:
 
 def write_profiles(guides: Iterable[Any], out_dir: str | Path, *, langs: Iterable[str] = ("zh",),
                    pdf: bool = True) -> list[Path]:
-    """Write ``<unit>_<name>_<year>.profile.<lang>.html`` (and ``.pdf`` when ``pdf``) for every guide."""
+    """Write ``<unit>_<name>_<year>.profile.<lang>.html`` (and ``.pdf`` when ``pdf``) for every guide
+    (a :class:`~nqpf.paths.PathGuide`, or its JSON form as a dict in that language)."""
     from ..paths.guide import guide_filename
 
     d = Path(out_dir)
     d.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for g in guides:
+        ident = SimpleNamespace(unit=g["unit"], unit_name=g["unit_name"], year=g["year"]) if isinstance(g, Mapping) else g
         for lg in langs:
-            stem = guide_filename(g, lang=lg, fmt="md")[: -len(f".{lg}.md")]
+            stem = guide_filename(ident, lang=lg, fmt="md")[: -len(f".{lg}.md")]
             f = d / f"{stem}.profile.{lg}.html"
             f.write_text(render_profile_html(g, lang=lg), encoding="utf-8")
             written.append(f)
             if pdf:
                 written.append(profile_pdf(g, d / f"{stem}.profile.{lg}.pdf", lang=lg))
     return written
+
+
+def write_run_profiles(run, *, progress=None) -> list[Path]:
+    """The unit profiles of a run (report stage): ``DIR/paths/profiles/<unit>_<name>_<year>.profile.zh.<html|pdf>``
+    for every Chinese JSON guide of the latest guide year, as ``[paths] profiles`` asks (default HTML and PDF).
+
+    Built from :attr:`~nqpf.report.tables.RunTables.guide_data`, so a report written in the run and one written
+    by ``nqpf report DIR`` give the same files; a run without JSON guides gets no profiles.
+    """
+    cfg = ((run.result.manifest or {}).get("config") or {}).get("paths")
+    formats = list((cfg or {}).get("profiles", ["html", "pdf"])) if cfg is not None else []
+    zh = [g for name, g in run.guide_data.items() if name.endswith(".zh.json")]
+    if not formats or not zh:
+        return []
+    last = max(int(g["year"]) for g in zh)
+    guides = [g for g in zh if int(g["year"]) == last]
+    out = Path(run.run_dir) / "paths" / "profiles"
+    try:
+        return write_profiles(guides, out, langs=("zh",), pdf="pdf" in formats)
+    except Exception as exc:  # pragma: no cover - a PDF backend problem must not fail the report
+        if progress:
+            progress(f"profiles: PDF not written ({type(exc).__name__}: {exc}); HTML profiles print to PDF from a browser")
+        return write_profiles(guides, out, langs=("zh",), pdf=False)

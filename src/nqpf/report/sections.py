@@ -115,6 +115,7 @@ TABLE_TITLES: dict[str, tuple[str, str]] = {
     "rule_counts": ("数据质量筛查：各规则发现数", "Data-quality screen: findings by rule"),
     "findings": ("数据质量筛查：全部发现", "Data-quality screen: all findings"),
     "coverage": ("指标覆盖（要素 × AI驱动 × 类型）", "Coverage (element × AI driver × type)"),
+    "partial": ("部分覆盖的得分", "Scores from partial coverage"),
     "recommendations": ("各地区推荐发展路径", "Recommended paths by unit"),
     "first_paths": ("第一推荐路径的分布", "Distribution of first-ranked paths"),
     "catalogue": ("发展路径目录", "Path catalogue"),

@@ -1,15 +1,16 @@
-"""``[report]`` stage of ``nqpf build`` (order 90): workbook, figures and HTML report of the run.
+"""``[report]`` stage of ``nqpf build`` (order 90): workbook, figures, HTML report and unit profiles of the run.
 
-Writes ``DIR/nqpf_results.xlsx``, ``DIR/figures/*.png|svg`` and ``DIR/report.html`` from what
-is on disk in the run directory (so ``nqpf report DIR`` regenerates exactly the same files), and
-returns the figure index (saved as ``DIR/report/figures.csv``).
+Writes ``DIR/nqpf_results.xlsx``, ``DIR/figures/*.png|svg`` and ``DIR/report.html`` from the typed view
+of the run (:class:`~nqpf.report.tables.RunTables`): inside a run built from the run in memory (the index
+result and the earlier stages' outputs), by ``nqpf report DIR`` from the saved run — the same view, so the
+same files. Returns the figure index (saved as ``DIR/report/figures.csv``).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from .._config import validate_section
 from ..index.result import csv_encoding_of, write_csv
 from .._stages import Stage, StageContext, StageOutput
+
+if TYPE_CHECKING:
+    from .tables import RunTables
 
 __all__ = ["ReportConfig", "ReportOutputs", "generate_reports", "run_stage", "STAGE"]
 
@@ -52,6 +56,7 @@ class ReportOutputs:
     journal: Path | None = None
     report: Path | None = None
     figures: list = field(default_factory=list)
+    profiles: list = field(default_factory=list)
 
     def figure_index(self) -> pd.DataFrame:
         return pd.DataFrame([{"name": r.name, "section": r.section, "title_zh": r.title_zh, "title_en": r.title_en,
@@ -59,14 +64,16 @@ class ReportOutputs:
                             columns=["name", "section", "title_zh", "title_en", "unit", "files"])
 
 
-def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = None, *,
+def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | dict | None = None, *,
                      progress: Callable[[str], None] | None = None) -> ReportOutputs:
-    """Write the workbook, figures and HTML report of a saved run.
+    """Write the workbook, figures and HTML report of a run.
 
     Parameters
     ----------
     run_dir
-        A run directory (``nqpf build --out DIR`` / ``nqpf demo --out DIR``).
+        A run directory (``nqpf build --out DIR`` / ``nqpf demo --out DIR``), read with
+        :func:`~nqpf.report.tables.collect`, or the :class:`~nqpf.report.tables.RunTables` of a run
+        (the files go to its ``run_dir``).
     config
         :class:`ReportConfig` or a dict of its fields (default settings when ``None``).
     progress
@@ -79,13 +86,13 @@ def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = N
     from .excel import write_workbook
     from .figures import start_run_figures
     from .html import write_report
-    from .tables import collect
+    from .tables import RunTables, collect
 
     if not isinstance(config, ReportConfig):
         config = validate_section(ReportConfig, config or {}, where="Config [report]",
                                   fix="See docs/reports.md for the options.")
-    d = Path(run_dir)
-    run = collect(d)
+    run = run_dir if isinstance(run_dir, RunTables) else collect(run_dir)
+    d = Path(run.run_dir)
     out = ReportOutputs(run_dir=d)
     batch = None
     if config.figures:
@@ -115,6 +122,12 @@ def generate_reports(run_dir: str | Path, config: ReportConfig | dict | None = N
             if progress:
                 progress("report: journal tables")
             out.journal = write_journal(run, d)
+        if run.guide_data:  # the unit profiles, also while the figure workers draw
+            from .profile import write_run_profiles
+
+            if progress:
+                progress("report: unit profiles")
+            out.profiles = write_run_profiles(run, progress=progress)
     except BaseException:
         if batch is not None:
             batch.cancel()
@@ -132,7 +145,10 @@ def run_stage(result, config: ReportConfig, context: StageContext) -> StageOutpu
     context = StageContext.coerce(context)
     if context.run_dir is None:
         return StageOutput()
-    out = generate_reports(context.run_dir, config, progress=context.progress)
+    from .tables import RunTables
+
+    run = RunTables.from_outputs(result, context.earlier, context.run_dir)
+    out = generate_reports(run, config, progress=context.progress)
     # the figure index is written by generate_reports (also for 'nqpf report'); returned only without figures
     tables = {} if config.figures else {"figures": out.figure_index()}
     return StageOutput(tables=tables, artefacts={"_outputs": out})

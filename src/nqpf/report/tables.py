@@ -1,25 +1,26 @@
-"""Collect every table of a run directory for the reports (workbook, HTML, dashboard).
+"""The typed view of a run that every report works from (workbook, journal tables, figures, HTML, dashboard).
 
-The report layer reads a saved run (``DIR``, written by ``nqpf build`` / :func:`nqpf.run.run`)
-so that ``nqpf report DIR`` and ``nqpf serve DIR`` show exactly what is on disk. Index tables
-come from :func:`nqpf.load_result`; every CSV under ``DIR/<stage>/`` (analysis, sensitivity,
-explain, gtfp, paths …) is picked up generically and assigned to a report section through
-:data:`SECTIONS` (extend with :func:`register_section`).
+:class:`RunTables` holds the index result, the tables of the stages before the report with their kinds, the
+path guides and the stages that ran. The report stage builds it from the run in memory
+(:meth:`RunTables.from_outputs`), ``nqpf report DIR`` and ``nqpf serve DIR`` from the saved run
+(:func:`collect`, reading what ``stages.json`` lists) — the same object either way. Stage tables are assigned
+to report sections through :data:`SECTIONS` (extend with :func:`register_section`).
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Any, Callable, Literal, Mapping
 
 import pandas as pd
 
 from .._errors import DataError
-from ..index.result import IndexResult, load_result, read_run_csv
+from ..index.result import IndexResult, csv_encoding_of, load_result, read_run_csv, write_csv
 
-__all__ = ["Section", "SECTIONS", "register_section", "section_of", "RunTables", "collect", "core_tables", "quality_tables",
+__all__ = ["Section", "SECTIONS", "register_section", "section_of", "RunTables", "collect", "read_stages", "core_tables", "quality_tables",
            "COLUMN_LABELS", "TABLE_COLUMN_LABELS", "TABLE_CAPTIONS", "column_label", "table_kind", "table_caption",
            "REPORT_DIRS", "unit_labels", "is_province_run"]
 
@@ -170,6 +171,8 @@ QUALITY_LABELS: dict[str, tuple[str, str]] = {
     "type": ("类型", "Type"), "computed": ("已计算指标", "Computed"), "declared": ("已声明缺数据", "Declared"),
     "declared_with_data": ("声明且有数据", "Declared with data"), "declared_missing": ("缺数据的声明指标", "Declared, no data"),
     "weight_share": ("权重占比", "Weight share"),
+    "n_used": ("所用指标", "Indicators used"), "n_indicators": ("应有指标", "Indicators in node"),
+    "missing": ("缺失指标", "Missing indicators"),
 }
 
 #: headers that depend on the kind of table, keyed by the table-name prefix (``coupling_coupling`` → ``coupling``)
@@ -180,7 +183,7 @@ TABLE_COLUMN_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "geary": {"C": ("吉尔里指数 C", "Geary's C")},
     "theil": {"T": ("泰尔指数 T", "Theil T"), "L": ("泰尔指数 L", "Theil L")},
     "dagum": {"G": ("总体基尼系数", "Gini G")},
-    "findings": QUALITY_LABELS, "rule_counts": QUALITY_LABELS, "coverage": QUALITY_LABELS,
+    "findings": QUALITY_LABELS, "rule_counts": QUALITY_LABELS, "coverage": QUALITY_LABELS, "partial": QUALITY_LABELS,
     "coherence": {"dimension": ("维度", "Dimension"), "name": ("名称", "Name"), "k": ("指标数", "k"),
                   "alpha": ("Cronbach's α", "Cronbach's alpha"), "pca_var1": ("第一主成分方差占比", "PC1 variance share"),
                   "n_eig_gt1": ("特征值>1个数", "Eigenvalues > 1"), "mean_r": ("平均相关系数", "Mean r"), "flags": ("提示", "Flags")},
@@ -200,6 +203,11 @@ TABLE_CAPTIONS: dict[str, tuple[str, str]] = {
     "coverage": ("框架测量了什么：按要素 × AI驱动 × 类型统计已计算指标与声明但无数据的指标，以及有效权重占比。",
                  "What the framework measures: computed and declared-without-data indicators by element × AI driver × "
                  "type, with their share of the effective weight."),
+    "partial": ("部分覆盖：只由节点下部分指标计算的地区-年份-节点得分（其余指标缺失，现有指标权重重新归一化）；"
+                "“权重占比”为所用指标在节点中的权重之和，“缺失指标”为未能使用的指标。这些得分测量的内容少于其他地区。",
+                "Partial coverage: unit-year-node scores computed from only some of the node's indicators (the others are "
+                "missing; the weights of the present ones were re-normalised); weight share is the share of the node's "
+                "weight the used indicators carry. These scores measure less than the others."),
     "coherence": ("各维度的统计一致性：指标数 k、Cronbach's α（≥ 0.7 为可接受）、第一主成分解释方差比例、特征值大于 1 的个数、"
                   "平均相关系数与提示。",
                   "Statistical coherence per dimension: indicators k, Cronbach's alpha (≥ 0.7 acceptable), variance "
@@ -299,15 +307,23 @@ def is_province_run(units: pd.DataFrame) -> bool:
 
 @dataclass
 class RunTables:
-    """Everything the reports show, read from one run directory.
+    """Everything the reports show: one typed view of a run.
+
+    The report stage builds it from the run in memory (:meth:`from_outputs`: the index result and the
+    earlier stages' :class:`~nqpf._stages.StageOutput`), ``nqpf report DIR`` and ``nqpf serve DIR`` from the
+    saved run (:func:`collect`); both give the same object, so both write the same files.
 
     Attributes
     ----------
     run_dir : the run folder.
     result : the :class:`~nqpf.index.result.IndexResult`.
-    stage_tables : ``{(stage, table): DataFrame}`` for every CSV under ``DIR/<stage>/``.
+    stage_tables : ``{(stage, table): DataFrame}`` — every table of the stages before the report, as saved
+        under ``DIR/<stage>/`` (sorted by stage and table name), then the data-quality tables.
+    kinds : ``{(stage, table): kind}`` — what each table is (:meth:`~nqpf._stages.StageOutput.table_kinds`,
+        ``dagum.totals``, ``uncertainty.rank_stats`` …; recorded in ``stages.json``); figures are chosen by it.
     guides : ``{(unit, lang): markdown}`` of the path guides (``DIR/paths/guides/*.md``).
-    stages : stage names that ran (``stages.json``).
+    guide_data : ``{file name: dict}`` of the JSON guides (``DIR/paths/guides/*.json``; the unit profiles).
+    stages : names of the stages that ran before the report.
     """
 
     run_dir: Path
@@ -315,14 +331,80 @@ class RunTables:
     stage_tables: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     guides: dict[tuple[str, str], str] = field(default_factory=dict)
     stages: list[str] = field(default_factory=list)
+    kinds: dict[tuple[str, str], str] = field(default_factory=dict)
+    guide_data: dict[str, dict] = field(default_factory=dict)
 
-    def find(self, *columns: str) -> list[tuple[tuple[str, str], pd.DataFrame]]:
-        """Stage tables that have all ``columns``."""
-        return [(k, t) for k, t in self.stage_tables.items() if set(columns) <= set(map(str, t.columns))]
+    def kind(self, stage: str, table: str) -> str:
+        """The kind of a stage table (its name when no kind is recorded)."""
+        return self.kinds.get((stage, table), table)
+
+    def of_kind(self, *kinds: str) -> list[tuple[tuple[str, str], pd.DataFrame]]:
+        """Stage tables whose kind is one of ``kinds``, in report order."""
+        return [(k, t) for k, t in self.stage_tables.items() if self.kind(*k) in kinds]
+
+    @classmethod
+    def from_outputs(cls, result: IndexResult, outputs: Mapping[str, Any], run_dir: str | Path) -> "RunTables":
+        """The view of a run in memory: ``outputs`` are the :class:`~nqpf._stages.StageOutput` of the stages that
+        ran before the report (``StageContext.earlier``); their tables, table kinds (from their results) and
+        guide files are taken from memory, nothing is searched for on disk.
+
+        The report shows what the run folder holds, to the last digit: every stage table is taken as saved (the
+        CSV round trip of :func:`~nqpf.index.result.write_csv` and :func:`~nqpf.index.result.read_run_csv`), and
+        the index ``result`` in its saved form, read from ``run_dir`` where the run saved it before the stages ran
+        (:func:`~nqpf.index.result.load_result`: ranks with gaps as floats, codes as text, the portable manifest).
+        """
+        from .._stages import StageOutput
+
+        index = load_result(run_dir)
+        enc = csv_encoding_of(index.manifest)
+        tables: dict[tuple[str, str], pd.DataFrame] = {}
+        kinds: dict[tuple[str, str], str] = {}
+        files: dict[str, str] = {}
+        for stage in sorted(outputs):
+            out = StageOutput.from_mapping(outputs[stage])
+            tk = out.table_kinds()
+            for name in sorted(out.tables):
+                table = _as_saved(out.tables[name], encoding=enc)
+                if table is not None:
+                    tables[(stage, name)] = table
+                    kinds[(stage, name)] = tk[name]
+            if stage == "paths":
+                files = dict(out.artefacts.get("guide_files") or {})
+        return cls._make(Path(run_dir), index, tables, kinds, files, sorted(outputs))
+
+    @classmethod
+    def _make(cls, run_dir: Path, result: IndexResult, tables: dict, kinds: dict, guide_files: Mapping[str, str],
+              stages: list[str]) -> "RunTables":
+        guides = {}
+        for name in sorted(n for n in guide_files if n.endswith(".md")):
+            parts = name.split(".")
+            guides[(name.split("_", 1)[0], parts[-2] if len(parts) >= 3 else "zh")] = guide_files[name]
+        data = {name: json.loads(guide_files[name]) for name in sorted(n for n in guide_files if n.endswith(".json"))}
+        q = quality_tables(result)
+        tables.update(q)
+        kinds.update({k: f"quality.{k[1]}" for k in q})
+        return cls(run_dir=run_dir, result=result, stage_tables=tables, guides=guides, stages=stages, kinds=kinds,
+                   guide_data=data)
+
+
+#: what :func:`read_run_csv` is told about the types of the columns of stage tables (codes stay text)
+_STAGE_DTYPES = {"unit": str, "j": str, "h": str, "group": str}
+
+
+def _as_saved(table: Any, *, encoding: str) -> pd.DataFrame | None:
+    """A stage table as a run saves it and :func:`collect` reads it back (None: a table saved as an empty file)."""
+    if not isinstance(table, pd.DataFrame):
+        return None
+    buf = io.StringIO()
+    write_csv(table, buf, encoding=encoding)
+    text = buf.getvalue()
+    if not text.strip():  # a table without columns: its file holds no header
+        return None
+    return read_run_csv(io.StringIO(text), dtype=_STAGE_DTYPES)
 
 
 def collect(run_dir: str | Path) -> RunTables:
-    """Read a run directory: the index result, every stage table and the path guides.
+    """Read a saved run: the index result, the tables ``stages.json`` lists (with their kinds) and the path guides.
 
     Raises
     ------
@@ -334,30 +416,56 @@ def collect(run_dir: str | Path) -> RunTables:
         raise DataError(f"nqpf report: the run directory does not exist; got {str(run_dir)!r}. "
                         "Give the --out folder of 'nqpf build' or 'nqpf demo'.")
     result = load_result(d)
+    listed = read_stages(d)
     tables: dict[tuple[str, str], pd.DataFrame] = {}
-    for sub in sorted(p for p in d.iterdir() if p.is_dir() and p.name not in REPORT_DIRS and not p.name.startswith(".")):
-        for f in sorted(sub.glob("*.csv")):
-            if f.stat().st_size == 0:
+    kinds: dict[tuple[str, str], str] = {}
+    for stage in sorted(listed):
+        for name in sorted(listed[stage]):
+            f = d / stage / f"{name}.csv"
+            if not f.is_file() or (f.stat().st_size <= 8 and not f.read_bytes().lstrip(b"\xef\xbb\xbf").strip()):
                 continue
-            tables[(sub.name, f.stem)] = read_run_csv(f, dtype={"unit": str, "j": str, "h": str, "group": str})
-    guides = {}
+            tables[(stage, name)] = read_run_csv(f, dtype=_STAGE_DTYPES)
+            kinds[(stage, name)] = listed[stage][name]
+    files = {}
     gdir = d / "paths" / "guides"
-    if gdir.is_dir():
-        for f in sorted(gdir.glob("*.md")):
-            parts = f.name.split(".")
-            unit = f.name.split("_", 1)[0]
-            lang = parts[-2] if len(parts) >= 3 else "zh"
-            guides[(unit, lang)] = f.read_text(encoding="utf-8")
-    stages = []
-    if (d / "stages.json").exists():
-        stages = sorted(json.loads((d / "stages.json").read_text(encoding="utf-8")))
-    tables.update(quality_tables(result))
-    return RunTables(run_dir=d, result=result, stage_tables=tables, guides=guides, stages=stages)
+    if "paths" in listed and gdir.is_dir():
+        files = {f.name: f.read_text(encoding="utf-8") for f in sorted(gdir.iterdir()) if f.suffix in (".md", ".json")}
+    return RunTables._make(d, result, tables, kinds, files, sorted(listed))
+
+
+def read_stages(run_dir: str | Path) -> dict[str, dict[str, str]]:
+    """``{stage: {table: kind}}`` of the stages before the report, from ``DIR/stages.json``.
+
+    A run written before kinds were recorded (``{stage: [names]}``) gets its tables' names as kinds, and a
+    folder without ``stages.json`` every CSV of its stage folders (no table then gets a stage figure).
+    """
+    d = Path(run_dir)
+    p = d / "stages.json"
+    if not p.is_file():
+        return {sub.name: {f.stem: f.stem for f in sorted(sub.glob("*.csv"))}
+                for sub in sorted(d.iterdir()) if sub.is_dir() and sub.name in _stage_names()}
+    raw = json.loads(p.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {}
+    for stage, entry in raw.items():
+        if stage == "report":
+            continue
+        if isinstance(entry, Mapping):
+            out[stage] = {str(k): str(v) for k, v in (entry.get("tables") or {}).items()}
+        else:
+            out[stage] = {str(n): str(n) for n in entry if not str(n).startswith("_")}
+    return out
+
+
+def _stage_names() -> set[str]:
+    from ..index.config import STAGE_SECTIONS
+
+    return set(STAGE_SECTIONS) - {"report"}
 
 
 def quality_tables(result: IndexResult) -> dict[tuple[str, str], pd.DataFrame]:
     """The report's data-quality tables: counts by rule, the findings (series the framework uses first),
-    and what the framework measures (coverage by element × driver × type, declared indicators without data)."""
+    what the framework measures (coverage by element × driver × type, declared indicators without data), and
+    the unit-year × nodes scored from partial coverage (``partial``; none when every score used all indicators)."""
     out: dict[tuple[str, str], pd.DataFrame] = {}
     q = result.quality
     if q is not None and len(q):
@@ -373,6 +481,10 @@ def quality_tables(result: IndexResult) -> dict[tuple[str, str], pd.DataFrame]:
         out[("quality", "findings")] = order.sort_values(["_u", "_s", "series", "unit"], kind="stable")[keep].reset_index(drop=True)
     if result.coverage is not None and len(result.coverage):
         out[("quality", "coverage")] = result.coverage.copy()
+    part = getattr(result, "partial", None)
+    if part is not None and len(part):  # scores computed from fewer than all their indicators (min_coverage < 1)
+        out[("quality", "partial")] = part.sort_values([c for c in ("node", "year", "unit") if c in part.columns],
+                                                       kind="stable").reset_index(drop=True)
     return out
 
 

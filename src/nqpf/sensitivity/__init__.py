@@ -29,8 +29,12 @@ __all__ = [
 ]
 
 
-def run_sensitivity(config, sensitivity: "SensitivityConfig | dict", *, data=None, framework=None, progress=None) -> dict:
-    """Run every analysis named in ``sensitivity.analyses``; returns ``{name: result}``."""
+def run_sensitivity(config, sensitivity: "SensitivityConfig | dict", *, data=None, framework=None, progress=None,
+                    index=None) -> dict:
+    """Run every analysis named in ``sensitivity.analyses``; returns ``{name: result}``.
+
+    ``index``: the :class:`~nqpf.index.result.IndexResult` of the same config and data, whose prepared inputs
+    are used instead of preparing them again (see :class:`SensitivityModel`)."""
     if isinstance(sensitivity, SensitivityConfig):
         sc = sensitivity
     else:
@@ -44,7 +48,7 @@ def run_sensitivity(config, sensitivity: "SensitivityConfig | dict", *, data=Non
         except ValidationError as exc:
             raise ConfigError(format_validation_error(exc, where="Config [sensitivity]", label="invalid", limit=6)) from None
     model = SensitivityModel(config, sc.factors, data=data, framework=framework, node=sc.node, seed=sc.seed,
-                             n_jobs=sc.n_jobs, scheduler=sc.scheduler, progress=progress)
+                             n_jobs=sc.n_jobs, scheduler=sc.scheduler, progress=progress, index=index)
     years = sc.years or None
     out = {}
     if "uncertainty" in sc.analyses:

@@ -47,6 +47,7 @@ __all__ = [
     "one_at_a_time",
     "leave_one_out",
     "rank_statistics",
+    "prepared_from_index",
 ]
 
 
@@ -56,6 +57,33 @@ def _merge(base: dict, edits: Mapping[str, Mapping[str, Any]]) -> dict:
         out.setdefault(section, {})
         out[section].update(params)
     return out
+
+
+def prepared_from_index(index: Any) -> tuple[Framework, np.ndarray, list[str], list[int], pd.DataFrame]:
+    """The prepared inputs an :class:`~nqpf.index.result.IndexResult` holds: its framework (declared indicators
+    activated), the derived indicator matrix ``X`` (year × unit × indicator, from ``raw``), the units and years
+    in build order, and the unit table.
+
+    Examples
+    --------
+    >>> import nqpf
+    >>> from nqpf.datasets import demo_config
+    >>> res = nqpf.build(demo_config(years=(2020, 2022), units=["110000", "310000"]))  # doctest: +SKIP
+    >>> fw, X, units, years, tab = prepared_from_index(res)  # doctest: +SKIP
+    >>> X.shape == (len(years), len(units), len(fw.indicators))  # doctest: +SKIP
+    True
+    """
+    raw = index.raw
+    unit_col, year_col = raw["unit"], raw["year"]
+    units = ([str(u) for u in unit_col.cat.categories] if isinstance(unit_col.dtype, pd.CategoricalDtype)
+             else [str(u) for u in pd.unique(unit_col.astype(str))])
+    years = [int(y) for y in pd.unique(year_col)]
+    inds = list(index.framework.indicators)
+    values = pd.Series(raw["value"].to_numpy(float), index=pd.MultiIndex.from_arrays(
+        [year_col.astype(int).to_numpy(), unit_col.astype(str).to_numpy(), raw["indicator"].astype(str).to_numpy()]))
+    X = values.reindex(pd.MultiIndex.from_product([years, units, inds])).to_numpy(float)
+    X = X.reshape(len(years), len(units), len(inds)).copy()
+    return index.framework, X, units, years, index.units.copy()
 
 
 @dataclass
@@ -77,6 +105,11 @@ class SensitivityModel:
         The uncertain choices (:class:`Factor` or dicts).
     data, framework
         As in :func:`nqpf.build`.
+    index
+        The :class:`~nqpf.index.result.IndexResult` of the same config and data (what a run hands to its
+        sensitivity stage): its prepared inputs — the derived indicator matrix (``raw``), the framework with
+        the declared indicators the data activated, the unit table — are used as they are. Without it the
+        inputs are read and prepared here (:func:`~nqpf.index.prepare.prepare_inputs`, as :func:`nqpf.build`).
     node
         Output node (default: the root).
     seed
@@ -84,7 +117,8 @@ class SensitivityModel:
     """
 
     def __init__(self, config, factors, *, data: pd.DataFrame | None = None, framework=None, node: str = "",
-                 seed: int = 1, n_jobs: int = 1, scheduler: str = "", progress: Callable[[str], None] | None = None):
+                 seed: int = 1, n_jobs: int = 1, scheduler: str = "", progress: Callable[[str], None] | None = None,
+                 index: Any = None):
         self.cfg: RunConfig = load_config(config)
         self.factors = [f if isinstance(f, Factor) else Factor.model_validate(f) for f in factors]
         if not self.factors:
@@ -92,17 +126,20 @@ class SensitivityModel:
         names = [f.name for f in self.factors]
         if len(set(names)) != len(names):
             raise ConfigError(f"sensitivity: factor names must be unique; got {names}.")
-        self.framework, _ = resolve_framework(self.cfg, framework)
-        raw, found, _ = load_inputs(self.cfg, data)
-        with warnings.catch_warnings():  # the build of the same config reports the screen's findings
-            warnings.simplefilter("ignore", DataWarning)
-            prep = prepare_inputs(raw, self.framework, self.cfg)  # the same screening and derivation as nqpf.build
-        self.framework, wide = prep.framework, prep.wide
-        self.units = [str(u) for u in wide.index.levels[0]]
-        self.years = [int(y) for y in wide.index.levels[1]]
-        inds = self.framework.indicators
-        self.X = wide[inds].to_numpy(float).reshape(len(self.units), len(self.years), len(inds)).transpose(1, 0, 2).copy()
-        self.unit_table = unit_table(self.units, found, self.cfg, self.framework.unit_level)
+        if index is not None:
+            self.framework, self.X, self.units, self.years, self.unit_table = prepared_from_index(index)
+        else:
+            self.framework, _ = resolve_framework(self.cfg, framework)
+            raw, found, _ = load_inputs(self.cfg, data)
+            with warnings.catch_warnings():  # the build of the same config reports the screen's findings
+                warnings.simplefilter("ignore", DataWarning)
+                prep = prepare_inputs(raw, self.framework, self.cfg)  # the same screening and derivation as nqpf.build
+            self.framework, wide = prep.framework, prep.wide
+            self.units = [str(u) for u in wide.index.levels[0]]
+            self.years = [int(y) for y in wide.index.levels[1]]
+            inds = self.framework.indicators
+            self.X = wide[inds].to_numpy(float).reshape(len(self.units), len(self.years), len(inds)).transpose(1, 0, 2).copy()
+            self.unit_table = unit_table(self.units, found, self.cfg, self.framework.unit_level)
         self.groups = {c: self.unit_table[c].replace("", np.nan).to_numpy(dtype=object) for c in self.unit_table.columns if c != "unit"}
         self.node = node or self.framework.root
         self.framework._check_id(self.node)

@@ -6,12 +6,15 @@
 * :mod:`~nqpf.workflow.stages` — :data:`STAGES`, the explicit ordered tuple of stages;
 * :mod:`~nqpf.workflow.run` — :func:`run` (``run(config, *, data=None, framework=None, out=None, progress=None)``),
   :func:`regenerate_run`, :func:`prepare_out_dir`, :class:`RunOutput`;
-* :mod:`~nqpf.workflow.demos` — :func:`run_demo`, :func:`run_level_demo`, :func:`demo_summary`.
+* :mod:`~nqpf.workflow.demos` — :func:`run_demo`, :func:`run_level_demo`, :func:`demo_summary`;
+* :mod:`~nqpf.workflow.presets` — the demo configurations of every level (:func:`demo_config`,
+  :func:`city_demo_config`, :func:`industry_demo_config`).
 
 ``nqpf.run``, ``nqpf.pipeline`` and ``nqpf.demo`` re-export these names for existing code.
 """
 from .._stages import Stage, StageContext, StageOutput
 from .demos import DemoLevel, demo_summary, parse_years, run_demo, run_level_demo
+from .presets import city_demo_config, demo_config, industry_demo_config
 from .run import (
     RunOutput,
     check_stage_sections,
@@ -29,4 +32,5 @@ __all__ = [
     "RunOutput", "run", "run_stages", "regenerate_run", "prepare_out_dir", "check_stage_sections",
     "validate_stage_sections", "save_stage_outputs",
     "DemoLevel", "run_demo", "run_level_demo", "demo_summary", "parse_years",
+    "demo_config", "city_demo_config", "industry_demo_config",
 ]

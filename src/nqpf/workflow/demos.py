@@ -1,11 +1,11 @@
 """The demo runs (``nqpf demo`` / ``make demo``): every level through the one :func:`~nqpf.workflow.run.run`.
 
-* ``province`` — the default NQPF framework on the bundled provincial data; its configuration is
-  :func:`nqpf.datasets.demo_config` (with the presets ``DEMO_YEARS``, ``DEMO_STAGES``, ``DEMO_SENSITIVITY``,
-  ``DEMO_EXPLAIN`` next to the bundled data it describes);
-* ``city`` — the partial city index on the open city series of ``../shared``
-  (:func:`nqpf.levels.city_demo_config`);
-* ``industry`` — the sector index on the input–output tables (:func:`nqpf.levels.industry_demo_config`).
+* ``province`` — the default NQPF framework on the bundled provincial data;
+* ``city`` — the partial city index on the open city series of ``../shared``;
+* ``industry`` — the sector index on the input–output tables.
+
+Their configurations are the presets of :mod:`nqpf.workflow.presets` (``demo_config``,
+``city_demo_config``, ``industry_demo_config``).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from .._errors import ConfigError, NqpfWarning
 from .._stages import StageOutput
 from .._validation import check_option
 from ..levels import DemoLevel
+from . import presets
 from .run import RunOutput, run
 
 __all__ = ["DemoLevel", "run_demo", "run_level_demo", "demo_summary", "parse_years"]
@@ -43,8 +44,6 @@ def run_demo(*, out: str | Path = "nqpf-demo-output", years: str | tuple[int, in
              level: str = "province", shared: str | Path | None = None,
              progress: Callable[[str], None] | None = None, quality: str | None = None) -> RunOutput:
     """Build the default NQPF framework on the bundled provincial data and run every stage (or another level's demo)."""
-    from .. import datasets
-
     if level != "province":
         return run_level_demo(level, out=out, shared=shared, progress=progress)
     kwargs: dict = {}
@@ -60,7 +59,7 @@ def run_demo(*, out: str | Path = "nqpf-demo-output", years: str | tuple[int, in
             kwargs["scope"] = normalisation
         else:
             kwargs["normalisation"] = normalisation
-    cfg = datasets.demo_config(**kwargs)
+    cfg = presets.demo_config(**kwargs)
     if quality:
         cfg["quality"] = {"preset": quality}
     return run(cfg, out=out, progress=progress)
@@ -105,7 +104,7 @@ def run_level_demo(level: str, *, out: str | Path | None = "nqpf-demo-output", s
         eco = lv.read_city_economy(shared, registry=reg)
         dfi = lv.read_city_digital_finance(shared, registry=reg)
         data = lv.city_panel(shared, registry=reg, min_gdp_years=5)
-        cfg = lv.city_demo_config()
+        cfg = presets.city_demo_config()
         if progress:
             progress("levels: city contiguity weights")
         edges = lv.city_weights(sorted(data["unit"].unique()), registry=reg)
@@ -126,7 +125,7 @@ def run_level_demo(level: str, *, out: str | Path | None = "nqpf-demo-output", s
         raw = pd.read_csv(root / "data" / "cn-industry-io" / "industry_panel_long.csv")
         io_rows = raw[raw["industry_code"].astype(str).str.startswith("IO")]
         data = lv.industry_panel(raw)
-        cfg = lv.industry_demo_config()
+        cfg = presets.industry_demo_config()
         framework = load_framework(lv.industry_framework())
         shares = lv.digital_output_share(io_rows)
         extra = {"digital_output_share": shares.shares, "digital_core_sectors": shares.by_sector}

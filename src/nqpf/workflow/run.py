@@ -216,7 +216,7 @@ def _finish(result: IndexResult, cfg: RunConfig, out_dir: Path | None, *, progre
     outputs = run_stages(result, cfg, out_dir=out_dir, progress=progress, data=data)
     if out_dir is not None:
         (out_dir / "stages.json").write_text(
-            json.dumps({k: v.names() for k, v in outputs.items()}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+            json.dumps({k: v.describe() for k, v in outputs.items()}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8")
     return RunOutput(result=result, out_dir=out_dir, stage_outputs=outputs)
 
