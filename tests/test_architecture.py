@@ -146,6 +146,14 @@ def test_guard_sees_lazy_and_relative_imports():
     assert not any(_package(d) in ANALYSES - {"spatial"} for s, d in edges if _package(s) == "spatial")
 
 
+def test_app_and_cli_are_siblings_over_the_workflow():
+    """The app and the command line are two shells over nqpf.workflow: neither imports the other's modules
+    (the ``nqpf app`` command in cli/webapp.py starts the server, the one permitted edge)."""
+    edges = sorted((s, d) for s, d in import_edges()
+                   if {_package(s), _package(d)} == {"app", "cli"} and not s.startswith("nqpf.cli.webapp"))
+    assert edges == []
+
+
 @pytest.mark.parametrize("edge", sorted(ALLOWED), ids=lambda e: f"{e[0]}->{e[1]}")
 def test_allow_list_reasons_are_given(edge):
     assert len(ALLOWED[edge]) > 20

