@@ -252,6 +252,20 @@ def test_quote_formula_cells():
     assert q["v"].tolist() == df["v"].tolist() and df["unit"].iloc[0] == "=1+2"  # input untouched
 
 
+def test_run_csv_reads_back_exactly_what_was_written(tmp_path):
+    """write_csv quotes formula-like text; read_run_csv undoes exactly that: ``-0.223*`` comes back without the
+    apostrophe, while an apostrophe that was in the data (``'=x``, ``'plain``) is kept."""
+    from nqpf.index.result import read_run_csv, write_csv
+
+    cells = ["-0.223*", "=1+2", "'=x", "'plain", "-1.5", "北京", "@a", "''-y"]
+    df = pd.DataFrame({"coef": cells, "v": np.arange(8.0)})
+    write_csv(df, tmp_path / "t.csv")
+    raw = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert raw[1] == "'-0.223*,0.0" and raw[3] == "''=x,2.0" and raw[4] == "'plain,3.0" and raw[8] == "'''-y,7.0"
+    back = read_run_csv(tmp_path / "t.csv", dtype={"coef": str})
+    assert back["coef"].tolist() == cells and back["v"].tolist() == list(np.arange(8.0))
+
+
 # ----------------------------------------------------------------------------- dashboard
 class _FakeApp:
     def __init__(self, root: Path):

@@ -37,6 +37,27 @@ def _unquote_cell(v: Any) -> Any:
     return v[1:] if isinstance(v, str) and v.startswith("'") and _risky(v[1:]) else v
 
 
+def _map_text_cells(df: pd.DataFrame, starts: tuple[str, ...], fn) -> pd.DataFrame:
+    """``df`` with ``fn`` applied to the text cells (and column names) starting with one of ``starts``;
+    the frame itself when nothing changes. The prefix test is vectorised; the (rare) matching cells go one by one."""
+    out = None
+    for c in df.columns:
+        s = df[c]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        hit = s.astype("string").str.startswith(starts).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            out = df.copy() if out is None else out
+            col = s.astype(object).copy()
+            col[hit] = [fn(v) for v in col[hit]]
+            out[c] = col.astype(s.dtype)  # text columns keep their dtype (object or str)
+    names = [fn(c) for c in df.columns]
+    if names != list(df.columns):
+        out = df.copy() if out is None else out
+        out.columns = names
+    return df if out is None else out
+
+
 def quote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells that a spreadsheet would run as a formula are quoted (CSV injection).
 
@@ -49,22 +70,7 @@ def quote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
     >>> quote_formula_cells(pd.DataFrame({"unit": ["=HYPERLINK(1)", "-1.5", "北京"], "x": [-1.0, 2.0, 3.0]})).values.tolist()
     [["'=HYPERLINK(1)", -1.0], ['-1.5', 2.0], ['北京', 3.0]]
     """
-    out = None
-    for c in df.columns:
-        s = df[c]
-        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
-            continue
-        risky = s.astype("string").str.startswith(_FORMULA_START + ("'",)).fillna(False).to_numpy(dtype=bool)
-        if risky.any():  # vectorised test; the (rare) risky cells are quoted one by one
-            out = df.copy() if out is None else out
-            col = s.astype(object).copy()
-            col[risky] = [_quote_cell(v) for v in col[risky]]
-            out[c] = col.astype(s.dtype)  # text columns keep their dtype (object or str)
-    names = [_quote_cell(c) for c in df.columns]
-    if names != list(df.columns):
-        out = df.copy() if out is None else out
-        out.columns = names
-    return df if out is None else out
+    return _map_text_cells(df, _FORMULA_START + ("'",), _quote_cell)
 
 
 def unquote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
@@ -81,19 +87,4 @@ def unquote_formula_cells(df: pd.DataFrame) -> pd.DataFrame:
     >>> unquote_formula_cells(pd.DataFrame({"a": ["'-0.223*", "'plain"]}))["a"].tolist()
     ['-0.223*', "'plain"]
     """
-    out = None
-    for c in df.columns:
-        s = df[c]
-        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
-            continue
-        quoted = s.astype("string").str.startswith("'").fillna(False).to_numpy(dtype=bool)
-        if quoted.any():
-            out = df.copy() if out is None else out
-            col = s.astype(object).copy()
-            col[quoted] = [_unquote_cell(v) for v in col[quoted]]
-            out[c] = col.astype(s.dtype)  # text columns keep their dtype (object or str)
-    names = [_unquote_cell(c) for c in df.columns]
-    if names != list(df.columns):
-        out = df.copy() if out is None else out
-        out.columns = names
-    return df if out is None else out
+    return _map_text_cells(df, ("'",), _unquote_cell)
