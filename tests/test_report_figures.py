@@ -19,6 +19,12 @@ def glyph_id(char: str) -> str:
     return f"{f['name'].getDebugName(6)}-{gid:x}"
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    F._plt().close("all")
+
+
 @pytest.fixture
 def curves():
     x = np.linspace(0, 1, 40)
@@ -224,25 +230,43 @@ def conditional():
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_spatial_markov_panels_do_not_overlap(conditional, lang):
+def test_spatial_markov_panels_form_a_2x2_grid_without_overlap(conditional, lang):
     fig = F.markov_heatmap(conditional, lang=lang, title="空间马尔可夫\n31 个省份，2013–2022 年")
     assert overlaps(fig) == []
     heat = [ax for ax in fig.axes if ax.images]
     assert len(heat) == 4
-    # the state axis is labelled once (first panel), the others share it
-    assert heat[0].get_ylabel() and all(not ax.get_ylabel() for ax in heat[1:])
-    assert all(not any(t.get_visible() and t.get_text() for t in ax.get_yticklabels()) for ax in heat[1:])
-    # panels do not overlap one another
+    # four neighbourhood classes: two columns, two rows (L1 L2 / L3 L4), not one cramped row
+    grid = [ax.get_subplotspec().get_geometry()[:2] for ax in heat]
+    assert grid == [(2, 2)] * 4
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
+    pos = [ax.get_window_extent(r) for ax in heat]
+    assert abs(pos[0].y0 - pos[1].y0) < 1 and abs(pos[2].y0 - pos[3].y0) < 1  # rows aligned
+    assert abs(pos[0].x0 - pos[2].x0) < 1 and abs(pos[1].x0 - pos[3].x0) < 1  # columns aligned
+    assert pos[0].x1 < pos[1].x0 and pos[2].y1 < pos[0].y0
+    # the initial-state axis is labelled in the left column only, the final-state axis in the bottom row only
+    from_label = "期初状态" if lang == "zh" else "State at t"
+    assert [ax.get_ylabel() for ax in heat] == [from_label, "", from_label, ""]
+    assert [bool(ax.get_xlabel()) for ax in heat] == [False, False, True, True]
+    shown = [[t.get_text() for t in ax.get_yticklabels() if t.get_visible() and t.get_text()] for ax in heat]
+    assert [bool(x) for x in shown] == [True, False, True, False]
+    # no panel's labels (期初状态, state names, title) reach into the neighbouring panel
     boxes = [ax.get_tightbbox(r) for ax in heat]
-    for a, b in zip(boxes, boxes[1:]):
-        assert a.x1 <= b.x0 + 1, (a, b)
+    assert boxes[0].x1 <= pos[1].x0 + 1 and boxes[2].x1 <= pos[3].x0 + 1
+    assert boxes[2].y1 <= pos[0].y0 + 1 and boxes[3].y1 <= pos[1].y0 + 1
+
+
+def test_two_neighbourhood_classes_stay_side_by_side():
+    probs = pd.DataFrame({"from_state": ["low", "high"], "n": [5, 5], "low": [0.8, 0.1], "high": [0.2, 0.9]})
+    fig = F.markov_heatmap(pd.concat([probs.assign(lag_class="L1"), probs.assign(lag_class="L2")]), lang="zh")
+    heat = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_subplotspec().get_geometry()[:2] for ax in heat] == [(1, 2)] * 2
+    assert overlaps(fig) == []
 
 
 def test_markov_states_are_in_the_language_of_the_figure(conditional):
     zh = F.markov_heatmap(conditional, lang="zh")
-    labels = [t.get_text() for t in zh.axes[0].get_xticklabels()]
+    labels = [t.get_text() for t in zh.axes[2].get_xticklabels()]  # bottom row of the 2 × 2 grid
     assert labels == ["低水平", "中低水平", "中高水平", "高水平"]
     assert "低水平" in zh.axes[0].get_title() and "L1" in zh.axes[0].get_title()
     en = F.markov_heatmap(conditional, lang="en")
@@ -324,3 +348,193 @@ def test_lisa_not_significant_and_no_data_are_told_apart():
     assert inset_text == ["南海诸岛"]
     en = maps.lisa_map({"110000": "HH"}, lang="en")
     assert [t.get_text() for t in en.axes[0].child_axes[0].texts] == ["South China Sea Islands"]
+
+
+# ----------------------------------------------------------------------------- journal layout (reviewer's list)
+
+def _coupling_table():
+    """Four regions whose alphabetical order (central, east, northeast, west) is not their order by D."""
+    level = {"a": 0.62, "b": 0.48, "c": 0.35, "d": 0.41}  # east, central, northeast, west (last-year D)
+    rows = [{"unit": u, "year": y, "D": v - 0.02 * (2022 - y)} for u, v in level.items() for y in (2020, 2021, 2022)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("lang,names,expected", [
+    ("en", {"a": "east", "b": "central", "c": "northeast", "d": "west"}, ["East", "Central", "West", "Northeast"]),
+    ("zh", {"a": "东部", "b": "中部", "c": "东北", "d": "西部"}, ["东部", "中部", "西部", "东北"]),
+])
+def test_coupling_legend_follows_the_coordination_grade(lang, names, expected):
+    fig = F.coupling_chart(_coupling_table(), group=pd.Series(names), lang=lang, title="耦合协调度\n4 个地区")
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert len(legends) == 1
+    assert [t.get_text() for t in legends[0].get_texts()] == expected  # highest mean D first, capitalised in English
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if ln.get_label() in expected]
+    last = {ln.get_label(): ln.get_ydata()[-1] for ln in lines}
+    assert [round(last[n], 2) for n in expected] == [0.62, 0.48, 0.41, 0.35]
+    # the legend sits outside the plotting area: it covers no box and no line
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    assert legends[0].get_window_extent(r).y1 <= ax.get_window_extent(r).y0
+    # the dotted lines are the coordination-class edges, named on the right-hand axis in the figure's language
+    grade = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert ("勉强协调" in grade) if lang == "zh" else ("Barely coordinated" in grade)
+    assert overlaps(fig) == []
+
+
+def test_coupling_colours_do_not_change_with_the_language():
+    zh = F.coupling_chart(_coupling_table(), group=pd.Series({"a": "东部", "b": "中部", "c": "东北", "d": "西部"}), lang="zh")
+    en = F.coupling_chart(_coupling_table(), group=pd.Series({"a": "east", "b": "central", "c": "northeast", "d": "west"}),
+                          lang="en")
+    colour = {fig: {ln.get_label(): ln.get_color() for ln in fig.axes[0].get_lines() if not ln.get_label().startswith("_")}
+              for fig in (zh, en)}
+    pairs = {"东部": "East", "中部": "Central", "东北": "Northeast", "西部": "West"}
+    assert {colour[zh][z] for z in pairs} == {colour[en][e] for e in pairs.values()}
+    assert all(colour[zh][z] == colour[en][e] for z, e in pairs.items())  # each region keeps its colour
+    assert len(set(colour[zh].values())) == 4
+
+
+def test_group_labels_are_capitalised_in_english_only():
+    assert [F.group_label(g, "en") for g in ("east", "northeast", "Yangtze belt", "iPhone users")] == [
+        "East", "Northeast", "Yangtze belt", "iPhone users"]
+    assert F.group_label("东北", "zh") == "东北"
+
+
+def test_obstacle_bars_show_the_full_chinese_names():
+    names = {"x1": "企业信息化水平（有电子商务交易活动的企业比重）", "x2": "每亿元R&D经费发明专利授权数",
+             "x3": "高技术产业营业收入占GDP比重", "x4": "人均地区生产总值"}
+    o = pd.DataFrame({"unit": ["a"] * 4, "indicator": list(names), "obstacle_pct": [40.0, 30.0, 20.0, 10.0]})
+    fig = F.obstacle_bars(o, labels=names, lang="zh", title="主要障碍因素：新质生产力\n31 个省份，2022 年")
+    ax = fig.axes[0]
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert [s.replace("\n", "") for s in shown] == list(names.values())[::-1]  # every character kept, none cut to …
+    assert shown[-1] == "企业信息化水平（有电子\n商务交易活动的企业比重）"  # the largest obstacle on top
+    assert max(len(line) for s in shown for line in s.split("\n")) <= 13
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    width = fig.get_window_extent(r).x1
+    for t in ax.get_yticklabels():
+        bb = t.get_window_extent(r)
+        assert bb.x0 >= 0 and bb.x1 <= width  # inside the figure, nothing clipped at the left edge
+    assert overlaps(fig) == []
+
+
+def test_obstacle_bars_wrap_english_names_instead_of_cutting_them():
+    name = "Enterprise informatisation (share of enterprises with e-commerce activity)"
+    o = pd.DataFrame({"unit": ["a", "a"], "indicator": ["x1", "x2"], "obstacle_pct": [60.0, 40.0]})
+    fig = F.obstacle_bars(o, labels={"x1": name, "x2": "GDP per resident"}, lang="en")
+    shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert shown[1].replace("\n", " ") == name and "…" not in "".join(shown)
+    assert shown[0] == "GDP per resident"
+
+
+def test_wrap_label_keeps_latin_runs_and_balances_lines():
+    assert F.wrap_label("每亿元R&D经费发明专利授权数", 12) == "每亿元R&D经费\n发明专利授权数"
+    assert F.wrap_label("人均地区生产总值", 12) == "人均地区生产总值"
+    assert F.wrap_label("R&D personnel (FTE) per 10,000 residents", 14) == "R&D personnel (FTE)\nper 10,000 residents"
+
+
+def _surface_polys(fig):
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+    return [c for c in fig.axes[0].collections if isinstance(c, Poly3DCollection)][0]
+
+
+def test_density_surface_has_no_blank_band_and_spans_the_index_range():
+    # each year's kernel evaluated on its own grid (per-year normalisation): a pivot on x leaves NaN gaps
+    rows = []
+    for k, y in enumerate(range(2013, 2023)):
+        x = np.linspace(-0.1 + 0.003 * k, 1.05 - 0.002 * k, 60)
+        rows.append(pd.DataFrame({"year": y, "x": x, "density": np.exp(-((x - 0.3 - 0.02 * k) ** 2) / 0.02)}))
+    curves = pd.concat(rows, ignore_index=True)
+    assert curves.pivot_table(index="year", columns="x", values="density").isna().to_numpy().mean() > 0.8
+    fig = F.density_surface(curves, lang="zh", x_range=(0.0, 1.0), title="核密度三维图\n31 个省份，2013–2022 年")
+    poly = _surface_polys(fig)
+    assert len(poly.get_facecolors()) == (10 - 1) * (161 - 1)  # one facet per year step and grid step: no hole
+    assert fig.axes[0].get_xlim() == (0.0, 1.0)
+    assert fig.axes[0].get_ylim() == (2013.0, 2022.0)
+    assert overlaps(fig) == []  # 年份 / 得分 / 核密度 clear of the tick labels
+    assert tick_crowding(fig, "y") == [] and tick_crowding(fig, "x") == []
+    grid, years, z = F.surface_grid(curves, x_range=(0.0, 1.0))
+    assert grid[0] == 0.0 and grid[-1] == 1.0 and len(grid) == 161
+    assert years.tolist() == list(range(2013, 2023)) and z.shape == (10, 161)
+    assert np.isfinite(z).all() and (z.max(axis=1) > 0.9).all()  # every year present across the whole grid
+
+
+def test_density_surface_without_a_range_spans_the_curves():
+    x = np.linspace(-2.0, 3.0, 50)
+    curves = pd.DataFrame({"year": np.repeat([2020, 2021], 50), "x": np.tile(x, 2), "density": np.tile(np.exp(-x ** 2), 2)})
+    fig = F.density_surface(curves, lang="en")
+    assert fig.axes[0].get_xlim() == (-2.0, 3.0)
+    assert overlaps(fig) == []
+
+
+def test_rank_interval_type_is_readable():
+    n = 31
+    rs = pd.DataFrame({"unit": [f"u{i}" for i in range(n)], "year": 2022, "nominal": np.arange(1, n + 1),
+                       "median": np.arange(1, n + 1), "q05": np.maximum(1, np.arange(1, n + 1) - 4),
+                       "q95": np.minimum(n, np.arange(1, n + 1) + 4)})
+    fig = F.rank_interval_plot(rs, labels={f"u{i}": f"省份{i}" for i in range(n)}, lang="zh")
+    ax = fig.axes[0]
+    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 9
+    assert min(t.get_fontsize() for t in fig.legends[0].get_texts()) >= 9
+    assert fig.get_size_inches()[0] <= 7.0  # printed at a journal's text width, the type is not shrunk
+    assert [t for t in ax.get_xticks()][:3] == [1, 5, 10]  # ranks start at 1
+    assert overlaps(fig) == []
+
+
+def _all_texts(fig):
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def test_every_text_of_a_figure_uses_the_cjk_font(conditional, curves):
+    """Numbers in heat-map cells, colour-bar and 3-D ticks were drawn in matplotlib's default font."""
+    fam = cjk_font().family
+    o = pd.DataFrame({"unit": ["a"] * 2, "indicator": ["x1", "x2"], "obstacle_pct": [60.0, 40.0]})
+    for fig in (F.markov_heatmap(conditional, lang="zh"), F.density_surface(curves, lang="zh"),
+                F.obstacle_bars(o, lang="zh"), F.coupling_chart(_coupling_table(), lang="zh")):
+        fams = {t.get_fontfamily()[0] for t in _all_texts(fig)}
+        assert fams == {fam}, fams
+
+
+def test_chinese_figures_have_chinese_state_names(conditional):
+    fig = F.markov_heatmap(conditional, lang="zh", title="空间马尔可夫转移概率")
+    texts = [t.get_text() for t in _all_texts(fig)]
+    for name in ("低水平", "中低水平", "中高水平", "高水平", "期初状态", "期末状态", "转移概率"):
+        assert any(name in t for t in texts), name
+    english = {"low", "lower-middle", "upper-middle", "high", "Low", "High", "State at t"}
+    assert not [t for t in texts if t in english or any(w in t for w in ("Neighbourhood", "State at"))]
+    en = F.markov_heatmap(conditional, lang="en")
+    assert not [t for t in (x.get_text() for x in _all_texts(en)) if _cjk(t)]
+
+
+def test_english_figures_of_the_reviewer_list_have_no_chinese_text():
+    o = pd.DataFrame({"unit": ["a"] * 2, "indicator": ["x1", "x2"], "obstacle_pct": [60.0, 40.0]})
+    figs = [F.coupling_chart(_coupling_table(), group=pd.Series({"a": "east", "b": "central", "c": "northeast",
+                                                                 "d": "west"}), lang="en"),
+            F.obstacle_bars(o, labels={"x1": "R&D intensity", "x2": "GDP per resident"}, lang="en"),
+            F.dagum_chart(pd.DataFrame({"year": [2021, 2022], "G": [0.3, 0.25], "Gw_share": [0.2, 0.2],
+                                        "Gnb_share": [0.7, 0.6], "Gt_share": [0.1, 0.2]}), lang="en")]
+    for fig in figs:
+        texts = [t.get_text() for t in _all_texts(fig)]
+        assert not [t for t in texts if _cjk(t)], texts
+    assert figs[2].axes[0].get_xlabel() == "Year"
+    assert overlaps(figs[2]) == []  # the year label clear of the legend below it
+    fig = F.dagum_chart(pd.DataFrame({"year": [2021, 2022], "G": [0.3, 0.25], "Gw_share": [0.2, 0.2],
+                                      "Gnb_share": [0.7, 0.6], "Gt_share": [0.1, 0.2]}), lang="zh")
+    assert fig.axes[0].get_xlabel() == "年份" and fig.axes[0].get_ylabel() == "贡献率（%）"
+
+
+def test_radar_element_names_clear_the_outer_circle():
+    s = pd.Series({"新型劳动者": 1.0, "新型劳动资料": 0.9, "新型劳动对象": 0.6, "要素优化组合": 0.9})
+    fig = F.element_radar(s, reference=s * 0.4, title="北京（2022）")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    circle = ax.get_window_extent(r)
+    label = [t for t in ax.get_xticklabels() if t.get_text() == "新型劳动者"][0].get_window_extent(r)
+    assert label.x0 >= circle.x1 - 1  # the rightmost name starts outside the plotting circle
+    assert overlaps(fig) == []

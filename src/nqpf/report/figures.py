@@ -29,6 +29,8 @@ __all__ = [
     "bump_chart",
     "element_radar",
     "density_surface",
+    "surface_grid",
+    "wrap_label",
     "density_ridgeline",
     "markov_heatmap",
     "dagum_chart",
@@ -57,7 +59,8 @@ _T = {
     "nominal": ("基准排名", "Nominal rank"), "interval": ("5%–95% 排名区间", "5–95 % rank interval"),
     "median": ("中位排名", "Median rank"), "lag": ("邻域状态", "Neighbourhood class"),
     "provinces": ("{n} 个省份", "{n} provinces"), "units": ("{n} 个地区", "{n} units"),
-    "years": ("{a}–{b} 年", "{a}–{b}"), "one_year": ("{a} 年", "{a}"),
+    "years": ("{a}–{b} 年", "{a}–{b}"), "prob": ("转移概率", "Transition probability"),
+    "group_mean": ("分组均值", "Group mean"), "grade": ("协调等级", "Coordination grade"), "one_year": ("{a} 年", "{a}"),
 }
 
 #: readable names of Markov states and neighbourhood classes (the analysis stage writes them in English)
@@ -89,24 +92,73 @@ def _font() -> str:
 
 
 def _style(fig) -> None:
+    """Draw every text of the figure (tick labels, cell values, colour-bar ticks, legends) in the CJK font.
+
+    One family for all text: a figure never mixes the CJK font with matplotlib's default for its numbers.
+    Tick labels created later (when the layout re-ticks an axis) get the family through ``tick_params``.
+    """
+    from matplotlib.text import Text
+
     fam = _font()
     for ax in fig.axes:
-        for item in [ax.title, ax.xaxis.label, ax.yaxis.label] + ax.get_xticklabels() + ax.get_yticklabels():
-            item.set_fontfamily(fam)
-        zl = getattr(ax, "zaxis", None)
-        if zl is not None:
-            zl.label.set_fontfamily(fam)
-        leg = ax.get_legend()
-        if leg is not None:
-            for txt in leg.get_texts():
-                txt.set_fontfamily(fam)
-            leg.get_title().set_fontfamily(fam)
-    for leg in getattr(fig, "legends", []):
-        for txt in leg.get_texts():
-            txt.set_fontfamily(fam)
-        leg.get_title().set_fontfamily(fam)
-    if fig._suptitle is not None:
-        fig._suptitle.set_fontfamily(fam)
+        ax.tick_params(labelfontfamily=fam)
+        for axis in (getattr(ax, "xaxis", None), getattr(ax, "yaxis", None), getattr(ax, "zaxis", None)):
+            if axis is not None:
+                axis.label.set_fontfamily(fam)
+    for t in fig.findobj(Text):
+        t.set_fontfamily(fam)
+
+
+def _cjk(text: str) -> bool:
+    return any("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" for c in str(text))
+
+
+def _text_width(text: str) -> float:
+    return sum(1.0 if _cjk(c) or ord(c) > 0x2E80 else 0.55 for c in text)
+
+
+def _wrap_greedy(tokens: list[str], width: float) -> list[str]:
+    no_start = set("）)，,。.、；;：:%》」』")
+    lines, cur = [], ""
+    for tok in tokens:
+        if cur.strip() and _text_width((cur + tok).rstrip()) > width and tok.strip() and tok.strip()[0] not in no_start:
+            lines.append(cur.rstrip())
+            cur = tok.lstrip()
+        else:
+            cur += tok
+    if cur.strip():
+        lines.append(cur.rstrip())
+    return lines
+
+
+def wrap_label(text: Any, width: float) -> str:
+    """``text`` broken into balanced lines of at most ``width`` units (a CJK character 1, a Latin one 0.55).
+
+    Words and Latin runs (``R&D``, ``GDP``) are never split; a line breaks between words or between
+    CJK characters, never before closing punctuation; the lines are of similar length (no orphan).
+
+    Examples
+    --------
+    >>> wrap_label("企业信息化水平（有电子商务交易活动的企业比重）", 12)
+    '企业信息化水平（有电子\\n商务交易活动的企业比重）'
+    >>> wrap_label("R&D personnel (FTE) per 10,000 residents", 14)
+    'R&D personnel (FTE)\\nper 10,000 residents'
+    >>> wrap_label("人均地区生产总值", 12)
+    '人均地区生产总值'
+    """
+    import re
+
+    s = str(text).strip()
+    tokens = re.findall(r"[A-Za-z0-9&.,%()/+\-]+ ?|[^A-Za-z0-9&.,%()/+\- ] ?| ", s)
+    lines = _wrap_greedy(tokens, width)
+    if len(lines) > 1:  # balance: the narrowest width that still needs no more lines
+        target = _text_width(s) / len(lines)
+        for w in np.arange(target, width + 0.01, 0.5):
+            balanced = _wrap_greedy(tokens, float(w))
+            if len(balanced) <= len(lines):
+                lines = balanced
+                break
+    return "\n".join(lines)
 
 
 def _finish(fig, ax, title: str | None):
@@ -228,6 +280,12 @@ def element_radar(scores: pd.Series, *, reference: pd.Series | None = None, titl
     ax.fill(ang_c, np.r_[s.to_numpy(), s.to_numpy()[:1]], color="#1f77b4", alpha=0.2)
     ax.set_xticks(ang)
     ax.set_xticklabels([str(i) for i in s.index], fontsize=9)
+    # element names clear of the outer circle: anchored on the side facing the circle
+    ax.tick_params(axis="x", pad=6)
+    for a, lab in zip(ang, ax.get_xticklabels()):
+        c = np.cos(a)
+        lab.set_horizontalalignment("left" if c > 0.1 else "right" if c < -0.1 else "center")
+    ax.set_rlabel_position(float(np.degrees(ang[0] + np.pi / len(s))))  # radial ticks between two element axes
     top = np.nanmax([np.nanmax(s.to_numpy()), 0.0 if reference is None else np.nanmax(pd.Series(reference, dtype=float))])
     ax.set_ylim(0, max(1.0, float(top)) if top > 0.6 else max(float(top) * 1.15, 0.1))
     ax.tick_params(axis="y", labelsize=7)
@@ -285,32 +343,68 @@ def density_surface(curves: pd.DataFrame, *, title: str | None = None, lang: Lan
     check_option(lang, Lang, param="lang", caller="density_surface")
     _need(curves, ["year", "x", "density"], "density_surface")
     plt = _plt()
-    curves = _clip_range(curves, x_range)
-    w = curves.pivot_table(index="year", columns="x", values="density").sort_index()
-    X, Y = np.meshgrid(w.columns.to_numpy(dtype=float), w.index.to_numpy(dtype=float))
-    fig = plt.figure(figsize=(8, 6.2))
+    grid, years, z = surface_grid(curves, x_range=x_range)
+    X, Y = np.meshgrid(grid, years)
+    fig = plt.figure(figsize=(7.6, 5.6))
     ax = fig.add_subplot(111, projection="3d")
-    ax.plot_surface(X, Y, w.to_numpy(dtype=float), cmap="viridis", linewidth=0, antialiased=True, alpha=0.95,
-                    rstride=1, cstride=2)
-    years = w.index.to_numpy(dtype=float)
+    # one facet per year and grid step; no antialiasing, so no white seams between the facets
+    ax.plot_surface(X, Y, z, cmap="viridis", linewidth=0, edgecolor="none", antialiased=False, shade=True,
+                    rcount=len(years), ccount=len(grid))
     step = max(1, int(np.ceil(len(years) / 5)))
     ax.set_yticks(years[::step])
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0f}"))
-    ax.tick_params(axis="both", labelsize=8, pad=1)
-    ax.tick_params(axis="y", labelsize=8, pad=4)
-    if x_range is not None:
-        ax.set_xlim(*x_range)
-    ax.set_xlabel(_t("score", lang), labelpad=6)
-    ax.set_ylabel(_t("year", lang), labelpad=14)
-    ax.set_zlabel(_t("density", lang), labelpad=6)
+    ax.set_xlim(float(grid[0]), float(grid[-1]))
+    ax.set_ylim(float(years[0]), float(years[-1]))
+    ax.set_zlim(0, float(np.nanmax(z)) * 1.05 if np.nanmax(z) > 0 else 1.0)
+    ax.tick_params(axis="x", labelsize=8, pad=0)
+    ax.tick_params(axis="y", labelsize=8, pad=2)
+    ax.tick_params(axis="z", labelsize=8, pad=4)
+    for tl in ax.get_yticklabels():
+        tl.set_ha("left")
+    ax.set_xlabel(_t("score", lang), labelpad=4)
+    ax.set_ylabel(_t("year", lang), labelpad=12)
+    ax.set_zlabel(_t("density", lang), labelpad=8)
     ax.zaxis.set_rotate_label(False)
     ax.zaxis.label.set_rotation(90)
     ax.view_init(elev=26, azim=-58)
-    ax.set_box_aspect(None, zoom=0.86)
+    ax.set_box_aspect(None, zoom=0.9)
     if title:
-        fig.suptitle(title, fontsize=11, y=0.96)
+        fig.suptitle(title, fontsize=11, y=0.97)
+    fig.subplots_adjust(left=0.0, right=0.95, bottom=0.02, top=0.95 if not title else 0.9)
     _style(fig)
     return fig
+
+
+def surface_grid(curves: pd.DataFrame, *, x_range: tuple[float, float] | None = None,
+                 points: int = 161) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kernel densities of every year on one common score grid: ``(grid, years, density[year, grid])``.
+
+    The grid spans ``x_range`` (the range the index can take) exactly, else the scores the curves cover.
+    Each year's curve is interpolated onto it (zero outside the points it was evaluated at), so years
+    evaluated on different grids, or on grids that differ in the last digit, leave no gap (a blank
+    band in the surface) and the surface reaches both ends of the axis.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> df = pd.DataFrame({"year": [1, 1, 2, 2], "x": [0.0, 1.0, 0.1, 0.9], "density": [1.0, 1.0, 2.0, 2.0]})
+    >>> g, y, z = surface_grid(df, x_range=(0, 1), points=3)
+    >>> g.tolist(), y.tolist(), z.tolist()
+    ([0.0, 0.5, 1.0], [1.0, 2.0], [[1.0, 1.0, 1.0], [0.0, 2.0, 0.0]])
+    """
+    c = curves[["year", "x", "density"]].dropna()
+    c = c[np.isfinite(c["x"].astype(float)) & np.isfinite(c["density"].astype(float))]
+    if c.empty:
+        raise DataError("density_surface: the curves table has no finite (x, density) point; "
+                        "pass the curves table of a kernel density.")
+    lo, hi = (float(v) for v in (x_range if x_range is not None else (c["x"].min(), c["x"].max())))
+    grid = np.linspace(lo, hi, points)
+    years = np.array(sorted(c["year"].unique()), dtype=float)
+    rows = []
+    for y in years:
+        cy = c[c["year"].astype(float) == y].groupby("x", as_index=False)["density"].mean().sort_values("x")
+        rows.append(np.interp(grid, cy["x"].to_numpy(float), cy["density"].to_numpy(float), left=0.0, right=0.0))
+    return grid, years, np.vstack(rows)
 
 
 def density_ridgeline(curves: pd.DataFrame, *, title: str | None = None, lang: Lang = "zh", overlap: float = 1.6,
@@ -362,9 +456,10 @@ def markov_heatmap(probabilities: pd.DataFrame, *, title: str | None = None, lan
     """Heat-map(s) of Markov transition probabilities.
 
     ``probabilities`` is a ``from_state, [n,] <state columns>`` table (classical chain) or a
-    spatial-Markov ``lag_class, from_state, n, <states>`` table (one panel per neighbourhood class).
-    States are shown in the figure's language (:data:`STATE_LABELS`); the panels share the state
-    axis, so only the first carries its labels.
+    spatial-Markov ``lag_class, from_state, n, <states>`` table (one panel per neighbourhood class;
+    two panels side by side, more in a grid of two columns: the four classes as 2 × 2). States are
+    shown in the figure's language (:data:`STATE_LABELS`); the panels share the state axes, so the
+    left column carries the initial states and the bottom row the final states.
 
     Examples
     --------
@@ -385,35 +480,47 @@ def markov_heatmap(probabilities: pd.DataFrame, *, title: str | None = None, lan
     lag_names = {}
     if ncol > 1 and all(str(g) == f"L{i + 1}" for i, (g, _) in enumerate(groups)) and ncol == len(states):
         lag_names = {f"L{i + 1}": state_label(st, lang) for i, st in enumerate(states)}
-    long_names = max((len(state_label(x, lang)) for x in states), default=4)
-    side = max(2.6, 0.62 * len(states) + 0.4)
-    fig, axes = plt.subplots(1, ncol, figsize=(side * ncol + 1.6 + 0.07 * long_names, side + 1.5), squeeze=False,
-                             sharey=True, layout="constrained")
+    # up to two panels side by side; more (the four neighbourhood classes) in a grid of two columns
+    ncols = min(2, ncol)
+    nrows = int(np.ceil(ncol / ncols))
+    long_names = max((len(state_label(x, lang)) * (1.0 if lang == "zh" else 0.55) for x in states), default=4)
+    side = max(2.4, 0.55 * len(states) + 0.3)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(side * ncols + 1.3 + 0.1 * long_names,
+                                                    (side + 0.3) * nrows + 0.75 + 0.06 * long_names + (0.5 if title else 0)),
+                             squeeze=False, sharex=True, sharey=True, layout="constrained")
+    flat = list(axes.ravel())
+    for ax in flat[ncol:]:
+        ax.remove()
     im = None
-    for k, (ax, (lag, t)) in enumerate(zip(axes[0], groups)):
+    for k, (ax, (lag, t)) in enumerate(zip(flat, groups)):
+        row, col = divmod(k, ncols)
+        bottom = k + ncols >= ncol  # no panel below this one
         m = _prob_matrix(t)
         im = ax.imshow(m.to_numpy(), cmap="Blues", vmin=0, vmax=1)
         ax.set_xticks(range(m.shape[1]))
-        ax.set_xticklabels([state_label(c, lang) for c in m.columns], rotation=40, ha="right", rotation_mode="anchor",
-                           fontsize=8)
+        ax.set_xticklabels([state_label(c, lang) for c in m.columns], rotation=35, ha="right", rotation_mode="anchor",
+                           fontsize=8.5)
         ax.set_yticks(range(m.shape[0]))
-        ax.set_yticklabels([state_label(c, lang) for c in m.index], fontsize=8)
-        if k > 0:
-            ax.tick_params(axis="y", labelleft=False)
+        ax.set_yticklabels([state_label(c, lang) for c in m.index], fontsize=8.5)
+        ax.tick_params(axis="x", labelbottom=bottom)
+        ax.tick_params(axis="y", labelleft=col == 0)
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
                 v = m.iat[i, j]
                 if np.isfinite(v):
-                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v > 0.55 else "black")
-        ax.set_xlabel(_t("to", lang), fontsize=9)
-        if k == 0:
-            ax.set_ylabel(_t("from", lang), fontsize=9)
+                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v > 0.55 else "black")
+        if bottom:
+            ax.set_xlabel(_t("to", lang), fontsize=9.5)
+        if col == 0:
+            ax.set_ylabel(_t("from", lang), fontsize=9.5)
         if lag is not None:
             name = lag_names.get(str(lag))
             label = (f"{_t('lag', lang)}：{name}（{lag}）" if lang == "zh" else f"{_t('lag', lang)}: {name} ({lag})") \
                 if name else (f"{_t('lag', lang)}：{lag}" if lang == "zh" else f"{_t('lag', lang)}: {lag}")
-            ax.set_title(label, fontsize=9)
-    fig.colorbar(im, ax=list(axes[0]), shrink=0.8, pad=0.02)
+            ax.set_title(label, fontsize=9.5)
+    cb = fig.colorbar(im, ax=flat[:ncol], shrink=0.85 if nrows > 1 else 0.8, pad=0.02, aspect=30 if nrows > 1 else 20)
+    cb.set_label(_t("prob", lang), fontsize=9)
+    cb.ax.tick_params(labelsize=8)
     if title:
         fig.suptitle(title, fontsize=11)
     _style(fig)
@@ -438,14 +545,15 @@ def dagum_chart(totals: pd.DataFrame, *, title: str | None = None, lang: Lang = 
     plt = _plt()
     t = totals.sort_values("year")
     x = np.arange(len(t))
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 4.8), layout="constrained")
     bottom = np.zeros(len(t))
     for col, key, colour in (("Gw_share", "within", "#4c72b0"), ("Gnb_share", "between", "#dd8452"),
                              ("Gt_share", "trans", "#55a868")):
         v = t[col].to_numpy(dtype=float) * 100
         ax.bar(x, v, bottom=bottom, color=colour, label=_t(key, lang), width=0.7)
         bottom += v
-    ax.set_ylabel(_t("share", lang) + " (%)")
+    ax.set_ylabel(_t("share", lang) + ("（%）" if lang == "zh" else " (%)"))
+    ax.set_xlabel(_t("year", lang))
     ax.set_xticks(x)
     ax.set_xticklabels([str(y) for y in t["year"]])
     ax.set_ylim(0, 100)
@@ -454,8 +562,12 @@ def dagum_chart(totals: pd.DataFrame, *, title: str | None = None, lang: Lang = 
     ax2.set_ylabel(_t("gini", lang))
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False, fontsize=8)
-    return _finish(fig, ax, title)
+    # below the axes and their year label, outside the plotting area
+    fig.legend(h1 + h2, l1 + l2, loc="outside lower center", ncol=4, frameon=False, fontsize=9)
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    return fig
 
 
 def coupling_chart(coupling: pd.DataFrame, *, group: pd.Series | None = None, title: str | None = None,
@@ -463,37 +575,85 @@ def coupling_chart(coupling: pd.DataFrame, *, group: pd.Series | None = None, ti
     """Coupling coordination degree D over the years: the distribution (box) and group means (lines).
 
     ``coupling`` is the table of :func:`nqpf.analysis.coupling_coordination` (``unit, year, D``);
-    ``group`` maps units to groups (e.g. the four regions).
+    ``group`` maps units to groups (e.g. the four regions). The group lines and the legend (below
+    the axes) are in the order of the coordination grade: the highest mean D of the last year first;
+    English group names are capitalised (:func:`group_label`). The dotted lines are the edges of the
+    coordination classes (Wang et al. 2021), named on the right-hand axis.
 
     Examples
     --------
     >>> import pandas as pd
     >>> c = pd.DataFrame({"unit": ["a", "b"] * 2, "year": [1, 1, 2, 2], "D": [0.4, 0.5, 0.45, 0.55]})
-    >>> len(coupling_chart(c).axes)
-    1
+    >>> fig = coupling_chart(c, group=pd.Series({"a": "west", "b": "east"}), lang="en")
+    >>> [t.get_text() for t in fig.legends[0].get_texts()], [float(v) for v in fig.axes[0].get_ylim()]
+    (['East', 'West'], [0.3, 0.6])
     """
     check_option(lang, Lang, param="lang", caller="coupling_chart")
     _need(coupling, ["unit", "year", "D"], "coupling_chart")
+    from ..analysis.coupling import CLASS_EDGES, CLASSES_EN, CLASSES_ZH
+
     plt = _plt()
     c = coupling[["unit", "year", "D"]].dropna()
     years = sorted(c["year"].unique())
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(8.4, 4.8), layout="constrained")
     ax.boxplot([c.loc[c["year"] == y, "D"].to_numpy() for y in years], positions=range(len(years)), widths=0.5,
-               patch_artist=True, boxprops={"facecolor": "#dfe8f3", "edgecolor": "#4c72b0"}, medianprops={"color": "#4c72b0"},
-               flierprops={"markersize": 3})
+               patch_artist=True, boxprops={"facecolor": "#ececec", "edgecolor": "#7f7f7f"}, medianprops={"color": "#4d4d4d"},
+               whiskerprops={"color": "#7f7f7f"}, capprops={"color": "#7f7f7f"},
+               flierprops={"markersize": 3, "markeredgecolor": "#7f7f7f"})
+    # the axis spans the coordination classes the values fall in (class edges every 0.1)
+    lo = max(0.0, float(np.floor((c["D"].min() - 0.005) * 10)) / 10) if len(c) else 0.0
+    hi = min(1.0, float(np.ceil((c["D"].max() + 0.005) * 10)) / 10) if len(c) else 1.0
+    ax.set_ylim(lo, hi)
     if group is not None:
         g = c.assign(group=c["unit"].map(pd.Series(group)))
         means = g.groupby(["group", "year"])["D"].mean().unstack(0).reindex(years)
-        for col in means.columns:
-            ax.plot(range(len(years)), means[col], marker="o", ms=3, lw=1.4, label=str(col))
-        ax.legend(fontsize=8, frameon=False, ncol=min(4, len(means.columns)))
-    for lo, name in ((0.5, "0.5"), (0.6, "0.6")):
-        ax.axhline(lo, color="#999999", lw=0.6, ls=":")
+        # lines and legend in the order of the coordination grade: the highest group mean D of the last year first
+        last = means.ffill().iloc[-1] if len(means) else pd.Series(dtype=float)
+        order = sorted(means.columns, key=lambda col: (-float(last.get(col, np.nan)) if pd.notna(last.get(col)) else np.inf,
+                                                       str(col)))
+        colours = ["#c44e52", "#dd8452", "#55a868", "#4c72b0", "#8172b3", "#937860", "#da8bc3", "#8c8c8c"]
+        for i, col in enumerate(order):
+            ax.plot(range(len(years)), means[col], marker="o", ms=3.5, lw=1.6, color=colours[i % len(colours)],
+                    label=group_label(col, lang), zorder=3)
+        # below the axes, outside the plotting area, so it never covers a box or a line
+        fig.legend(*ax.get_legend_handles_labels(), title=_t("group_mean", lang), fontsize=8.5, title_fontsize=8.5,
+                   frameon=False, loc="outside lower center", ncol=min(4, len(order)))
+    # the coordination grades (Wang et al. 2021): class edges inside the axis and the class names on the right
+    names = CLASSES_ZH if lang == "zh" else tuple(n[:1].upper() + n[1:] for n in CLASSES_EN)
+    edges = (0.0, *CLASS_EDGES, 1.0)
+    for e in CLASS_EDGES:
+        if lo < e < hi:
+            ax.axhline(e, color="#999999", lw=0.6, ls=":", zorder=0)
+    ax2 = ax.twinx()
+    ax2.set_ylim(lo, hi)
+    mids = [((edges[k] + edges[k + 1]) / 2, names[k]) for k in range(len(names)) if edges[k] >= lo - 1e-9
+            and edges[k + 1] <= hi + 1e-9]
+    ax2.set_yticks([m for m, _ in mids])
+    ax2.set_yticklabels([n for _, n in mids], fontsize=8)
+    ax2.tick_params(axis="y", length=0)
+    ax2.set_ylabel(_t("grade", lang), fontsize=9)
     ax.set_xticks(range(len(years)))
     ax.set_xticklabels([str(y) for y in years])
     ax.set_ylabel(_t("D", lang))
     ax.set_xlabel(_t("year", lang))
-    return _finish(fig, ax, title)
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    return fig
+
+
+def group_label(group: Any, lang: str) -> str:
+    """A group's name as printed in a figure: English names capitalised (``northeast`` → ``Northeast``).
+
+    Examples
+    --------
+    >>> group_label("northeast", "en"), group_label("东北", "zh"), group_label("iPhone users", "en")
+    ('Northeast', '东北', 'iPhone users')
+    """
+    s = str(group)
+    if lang == "en" and s[:1].islower() and s.split(" ")[0].islower():
+        return s[:1].upper() + s[1:]
+    return s
 
 
 def obstacle_bars(obstacles: pd.DataFrame, *, labels: dict[str, str] | None = None, top: int = 15,
@@ -514,16 +674,24 @@ def obstacle_bars(obstacles: pd.DataFrame, *, labels: dict[str, str] | None = No
     _need(obstacles, [key, "obstacle_pct"], "obstacle_bars")
     plt = _plt()
     m = obstacles.groupby(key)["obstacle_pct"].mean().sort_values(ascending=False).head(top)[::-1]
-    names = [(labels or {}).get(i, i) for i in m.index]
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(m) + 1.2))
-    ax.barh(range(len(m)), m.to_numpy(), color="#c44e52")
+    # full names, wrapped (never cut): about 13 CJK characters or 30 Latin characters a line
+    width = 13 if lang == "zh" or any(_cjk((labels or {}).get(i, i)) for i in m.index) else 17
+    names = [wrap_label((labels or {}).get(i, i), width) for i in m.index]
+    lines = [n.count("\n") + 1 for n in names]
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(m) + 0.16 * (sum(lines) - len(m)) + 1.5), layout="constrained")
+    ax.barh(range(len(m)), m.to_numpy(), color="#c44e52", height=0.7)
     ax.set_yticks(range(len(m)))
-    ax.set_yticklabels([n if len(n) <= 34 else n[:33] + "…" for n in names], fontsize=8)
+    ax.set_yticklabels(names, fontsize=9, linespacing=1.0)
     for i, v in enumerate(m.to_numpy()):
-        ax.text(v, i, f" {v:.1f}", va="center", fontsize=7)
+        ax.text(v, i, f" {v:.1f}", va="center", fontsize=8.5)
+    ax.set_xlim(0, float(np.nanmax(m.to_numpy())) * 1.12 if len(m) and np.nanmax(m.to_numpy()) > 0 else 1.0)
+    ax.set_ylim(-0.6, len(m) - 0.4)
     ax.set_xlabel(_t("obstacle", lang))
     ax.spines[["top", "right"]].set_visible(False)
-    return _finish(fig, ax, title)
+    if title:
+        ax.set_title(title)
+    _style(fig)
+    return fig
 
 
 def rank_interval_plot(rank_stats: pd.DataFrame, *, year: int | None = None, labels: dict[str, str] | None = None,
@@ -545,20 +713,26 @@ def rank_interval_plot(rank_stats: pd.DataFrame, *, year: int | None = None, lab
     plt = _plt()
     y = year if year is not None else rank_stats["year"].max()
     r = rank_stats[rank_stats["year"] == y].sort_values("nominal")
-    fig, ax = plt.subplots(figsize=(8, 0.24 * len(r) + 2.0), layout="constrained")
-    pos = np.arange(len(r))
-    ax.hlines(pos, r["q05"], r["q95"], color="#4c72b0", lw=3, alpha=0.6, label=_t("interval", lang))
-    ax.plot(r["median"], pos, "o", color="#4c72b0", ms=4, label=_t("median", lang))
-    ax.plot(r["nominal"], pos, "kx", ms=5, label=_t("nominal", lang))
+    n = len(r)
+    # type of 9–10 pt at the printed size (a 6.5 in wide figure fits a journal page without shrinking)
+    fig, ax = plt.subplots(figsize=(6.5, 0.22 * n + 1.9), layout="constrained")
+    pos = np.arange(n)
+    ax.hlines(pos, r["q05"], r["q95"], color="#4c72b0", lw=3.2, alpha=0.6, label=_t("interval", lang))
+    ax.plot(r["median"], pos, "o", color="#4c72b0", ms=4.5, label=_t("median", lang))
+    ax.plot(r["nominal"], pos, "kx", ms=5.5, label=_t("nominal", lang))
     ax.set_yticks(pos)
-    ax.set_yticklabels([(labels or {}).get(u, u) for u in r["unit"]], fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlabel(_t("rank", lang))
-    ax.set_ylim(len(r) - 0.4, -0.6)
+    ax.set_yticklabels([(labels or {}).get(u, u) for u in r["unit"]], fontsize=9)
+    top = int(np.nanmax(r[["nominal", "q95"]].to_numpy(dtype=float))) if n else 1
+    ticks = [1] + list(range(5, top + 1, 5))
+    ax.set_xticks(ticks if top not in ticks and top - ticks[-1] < 2 else sorted(set(ticks + [top])))
+    ax.set_xlim(0.3, top + 0.7)
+    ax.tick_params(axis="x", labelsize=9.5)
+    ax.set_xlabel(_t("rank", lang), fontsize=10)
+    ax.set_ylim(n - 0.4, -0.6)
     ax.grid(axis="x", color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
     # the legend sits below the axes (outside the plotting area), so it never covers an interval
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=9.5, frameon=False)
     ax.set_title(title or f"{y}", fontsize=11)
     _style(fig)
     return fig
@@ -708,7 +882,8 @@ def node_choropleth(result, *, node: str | None = None, year: int | None = None,
     s = result.scores
     sub = s[(s["node"] == node) & (s["year"] == year)].set_index("unit")["score"]
     name = result.node_names(lang).get(node, node)
-    return choropleth(sub, title=f"{name} {year}", legend_title=_t("score", lang), lang=lang, **kwargs)
+    return choropleth(sub, title=f"{name}（{year} 年）" if lang == "zh" else f"{name} ({year})",
+                      legend_title=_t("score", lang), lang=lang, **kwargs)
 
 
 @dataclass(frozen=True)
