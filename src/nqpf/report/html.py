@@ -15,9 +15,10 @@ import base64
 import html as _html
 import json
 import math
+import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Iterable, Literal, Sequence
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ from .figures import FigureRecord
 from .fonts import FONT_LICENCE, font_subset_base64
 from .maps import svg_map
 from .methods import SECTION_FORMULAS, STEP_NAMES, step_formula
-from .sections import table_title
+from .sections import cell_text, run_ids, table_title
 from .tables import (SECTIONS, RunTables, column_label, core_tables, is_province_run, section_of, table_caption,
                      unit_labels)
 
@@ -47,26 +48,61 @@ def _bi(zh: str, en: str) -> str:
 _fmt = fmt_display  # the report's cell format (nqpf._format)
 
 
+#: a cell that is an identifier (indicator, series or node id such as ``rd_personnel_per_10k``): shown as code
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")
+
+
+_ID_IN = re.compile(r"(?<![A-Za-z0-9_./])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_/])")
+
+
+def _codes(text: str) -> str:
+    """Escaped ``text`` with the identifiers in it as code."""
+    return _ID_IN.sub(lambda m: f"<code>{m[0]}</code>", _html.escape(text))
+
+
+def _cell_html(v: Any, col: Any, ids: frozenset[str]) -> str:
+    """One cell: as saved in English, in Chinese words in Chinese (:func:`nqpf.report.sections.cell_text`);
+    identifiers (ids of the framework, snake_case names) in ``<code>``."""
+    zh, en = cell_text(v, "zh", col), cell_text(v, "en", col)
+    if zh == en:
+        if en in ids or _ID.fullmatch(en):
+            return f"<code>{_html.escape(en)}</code>"
+        return _codes(en)
+    return f'<span class="zh">{_codes(zh)}</span><span class="en">{_codes(en)}</span>'
+
+
 def render_table(df: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, download: str | None = None,
-                 table: str | None = None) -> str:
+                 table: str | None = None, ids: Iterable[str] = ()) -> str:
     """An HTML table with bilingual headers (first ``max_rows`` rows, with a note when cut).
 
     ``table`` (e.g. ``moran_global``) selects headers by table kind and adds the table's caption
-    (:func:`nqpf.report.tables.column_label`, :func:`~nqpf.report.tables.table_caption`).
+    (:func:`nqpf.report.tables.column_label`, :func:`~nqpf.report.tables.table_caption`). Cells are
+    shown in the page's language (codes such as ``True`` or ``medium`` read 是 / 中 in Chinese; the data keep
+    the codes), ``ids`` (framework node and indicator ids) as code; of a pair of columns ``X_zh`` / ``X_en``
+    each language shows its own.
 
     Examples
     --------
     >>> import pandas as pd
     >>> "<table" in render_table(pd.DataFrame({"unit": ["110000"], "score": [0.5]}))
     True
+    >>> '<span class="zh">是</span><span class="en">True</span>' in render_table(pd.DataFrame({"used": [True]}))
+    True
     """
     cols = list(df.columns)
+    names = {str(c) for c in cols}
+    ids = frozenset(ids)
+    # of a pair X_zh / X_en, the page shows the column of its language only
+    only = ["zh" if str(c).endswith("_zh") and str(c)[:-3] + "_en" in names else
+            "en" if str(c).endswith("_en") and str(c)[:-3] + "_zh" in names else "" for c in cols]
     num = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in cols]
-    head = "".join(f'<th class="{"" if n else "txt"}">{_bi(column_label(c, "zh", table), column_label(c, "en", table))}</th>'
-                   for c, n in zip(cols, num))
+    cls = [" ".join(x for x in ("" if n else "txt", o) if x) for n, o in zip(num, only)]
+    head = "".join(f'<th class="{k}">{_bi(column_label(c, "zh", table), column_label(c, "en", table))}</th>'
+                   for c, k in zip(cols, cls))
     body = []
     for row in df.head(max_rows).itertuples(index=False):
-        cells = "".join(f'<td class="{"" if n else "txt"}">{_html.escape(_fmt(v))}</td>' for v, n in zip(row, num))
+        cells = "".join(f'<td class="{k}">{_html.escape(_fmt(v)) if n else _cell_html(v, c, ids)}</td>'
+                        for v, c, n, k in zip(row, cols, num, cls))
         body.append(f"<tr>{cells}</tr>")
     note = ""
     if len(df) > max_rows:
@@ -281,7 +317,7 @@ def _provenance_html(run: RunTables) -> str:
     fw = run.result.framework.to_frame()
     cols = [c for c in ("id", "name_zh", "name_en", "unit", "direction", "source", "derive") if c in fw.columns]
     ind = fw[fw["kind"] == "indicator"][cols] if "kind" in fw.columns else fw[cols]
-    out.append(f"<h3>{_bi('指标', 'Indicators')}</h3>" + render_table(ind, table="indicators"))
+    out.append(f"<h3>{_bi('指标', 'Indicators')}</h3>" + render_table(ind, table="indicators", ids=run_ids(run)))
     v = m.get("versions") or {}
     if v:
         out.append(f"<h3>{_bi('软件版本', 'Software versions')}</h3>" + render_table(
@@ -350,6 +386,7 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
     title = title_zh if lang == "zh" else title_en
     prefix = download_prefix if download_prefix is not None else ("download/" if mode == "dashboard" else None)
     by_section: dict[str, list[str]] = {}
+    ids = run_ids(run)
     figs_by_section: dict[str, list[FigureRecord]] = {}
     for rec in figures:
         # the page draws maps and unit radars interactively; their static files stay in DIR/figures
@@ -361,7 +398,7 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
         if sec == "guides" and table not in ("recommendations",):
             continue
         dl = f"{prefix}{stage}/{table}.csv" if prefix else None
-        body = render_table(df, download=dl, table=table)
+        body = render_table(df, download=dl, table=table, ids=ids)
         by_section.setdefault(sec, []).append(
             f'<details data-table="{_html.escape(stage)}/{_html.escape(table)}"><summary>'
             f'{_bi(table_title(stage, table, "zh"), table_title(stage, table, "en"))} '

@@ -46,7 +46,7 @@ from ..index.result import csv_encoding_of
 from .tables import RunTables
 
 __all__ = ["JournalTable", "journal_tables", "write_journal", "REGION4_ZH", "STATE_ZH", "LISA_ZH", "JOURNAL_WORKBOOK",
-           "JOURNAL_DIR", "coef_text", "unit_zh"]
+           "JOURNAL_DIR", "coef_text", "unit_zh", "spatial_table"]
 
 JOURNAL_WORKBOOK = "nqpf_journal_tables.xlsx"
 JOURNAL_DIR = "journal"
@@ -722,13 +722,122 @@ def _regression_tables(ctx: _Ctx) -> list[JournalTable]:
     return out
 
 
+_SPATIAL_MODEL_ZH = {"durbin": "空间杜宾模型（SDM）", "lag": "空间滞后模型（SAR）", "error": "空间误差模型（SEM）",
+                     "durbin_error": "空间杜宾误差模型（SDEM）"}
+_WEIGHTS_ZH = {"queen": "Queen 邻接矩阵（行标准化）", "rook": "Rook 邻接矩阵（行标准化）",
+               "analysis": "分析阶段的空间权重矩阵"}
+_EFFECT_ZH = {"direct": "直接效应", "indirect": "间接效应", "total": "总效应"}
+
+
+def _num_text(v: Any, as_int: bool = False) -> str:
+    """A statistic as printed (three decimals, integers without), the minus as U+2212."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return ""
+    return "" if not math.isfinite(f) else fmt_fixed(f, 3, as_int=as_int).replace("-", "\u2212")
+
+
+def spatial_table(ctx_or_run: "_Ctx | RunTables", name: str = "spatial") -> JournalTable | None:
+    """The journal table of one spatial panel model of the explain stage (``explain/<name>_coefficients.csv``,
+    ``_effects``, ``_statistics``, ``_lm_tests``), laid out as Chinese papers print it.
+
+    Columns 变量, 系数 (β), W×变量 (θ, the spatial lags of a Durbin model), 直接效应, 间接效应 and 总效应 (when
+    the run decomposed the effects); each regressor on two rows, the coefficient with its significance stars and
+    the standard error in parentheses below; then ρ (lag models) or λ (error models), the fixed-effect rows,
+    观测值, 对数似然值 and R² (the squared correlation of fitted and observed values). None when the run has no
+    such model.
+    """
+    ctx = ctx_or_run if isinstance(ctx_or_run, _Ctx) else _context(ctx_or_run)
+    coef = ctx.table("explain", f"{name}_coefficients")
+    stats = ctx.table("explain", f"{name}_statistics")
+    if coef is None or stats is None or "term" not in coef:
+        return None
+    st = dict(zip(stats["statistic"].astype(str), stats["value"]))
+    model = str(st.get("model", ""))
+    eff = ctx.table("explain", f"{name}_effects")
+    terms = [str(t) for t in coef["term"]]
+    by = {str(r.term): r for r in coef.itertuples(index=False)}
+    spatial_par = [t for t in terms if t in ("rho", "lambda")]
+    base = [t for t in terms if not t.startswith("W_") and t not in spatial_par]
+    has_w = any(t.startswith("W_") for t in terms)
+    cols = ["系数"] + (["W×变量"] if has_w else []) + ([_EFFECT_ZH[e] for e in ("direct", "indirect", "total")]
+                                                     if eff is not None else [])
+    effects = {}
+    if eff is not None:
+        effects = {(str(r.term), str(r.effect)): r for r in eff.itertuples(index=False)}
+
+    def pair(r) -> tuple[str, str]:
+        if r is None:
+            return "", ""
+        est = getattr(r, "coef", None)
+        if est is None:
+            est = getattr(r, "estimate", None)
+        return coef_text(est, getattr(r, "std_error", None), getattr(r, "p_value", None))
+
+    rows: list[dict[str, str]] = []
+    for t in base:
+        cells = {"系数": pair(by.get(t))}
+        if has_w:
+            cells["W×变量"] = pair(by.get(f"W_{t}"))
+        for e in ("direct", "indirect", "total") if eff is not None else ():
+            cells[_EFFECT_ZH[e]] = pair(effects.get((t, e)))
+        rows.append({"变量": _var_zh(ctx, t), **{c: cells.get(c, ("", ""))[0] for c in cols}})
+        rows.append({"变量": "", **{c: cells.get(c, ("", ""))[1] for c in cols}})
+    for t in spatial_par:
+        c, e = pair(by.get(t))
+        label = "空间自回归系数 ρ" if t == "rho" else "空间误差系数 λ"
+        rows.append({"变量": label, "系数": c})
+        rows.append({"变量": "", "系数": e})
+    fe = str(st.get("fixed_effects", ""))
+    rows.append({"变量": "个体固定效应", "系数": "是"})
+    rows.append({"变量": "时间固定效应", "系数": "是" if fe == "twoway" else "否"})
+    rows.append({"变量": "观测值", "系数": _num_text(st.get("nobs"), as_int=True)})
+    rows.append({"变量": "对数似然值", "系数": _num_text(st.get("log_likelihood"))})
+    rows.append({"变量": "R²", "系数": _num_text(st.get("pseudo_r2"))})
+    frame = pd.DataFrame(rows, columns=["变量", *cols]).fillna("")
+    spec = next((sp for sp in ((ctx.cfg.get("explain") or {}).get("spatial") or [])
+                 if isinstance(sp, dict) and str(sp.get("name", "spatial")) == name), {})
+    y = str(spec.get("y", "") or "")
+    w = str(spec.get("weights", "") or "")
+    model_zh = _SPATIAL_MODEL_ZH.get(model, model)
+    note = (f"{model_zh}，" + ("双向固定效应（个体与时间）" if fe == "twoway" else "个体固定效应")
+            + (f"；被解释变量为 {_var_zh(ctx, y)}" if y else "")
+            + (f"；空间权重：{_WEIGHTS_ZH.get(w, w)}" if w else "")
+            + "。括号内为标准误；***、**、* 分别表示在 1%、5%、10% 的水平上显著。")
+    if has_w:
+        note += "W×变量为解释变量的空间滞后项系数。"
+    if eff is not None:
+        note += "直接效应、间接效应（空间溢出效应）与总效应按 LeSage 与 Pace（2009）的偏微分方法分解。"
+    note += "R² 为拟合值与观测值相关系数的平方。"
+    lm = ctx.table("explain", f"{name}_lm_tests")
+    if lm is not None and {"test", "statistic", "p_value"} <= set(lm.columns):
+        note += "LM 检验：" + "，".join(f"{r.test} = {_num_text(r.statistic)}（p = {_num_text(r.p_value)}）"
+                                        for r in lm.itertuples(index=False)) + "。"
+    title = f"{model_zh}回归结果" if model_zh else _REG_TITLES["spatial"]
+    key = "reg_spatial" if name == "spatial" else f"reg_spatial_{re.sub(r'[^0-9A-Za-z_]+', '_', name)}"
+    return JournalTable(key, title, frame, note + ctx.source)
+
+
+def _spatial_tables(ctx: _Ctx) -> list[JournalTable]:
+    """One table per spatial panel model (``<name>_statistics`` with the spatial parameter ``rho_or_lambda``)."""
+    out = []
+    for (stage, table), t in ctx.run.stage_tables.items():
+        if (stage == "explain" and table.endswith("_statistics") and t is not None and "statistic" in t
+                and bool((t["statistic"].astype(str) == "rho_or_lambda").any())):
+            jt = spatial_table(ctx, table[: -len("_statistics")])
+            if jt is not None:
+                out.append(jt)
+    return out
+
+
 # ---------------------------------------------------------------------------- assemble and write
 def journal_tables(run: RunTables) -> list[JournalTable]:
     """Every journal table the run supports, numbered 表1, 表2, … in order."""
     ctx = _context(run)
     tables: list[JournalTable] = []
     for builder in (_weights_table, _scores_tables, _topsis_tables, _dagum_tables, _markov_tables, _lisa_tables,
-                    _convergence_tables, _coupling_tables, _obstacle_tables, _regression_tables):
+                    _convergence_tables, _coupling_tables, _obstacle_tables, _regression_tables, _spatial_tables):
         tables.extend(builder(ctx))
     for k, t in enumerate(tables, start=1):
         t.number = k

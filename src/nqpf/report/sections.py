@@ -6,13 +6,16 @@ what was checked and what came out, with the key tables open; the full tables fo
 from __future__ import annotations
 
 import html as _html
-from typing import Literal
+import re
+from typing import Any, Callable, Literal
 
 import pandas as pd
 
+from .._format import fmt_display
 from .tables import RunTables
 
-__all__ = ["quality_section_html", "validation_section_html", "TABLE_TITLES", "STAGE_NAMES", "table_title"]
+__all__ = ["quality_section_html", "validation_section_html", "TABLE_TITLES", "STAGE_NAMES", "table_title", "cell_text", "run_ids",
+           "sentence_zh", "CELL_TERMS_ZH", "COLUMN_TERMS_ZH"]
 
 #: readable titles (zh, en) of stage tables, keyed by table name or name prefix (longest prefix wins:
 #: ``spatial_markov_conditional`` before ``spatial_markov`` before ``markov``)
@@ -171,10 +174,23 @@ def _bi(zh: str, en: str) -> str:
     return f'<span class="zh">{_html.escape(zh)}</span><span class="en">{_html.escape(en)}</span>'
 
 
-def _table(df: pd.DataFrame, table: str, max_rows: int = 40) -> str:
+def run_ids(run: RunTables) -> frozenset[str]:
+    """Ids of the run's framework nodes and indicators and of its scored nodes (shown as code in tables)."""
+    res = run.result
+    out = {str(x) for x in getattr(res.framework, "indicators", [])}
+    try:
+        out |= {str(x) for x in res.framework.to_frame()["id"]}
+    except (AttributeError, KeyError):
+        pass
+    if "node" in res.scores:
+        out |= {str(x) for x in res.scores["node"].unique()}
+    return frozenset(out)
+
+
+def _table(df: pd.DataFrame, table: str, max_rows: int = 40, run: RunTables | None = None) -> str:
     from .html import render_table
 
-    return render_table(df, table=table, max_rows=max_rows)
+    return render_table(df, table=table, max_rows=max_rows, ids=run_ids(run) if run is not None else ())
 
 
 def _n(v) -> int:
@@ -211,7 +227,7 @@ def quality_section_html(run: RunTables, lang: Literal["zh", "en"] = "zh") -> st
         key = q[hi | used].head(25)
         if len(key):
             parts.append(f"<h3>{_bi('主要问题（高严重度或框架使用的序列）', 'Main issues (high severity, or in series the framework uses)')}</h3>")
-            parts.append(_table(key, "findings", max_rows=25))
+            parts.append(_table(key, "findings", max_rows=25, run=run))
     cov = run.stage_tables.get(("quality", "coverage"))
     if cov is not None and len(cov):
         declared = [d for ds in cov.get("declared_missing", pd.Series(dtype=object)).astype(object).fillna("").astype(str) for d in ds.split(", ") if d]
@@ -224,7 +240,7 @@ def quality_section_html(run: RunTables, lang: Literal["zh", "en"] = "zh") -> st
               f"{len(declared)} declared without data ({'; '.join(names_en)}) — those aspects are not "
               "measured, rather than proxied under a wrong name.")
         parts.append(f"<h3>{_bi('指标覆盖', 'Coverage')}</h3><p>{_bi(zh, en)}</p>")
-        parts.append(_table(cov, "coverage"))
+        parts.append(_table(cov, "coverage", run=run))
     part = getattr(res, "partial", None)
     if part is not None and len(part):
         import json as _json
@@ -251,10 +267,7 @@ def quality_section_html(run: RunTables, lang: Literal["zh", "en"] = "zh") -> st
                                     unit_name=lambda d: d["unit"].map(lambda u: names.get(str(u), str(u))))
         show["missing"] = show["missing"].map(lambda v: ", ".join(_json.loads(v)) if isinstance(v, str) and v.startswith("[") else v)
         cols = ["unit", "unit_name", "year", "node", "node_name", "n_used", "n_indicators", "weight_share", "missing"]
-        labels = {"node_name": "节点名称 / node name", "n_used": "所用指标 / indicators used",
-                  "n_indicators": "应有指标 / indicators in node", "weight_share": "权重占比 / weight share",
-                  "missing": "缺失指标 / missing indicators"}
-        parts.append(_table(show[[c for c in cols if c in show.columns]].rename(columns=labels), "partial", max_rows=40))
+        parts.append(_table(show[[c for c in cols if c in show.columns]], "partial", max_rows=40, run=run))
     return "".join(parts)
 
 
@@ -271,7 +284,7 @@ def validation_section_html(run: RunTables, lang: Literal["zh", "en"] = "zh") ->
         en = (f"Statistical coherence (OECD/JRC Handbook): Cronbach's alpha is defined for {len(ok)} dimensions, {len(low)} "
               "below 0.7" + (f" ({', '.join(low['dimension'].astype(str))})" if len(low) else "") + ".")
         cols = [c for c in ("dimension", "name", "k", "alpha", "pca_var1", "n_eig_gt1", "mean_r", "flags") if c in coh]
-        parts.append(f"<p>{_bi(zh, en)}</p>" + _table(coh[cols], "coherence"))
+        parts.append(f"<p>{_bi(zh, en)}</p>" + _table(coh[cols], "coherence", run=run))
     kg = t.get(("validation", "known_groups"))
     if kg is not None and len(kg):
         done = kg[kg.get("status", "ok").eq("ok")] if "status" in kg else kg
@@ -280,7 +293,7 @@ def validation_section_html(run: RunTables, lang: Literal["zh", "en"] = "zh") ->
         en = f"Known-group checks stated in advance: {len(done)} run, {int(agree.sum())} in the expected direction (reported whatever they show)."
         cols = [c for c in ("title", "node_name", "year", "group_a", "group_b", "expected", "mean_diff", "cohens_d",
                             "cliffs_delta", "mw_p", "welch_p", "agrees", "status", "reason") if c in kg]
-        parts.append(f"<h3>{_bi('已知组检验', 'Known-group checks')}</h3><p>{_bi(zh, en)}</p>" + _table(kg[cols], "known_groups"))
+        parts.append(f"<h3>{_bi('已知组检验', 'Known-group checks')}</h3><p>{_bi(zh, en)}</p>" + _table(kg[cols], "known_groups", run=run))
     ex = t.get(("validation", "external"))
     if ex is not None and len(ex):
         okx = ex[ex.get("status", "ok").eq("ok")] if "status" in ex else ex
@@ -292,3 +305,272 @@ def validation_section_html(run: RunTables, lang: Literal["zh", "en"] = "zh") ->
             zh, en = "外部测度不可用（见原因列）。", "No external measure was available (see the reason column)."
         parts.append(f"<h3>{_bi('外部一致性', 'External agreement')}</h3><p>{_bi(zh, en)}</p>")
     return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------- cell words
+# The run's CSVs keep their codes (``True``, ``medium``, ``redundant_pair`` …); the report shows them in the
+# page's language. English cells are shown as saved; :func:`cell_text` gives the Chinese wording.
+
+#: Chinese wording of codes and fixed phrases in the cells of stage tables, whatever their column
+CELL_TERMS_ZH: dict[str, str] = {
+    "True": "是", "False": "否",
+    # data quality
+    "high": "高", "medium": "中", "low": "低", "flag": "标记", "set_missing": "设为缺失", "refuse": "拒绝",
+    "carry_forward": "结转（数值原样重复）", "panel_freeze": "全体冻结", "round_fill": "整数填充", "jump": "异常跳变",
+    "cross_unit_repeat": "跨地区重复", "level_break": "水平断点", "series_break": "全序列断点",
+    "ratio_unexplained": "比率变化与分子分母不符", "ratio_input_flagged": "派生指标的输入序列被标记",
+    "none": "无",
+    # validation flags and rules
+    "redundant_pair": "冗余指标对（高度相关）", "conflicting_pair": "冲突指标对（负相关）",
+    "low_alpha": "内部一致性偏低（α < 0.7）", "multidimensional": "维度不是单维（多个特征值 > 1）",
+    "dominates_dimension": "单一指标主导维度", "not_significant_with_dimension": "与所属维度相关不显著",
+    "negative_with_dimension": "与所属维度负相关", "negative_with_index": "与总指数负相关",
+    "pairwise Pearson r > 0.9": "两两 Pearson 相关系数 r > 0.9",
+    "pairwise Pearson r < -0.4": "两两 Pearson 相关系数 r < -0.4",
+    "Cronbach alpha < 0.7": "Cronbach's α < 0.7",
+    "more than one eigenvalue > 1 (Kaiser)": "多于一个特征值 > 1（Kaiser 准则）",
+    "k >= 3, r with dimension > 0.9 and > 0.2 above the median r of the other members":
+        "k ≥ 3，与维度的相关系数 r > 0.9，且比其他成员的中位 r 高 0.2 以上",
+    "k >= 3 and r_i^2 / sum_j r_j^2 > 0.5": "k ≥ 3，且 r_i² / Σ_j r_j² > 0.5",
+    "Pearson r with own dimension < 0": "与所属维度的 Pearson 相关系数 r < 0",
+    "Pearson r with the index < 0": "与总指数的 Pearson 相关系数 r < 0",
+    "dimension": "维度", "grouping": "分组", "pair": "指标对", "index": "总指数",
+    "ok": "完成", "skipped": "跳过",
+    # known-group checks of the bundled file (nqpf/analysis/data/known_groups.toml)
+    "东数西算 national computing-hub provinces vs the rest, on compute (算力) nodes":
+        "东数西算国家算力枢纽省份与其余省份比较（算力节点）",
+    "East (东部) vs west (西部) provinces on the index": "东部与西部省份比较（总指数）",
+    "北京, 天津, 上海, 重庆 + 广东, 江苏, 浙江 vs the rest, on science-technology and digital nodes":
+        "北京、天津、上海、重庆及广东、江苏、浙江与其余省份比较（科技创新与数字节点）",
+    "东数西算 hub provinces": "东数西算枢纽省份", "rest": "其余地区", "东部 (east)": "东部", "西部 (west)": "西部",
+    "4 municipalities + 广东/江苏/浙江": "4 个直辖市 + 广东/江苏/浙江",
+    "a>b": "A 组 > B 组", "a<b": "A 组 < B 组",
+    # regions, positions, roles
+    "east": "东部", "central": "中部", "west": "西部", "northeast": "东北",
+    "top": "前列", "bottom": "末位", "catch_up": "追赶型", "frontier": "前沿型",
+    # analysis
+    "lower-middle": "中低", "upper-middle": "中高", "mid": "中", "all": "全部", "divergent": "发散",
+    "pooled": "合并", "absolute": "绝对 β 收敛", "conditional": "条件 β 收敛", "twoway": "双向固定效应",
+    "unit": "地区", "time": "时间", "clustered by unit": "按地区聚类", "panel (annual growth)": "面板（年增长率）",
+    "sigma": "σ（标准差）", "cv": "变异系数",
+    "normalisation scope": "标准化范围", "weighting": "赋权方法", "element weights": "要素权重",
+    "aggregation": "合成方法", "outlier treatment": "异常值处理", "fe": "固定效应", "re": "随机效应",
+    "durbin": "空间杜宾模型（SDM）", "lag": "空间滞后模型（SAR）", "error": "空间误差模型（SEM）",
+    "Wald F (interaction)": "Wald F 检验（交互项）", "joint": "联合检验",
+    "region4": "四大区域", "belt3": "三大地带", "sensitivity": "敏感性分析（排名区间）",
+    "real_economy": "实体经济", "digital_economy": "数字经济",
+    "real_economy滞后型": "实体经济滞后型", "digital_economy滞后型": "数字经济滞后型",
+}
+
+#: Chinese wording of codes whose meaning depends on the column (Markov states are levels, not severities)
+COLUMN_TERMS_ZH: dict[str, dict[str, str]] = {
+    **{c: {"low": "低水平", "lower-middle": "中低水平", "upper-middle": "中高水平", "high": "高水平"}
+       for c in ("state", "from_state", "to_state")},
+    "level": {"high": "高", "mid": "中", "low": "低"},
+    "effect": {"direct": "直接效应", "indirect": "间接效应", "total": "总效应"},
+    **{c: {"HH": "高-高", "LL": "低-低", "HL": "高-低", "LH": "低-高", "ns": "不显著"} for c in ("cluster", "quadrant")},
+}
+
+_CTX = r"cross-section median change (\S+), z = (\S+); own median (\S+), z = (\S+)"
+_CTX_ZH = r"截面中位变化 \1，z = \2；自身中位变化 \3，z = \4"
+
+
+def _ctx(m: "re.Match[str]", i: int) -> str:
+    return f"截面中位变化 {m[i]}，z = {m[i + 1]}；自身中位变化 {m[i + 2]}，z = {m[i + 3]}"
+
+
+def _years_zh(s: str) -> str:
+    return s.replace(", ", "、")
+
+
+#: (pattern, Chinese) of the generated sentences of the data-quality screen, validation and dynamics
+_SENTENCES: list[tuple["re.Pattern[str]", Callable[["re.Match[str]"], str]]] = []
+
+
+def _sentence(pattern: str):
+    def reg(fn):
+        _SENTENCES.append((re.compile(pattern, re.S), fn))
+        return fn
+
+    return reg
+
+
+@_sentence(r"The (\d{4}) value (\S+) is repeated unchanged in (.+?) \((\d+) identical years; chance at this precision "
+           r"and volatility (\S+)\)\.")
+def _carry(m):
+    return f"{m[1]} 年的数值 {m[2]} 在 {_years_zh(m[3])} 原样重复（连续 {m[4]} 年相同；按此精度与波动偶然出现的概率为 {m[5]}）。"
+
+
+@_sentence(r"Step pattern: (\d+) of (\d+) units hold their values constant in blocks (.+?), changing only in (.+?) "
+           r"\(at least (\S+) of units frozen each year; e\.g\. (.+)\)\.")
+def _step(m):
+    return (f"阶梯模式：{m[2]} 个地区中有 {m[1]} 个在 {_years_zh(m[3])} 各段内数值不变，仅在 {_years_zh(m[4])} 变化"
+            f"（每年至少 {m[5]} 的地区数值冻结；例如 {_years_zh(m[6])}）。")
+
+
+@_sentence(r"Panel-wide freeze: (\d+) of (\d+) units repeat their (\d{4}) value in every year (.+?) "
+           r"\(at least (\S+) of units frozen each year; e\.g\. (.+)\)\.")
+def _freeze(m):
+    return (f"全体冻结：{m[2]} 个地区中有 {m[1]} 个在 {_years_zh(m[4])} 每年重复 {m[3]} 年的数值"
+            f"（每年至少 {m[5]} 的地区数值冻结；例如 {_years_zh(m[6])}）。")
+
+
+@_sentence(r"In (\d{4}) the value (\S+) is shared by (\d+) units \((.+?)\); chance probability (\S+) at this precision\.")
+def _shared(m):
+    return f"{m[1]} 年数值 {m[2]} 为 {m[3]} 个地区共有（{_years_zh(m[4])}）；按此精度偶然出现的概率为 {m[5]}。"
+
+
+@_sentence(r"Units (.+?) have identical values in every year (.+?) \(e\.g\. (.+?), (.+?)\); one is probably a copy\.")
+def _copy(m):
+    return f"地区 {_years_zh(m[1])} 在 {_years_zh(m[2])} 每年数值完全相同（例如 {m[3]}、{m[4]}），其中之一可能是复制的。"
+
+
+@_sentence(r"(\d+) of (\d+) values are round \((.+?)\) where the series is reported with (\d+) decimals; all values: (.+)\.")
+def _round(m):
+    return f"{m[2]} 个数值中有 {m[1]} 个为整数（{_years_zh(m[3])}），而该序列通常保留 {m[4]} 位小数；全部数值：{_years_zh(m[5])}。"
+
+
+@_sentence(r"Jump in (\d{4}): (\S+) → (\S+) \((\S+); " + _CTX + r"\)(\.|; too few later years to tell a break, so no cell "
+           r"is removed\.)")
+def _jump(m):
+    tail = "。" if m[9] == "." else "；其后年份太少，无法判断是否为断点，因此未删除任何单元格。"
+    return f"{m[1]} 年异常跳变：{m[2]} → {m[3]}（{m[4]}；{_ctx(m, 5)}）" + tail
+
+
+@_sentence(r"Spike in (\d{4}): (\S+) → (\S+) → (\S+) \((\S+) then back; " + _CTX + r"\)\.")
+def _spike(m):
+    return f"{m[1]} 年尖峰：{m[2]} → {m[3]} → {m[4]}（{m[5]} 后回落；{_ctx(m, 6)}）。"
+
+
+@_sentence(r"Level break in (\d{4}): (\S+) → (\S+) \((\S+); cross-section z = (\S+), own z = (\S+)\), median (\S+) before "
+           r"vs (\S+) after; the new level persists\.")
+def _level(m):
+    return (f"{m[1]} 年水平断点：{m[2]} → {m[3]}（{m[4]}；截面 z = {m[5]}，自身 z = {m[6]}），断点前中位数 {m[7]}，"
+            f"断点后 {m[8]}；新水平持续存在。")
+
+
+@_sentence(r"Series-wide break in (\d{4}): (\d+) of (\d+) units change by more than (\S+) robust sd of their own history "
+           r"in the same direction \(median change (\S+) vs typical (\S+)\); likely a definition or vintage change\.")
+def _sbreak(m):
+    return (f"{m[1]} 年全序列断点：{m[3]} 个地区中有 {m[2]} 个同向变化超过自身历史稳健标准差的 {m[4]} 倍"
+            f"（中位变化 {m[5]}，通常为 {m[6]}）；可能是统计口径或数据版本的变化。")
+
+
+@_sentence(r"(\S+) changes (\S+) in (\d{4}) \((\S+) → (\S+)\) but (\S+) / (\S+) change (\S+); (\S+) is unexplained by its "
+           r"inputs\.")
+def _ratio(m):
+    return (f"{m[1]} 在 {m[3]} 年变化 {m[2]}（{m[4]} → {m[5]}），而 {m[6]} / {m[7]} 变化 {m[8]}；"
+            f"{m[9]} 的变化无法由分子分母解释。")
+
+
+@_sentence(r"Derived indicator (\S+) uses raw series (\S+) \((.+?)\), which is flagged (\S+) in (.+?): (.+)")
+def _input(m):
+    rule = CELL_TERMS_ZH.get(m[4], m[4])
+    return f"派生指标 {m[1]} 使用的原始序列 {m[2]}（{_years_zh(m[3])}）在 {_years_zh(m[5])} 被标记为「{rule}」：{sentence_zh(m[6])}"
+
+
+@_sentence(r"no node of the framework matches the selectors \((.+)\)")
+def _nosel(m):
+    return f"框架中没有与选择器（{m[1]}）匹配的节点"
+
+
+@_sentence(r"no node of the framework matches (.+)")
+def _nonode(m):
+    return f"框架中没有与 {m[1]} 匹配的节点"
+
+
+@_sentence(r"a group has no unit in this run \(group a (\d+), group b (\d+)\)")
+def _nogroup(m):
+    return f"本次运行中有一组没有地区（A 组 {m[1]} 个，B 组 {m[2]} 个）"
+
+
+@_sentence(r"largest weighted contribution: (.+) \(normalised (\S+) × weight (\S+) = (\S+) of the weighted sum\)")
+def _contrib(m):
+    return f"加权贡献最大：{m[1]}（标准化值 {m[2]} × 权重 {m[3]} = 加权和的 {m[4]}）"
+
+
+@_sentence(r"single indicator (.+) \(normalised (\S+)\)")
+def _single(m):
+    return f"仅一个指标：{m[1]}（标准化值 {m[2]}）"
+
+
+def _states(s: str) -> str:
+    st = COLUMN_TERMS_ZH["state"]
+    return "、".join(st.get(x, x) for x in s.split(", "))
+
+
+@_sentence(r"NaN to (.+): not reached from (\S+) with probability 1( \(nor \S+ returned to\))?; the chain is not irreducible")
+def _mfpt(m):
+    back = f"（也不会以概率 1 返回{_states(m[2])}）" if m[3] else ""
+    return f"到{_states(m[1])}为空：从{_states(m[2])}出发不能以概率 1 到达{back}；马尔可夫链不是不可约的"
+
+
+@_sentence(r"NaN: no transitions observed out of (\S+), so passage times from it are undefined")
+def _mfpt0(m):
+    return f"空：没有观察到从{_states(m[1])}出发的转移，首达时间无定义"
+
+
+@_sentence(r"Cronbach alpha < (\S+)")
+def _alpha(m):
+    return f"Cronbach's α < {m[1]}"
+
+
+@_sentence(r"p-value of r with own dimension >= (\S+)")
+def _pdim(m):
+    return f"与所属维度相关系数的 p 值 ≥ {m[1]}"
+
+
+def sentence_zh(text: str) -> str:
+    """The Chinese wording of a generated English sentence of the run's tables (unchanged when unknown).
+
+    Examples
+    --------
+    >>> sentence_zh("Level break in 2016: 0.1546 → 0.3151 (+103.8%; cross-section z = 4.8, own z = 8.3), "
+    ...             "median 0.148 before vs 0.5792 after; the new level persists.")
+    '2016 年水平断点：0.1546 → 0.3151（+103.8%；截面 z = 4.8，自身 z = 8.3），断点前中位数 0.148，断点后 0.5792；新水平持续存在。'
+    >>> sentence_zh("something else")
+    'something else'
+    """
+    s = str(text)
+    if s in CELL_TERMS_ZH:
+        return CELL_TERMS_ZH[s]
+    for pat, fn in _SENTENCES:
+        m = pat.fullmatch(s)
+        if m:
+            return fn(m)
+    return s
+
+
+def cell_text(value: Any, lang: Literal["zh", "en"], column: str | None = None) -> str:
+    """A table cell as the report shows it: as saved in English, in Chinese words in Chinese.
+
+    Booleans read 是/否, codes (severity, rules, validation flags, regions, Markov states …) their Chinese
+    names, generated sentences (data-quality details, known-group checks, notes) their Chinese wording;
+    anything else (numbers, names, ids) is shown as saved. The run's CSVs keep the codes.
+
+    Examples
+    --------
+    >>> cell_text(True, "zh"), cell_text("False", "zh"), cell_text(True, "en")
+    ('是', '否', 'True')
+    >>> cell_text("medium", "zh", "severity"), cell_text("high", "zh", "state"), cell_text("redundant_pair", "en")
+    ('中', '高水平', 'redundant_pair')
+    >>> cell_text("low_alpha; redundant_pair", "zh", "flags")
+    '内部一致性偏低（α < 0.7）；冗余指标对（高度相关）'
+    """
+    s = fmt_display(value)
+    if lang != "zh" or not s:
+        return s
+    col = COLUMN_TERMS_ZH.get(str(column)) if column is not None else None
+    if col and s in col:
+        return col[s]
+    if column == "analysis" and s.replace("-", "_") in TABLE_TITLES:  # the analysis log names its analyses
+        return TABLE_TITLES[s.replace("-", "_")][0]
+    if s in CELL_TERMS_ZH:
+        return CELL_TERMS_ZH[s]
+    if "; " in s:
+        parts = [p for p in s.split("; ") if p]
+        if parts and all(p in CELL_TERMS_ZH for p in parts):
+            return "；".join(CELL_TERMS_ZH[p] for p in parts)
+    if re.search(r"[A-Za-z]{2}", s):
+        return sentence_zh(s)
+    return s

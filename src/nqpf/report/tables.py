@@ -159,6 +159,43 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "old": ("原值", "Old"), "new": ("新值", "New"), "obstacle": ("障碍度", "Obstacle degree"),
     "obstacle_pct": ("障碍度（%）", "Obstacle degree (%)"), "group": ("组别", "Group"), "mean": ("均值", "Mean"),
     "n": ("样本数", "n"), "path": ("路径", "Path"), "priority": ("优先度", "Priority"), "note": ("说明", "Note"),
+    "node_name": ("节点名称", "Node name"), "status": ("状态", "Status"), "scope": ("范围", "Scope"),
+    "dimension": ("维度", "Dimension"), "member": ("成员指标", "Member"), "flag": ("提示", "Flag"),
+    "threshold": ("阈值", "Threshold"), "rule": ("规则", "Rule"), "check": ("检验代码", "Check id"),
+    "var_a": ("变量 A", "Variable A"), "var_b": ("变量 B", "Variable B"), "kind": ("类型", "Kind"),
+    "pearson": ("Pearson 相关系数", "Pearson r"), "pearson_p": ("Pearson p 值", "Pearson p"),
+    "spearman": ("Spearman 相关系数", "Spearman rho"), "spearman_p": ("Spearman p 值", "Spearman p"),
+    "kendall": ("Kendall τ", "Kendall tau"), "kendall_p": ("Kendall p 值", "Kendall p"), "source": ("来源", "Source"),
+    "share_external_in_interval": ("外部排名落在区间内的比例", "Share of external ranks in interval"),
+    "share_nominal_in_interval": ("名义排名落在区间内的比例", "Share of nominal ranks in interval"),
+    "mean_interval_width": ("平均区间宽度", "Mean interval width"),
+    "n_a": ("A 组样本数", "n (A)"), "n_b": ("B 组样本数", "n (B)"), "mean_a": ("A 组均值", "Mean (A)"),
+    "mean_b": ("B 组均值", "Mean (B)"), "median_a": ("A 组中位数", "Median (A)"), "median_b": ("B 组中位数", "Median (B)"),
+    "median_diff": ("中位数差", "Median difference"), "rank_biserial": ("秩二列相关", "Rank-biserial r"),
+    "mw_u": ("Mann–Whitney U", "Mann–Whitney U"), "welch_t": ("Welch t", "Welch t"), "observed": ("实际方向", "Observed"),
+    "significant": ("显著", "Significant"), "units_a": ("A 组地区", "Units (A)"), "position": ("位置", "Position"),
+    "top_indicator": ("贡献最大的指标", "Top indicator"), "top_indicator_name": ("贡献最大的指标名称", "Top indicator name"),
+    "top_normalised": ("其标准化值", "Its normalised value"), "top_weight": ("其权重", "Its weight"),
+    "top_share": ("其占加权和比例", "Its share of the weighted sum"), "analyst_note": ("分析者备注", "Analyst note"),
+    "term": ("变量", "Term"), "coef": ("系数", "Coefficient"), "std_error": ("标准误", "Std. error"), "se": ("标准误", "Std. error"),
+    "p_value": ("p 值", "p-value"), "p": ("p 值", "p"), "t": ("t 值", "t"), "z": ("z 值", "z"),
+    "ci_lower": ("置信区间下限", "CI lower"), "ci_upper": ("置信区间上限", "CI upper"),
+    "ci_low": ("置信区间下限", "CI lower"), "ci_high": ("置信区间上限", "CI upper"),
+    "model": ("模型", "Model"), "statistic": ("统计量", "Statistic"), "effect": ("效应", "Effect"),
+    "estimate": ("估计值", "Estimate"), "test": ("检验", "Test"), "method": ("方法", "Method"),
+    "preferred": ("推荐模型", "Preferred"), "chi2": ("χ² 统计量", "Chi-squared"), "df": ("自由度", "df"),
+    "nobs": ("观测数", "Observations"), "message": ("信息", "Message"), "analysis": ("分析", "Analysis"),
+    "grouping": ("分组变量", "Grouping"), "factor": ("因素", "Factor"), "choice": ("选项", "Choice"),
+    "nominal": ("名义排名", "Nominal rank"), "state": ("状态", "State"), "from_state": ("初始状态", "From state"),
+    "steady_state": ("稳态概率", "Steady state"), "measure": ("测度", "Measure"), "slope": ("斜率", "Slope"),
+    "converging": ("是否收敛", "Converging"), "converges": ("是否收敛", "Converges"), "club": ("俱乐部", "Club"),
+    "label": ("标签", "Label"), "type": ("类型", "Type"), "role": ("角色", "Role"), "title": ("标题", "Title"),
+    "east": ("东部", "East"), "central": ("中部", "Central"), "west": ("西部", "West"), "northeast": ("东北", "Northeast"),
+    "sd": ("标准差", "SD"), "cv": ("变异系数", "CV"), "gini": ("基尼系数", "Gini"), "sigma": ("σ 值", "Sigma"),
+    "significant_5": ("5% 水平显著", "Significant at 5%"), "silhouette": ("轮廓系数", "Silhouette"),
+    "low": ("低水平", "Low"), "lower-middle": ("中低水平", "Lower-middle"), "upper-middle": ("中高水平", "Upper-middle"),
+    "high": ("高水平", "High"), "cluster": ("集聚类型", "Cluster"), "quadrant": ("象限", "Quadrant"),
+    "id": ("代码", "Id"), "members": ("成员", "Members"), "units": ("地区数", "Units"), "share": ("占比", "Share"),
 }
 
 #: the data-quality tables of the report (``quality`` section): findings, counts and framework coverage
@@ -223,6 +260,14 @@ TABLE_CAPTIONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: headers of the columns X of pairs X_zh / X_en (each language shows its own)
+_PAIR_LABELS: dict[str, tuple[str, str]] = {
+    "class": ("协调等级", "Class"), "stage": ("发展阶段", "Stage"), "relative": ("相对发展类型", "Relative development"),
+    "description": ("说明", "Description"), "title": ("标题", "Title"), "explanation": ("解释", "Explanation"),
+    "reason": ("理由", "Reason"), "common_node": ("共同节点", "Common node"), "name": ("名称", "Name"),
+}
+
+
 def table_kind(table: str | None) -> str | None:
     """The key of :data:`TABLE_COLUMN_LABELS` a table belongs to (longest matching name prefix), or None.
 
@@ -255,6 +300,10 @@ def column_label(col: str, lang: Literal["zh", "en"], table: str | None = None) 
     kind = table_kind(table)
     pair = TABLE_COLUMN_LABELS[kind].get(str(col)) if kind else None
     pair = pair or COLUMN_LABELS.get(str(col))
+    c = str(col)
+    if pair is None and c[-3:] in ("_zh", "_en"):  # one of a pair X_zh / X_en: the page shows one, headed X
+        base = _PAIR_LABELS.get(c[:-3]) or COLUMN_LABELS.get(c[:-3])
+        pair = base
     if pair is None:
         return str(col)
     return pair[0] if lang == "zh" else pair[1]
