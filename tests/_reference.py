@@ -8,7 +8,9 @@ The straightforward, one-computation-at-a-time code paths that the fast implemen
 * :func:`qs_long_run_variance`, :func:`log_t_test_reference`, :func:`find_clubs_reference`,
   :func:`hp_trend_rowwise` — the Phillips & Sul (2007, 2009) log t test and clustering, one series /
   one test at a time (fast path: the batched code of ``nqpf.analysis.convergence``); pass them to
-  ``convergence._club_convergence(..., t_test=, find=, trend=)``.
+  ``convergence._club_convergence(..., t_test=, find=, trend=)``;
+* :func:`obstacle_top_lists_rows` — the obstacle-degree top-k lists row by row (fast path:
+  ``nqpf.analysis.obstacle._top_lists``, column by column).
 """
 from __future__ import annotations
 
@@ -184,3 +186,23 @@ def find_clubs_reference(x: np.ndarray, order: list[int], *, r: float, hac: str,
 
 #: keyword arguments of ``convergence._club_convergence`` that select every reference code path
 REFERENCE_CLUBS: dict[str, Any] = {"t_test": log_t_test_reference, "find": find_clubs_reference, "trend": hp_trend_rowwise}
+
+
+def obstacle_top_lists_rows(o, order, undefined, indicators, label, ids):
+    """The ``top`` and ``top_wide`` tables of :func:`nqpf.analysis.obstacle.obstacle_degree`, one unit-year at a time."""
+    import pandas as pd
+
+    m, kk = order.shape
+    cols = [f"top{r}" for r in range(1, kk + 1)]
+    top_rows, wide_rows = [], []
+    for i in range(m):
+        row = {}
+        if not undefined[i]:
+            for r, j in enumerate(order[i], start=1):
+                top_rows.append((i, r, indicators[j], label[indicators[j]], o[i, j], 100.0 * o[i, j]))
+                row[f"top{r}"] = f"{label[indicators[j]]} ({100.0 * o[i, j]:.1f}%)"
+        wide_rows.append(row)
+    top = pd.DataFrame(top_rows, columns=["_i", "rank", "indicator", "label", "obstacle", "obstacle_pct"])
+    top = pd.concat([ids.loc[top["_i"]].reset_index(drop=True), top.drop(columns="_i")], axis=1)
+    top_wide = pd.concat([ids, pd.DataFrame(wide_rows, index=ids.index, columns=cols)], axis=1)
+    return top, top_wide

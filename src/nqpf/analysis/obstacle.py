@@ -466,22 +466,40 @@ def obstacle_degree(
     # ---- top-k
     kk = min(int(top_k), p)
     order = np.argsort(-np.nan_to_num(o, nan=-np.inf), axis=1, kind="stable")[:, :kk]
-    top_rows = []
-    wide_rows = []
-    for i in range(m):
-        row = {}
-        if not undefined[i]:
-            for r, j in enumerate(order[i], start=1):
-                top_rows.append((i, r, indicators[j], label[indicators[j]], o[i, j], 100.0 * o[i, j]))
-                row[f"top{r}"] = f"{label[indicators[j]]} ({100.0 * o[i, j]:.1f}%)"
-        wide_rows.append(row)
-    top = pd.DataFrame(top_rows, columns=["_i", "rank", "indicator", "label", "obstacle", "obstacle_pct"])
-    top = pd.concat([ids.loc[top["_i"]].reset_index(drop=True), top.drop(columns="_i")], axis=1)
-    top_wide = pd.concat([ids, pd.DataFrame(wide_rows, index=ids.index, columns=[f"top{r}" for r in range(1, kk + 1)])], axis=1)
+    top, top_wide = _top_lists(o, order, undefined, indicators, label, ids)
     if kk < top_k:
         notes.append(f"top_k={top_k} exceeds the number of indicators ({p}); the lists have {p} entries.")
     return ObstacleResult(indicators=ind_tab, nodes=node_tab, top=top, top_wide=top_wide, factor_contribution=f,
                           id_columns=id_cols, top_k=kk, notes=notes)
+
+
+def _top_lists(o: np.ndarray, order: np.ndarray, undefined: np.ndarray, indicators: list[str],
+               label: Mapping[str, str], ids: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``top`` (long) and ``top_wide`` tables: the ``order.shape[1]`` largest obstacles of every defined
+    unit-year, built column by column (the row-by-row reference is ``tests/_reference.obstacle_top_lists_rows``)."""
+    m, kk = order.shape
+    cols = [f"top{r}" for r in range(1, kk + 1)]
+    rows = np.flatnonzero(~undefined)
+    ii = np.repeat(rows, kk)
+    jj = order[rows].reshape(-1)
+    ind_arr = np.array(indicators, dtype=object)
+    lab_arr = np.array([label[c] for c in indicators], dtype=object)
+    val = o[ii, jj]
+    pct = 100.0 * val
+    top = pd.DataFrame({"_i": ii.astype(np.int64), "rank": np.tile(np.arange(1, kk + 1, dtype=np.int64), rows.size),
+                        "indicator": list(ind_arr[jj]), "label": list(lab_arr[jj]), "obstacle": val, "obstacle_pct": pct})
+    top = pd.concat([ids.loc[top["_i"]].reset_index(drop=True), top.drop(columns="_i")], axis=1)
+    text = [f"{lab} ({v:.1f}%)" for lab, v in zip(lab_arr[jj], pct)]
+    wide: dict[str, list] = {}
+    for r, c in enumerate(cols):
+        col: list = [np.nan] * m
+        for i, t in zip(rows, text[r::kk]):
+            col[i] = t
+        wide[c] = col
+    wide_df = pd.DataFrame(wide, index=ids.index, columns=cols) if m else \
+        pd.DataFrame([{} for _ in range(m)], index=ids.index, columns=cols)
+    top_wide = pd.concat([ids, wide_df], axis=1)
+    return top, top_wide
 
 
 def _rank_within(values: np.ndarray) -> np.ndarray:

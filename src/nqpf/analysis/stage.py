@@ -304,7 +304,7 @@ def _default_nodes(result: Any) -> list[str]:
 def _default_groupings(result: Any) -> list[str]:
     units = getattr(result, "units", None)
     cols = list(units.columns) if isinstance(units, pd.DataFrame) else []
-    codes = sorted(set(result.scores["unit"].astype(str)))
+    codes = sorted({str(u) for u in result.scores["unit"].unique()})
     if "region4" in cols or _is_province_set(codes):
         return ["region4"]
     return [c for c in ("region", "group") if c in cols][:1]
@@ -383,7 +383,7 @@ def _run_analyses(result: Any, config: AnalysisConfig, ctx: StageContext
                     # the unit list is not rebuilt, nor the failing build retried, for every spatial kind × node
                     if ("w",) not in sw_cache and ("failed",) not in sw_cache:
                         try:
-                            units = sorted(set(result.scores["unit"].astype(str)))
+                            units = sorted({str(u) for u in result.scores["unit"].unique()})
                             sw_cache[("w",)] = _weights_for(units, weights=config.weights, island=config.island,
                                                             gdp=gdp)
                         except NqpfError as exc:
