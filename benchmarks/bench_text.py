@@ -14,7 +14,11 @@ The peers are slow, so they run on the first ``--peer-mb`` MB (jieba on ``--jieb
 nqpf is timed on exactly the same documents for the ratios, and the counts are compared
 document by document (they must be identical). Peak resident memory (main process plus workers)
 is sampled on a quarter of the corpus and on the whole corpus to show it does not grow with the
-corpus. The temporary corpus is deleted at the end.
+corpus. The counting code of earlier revisions (``--baseline``, taken from git) is timed on the same
+documents beside the current code, alternately in fresh interpreters, with identical counts required.
+Last, the path from PDF reports: extraction + counting on 1 worker and on all cores (the resumable
+runner) against counting the same text from ``.txt`` files, counts identical. The temporary corpus is
+deleted at the end.
 
 Run: ``.venv/bin/python benchmarks/bench_text.py [--gb 1.0] [--workers N]``
 """
@@ -225,9 +229,11 @@ def pdf_path(tmp: Path, args) -> None:
                                    ("same text as .txt, 1 worker", txt_dir, 1)):
         res, dt, _, cpu = nqpf_run(corpus, tmp / f"out_pdf_{workers}_{corpus.name}", workers, sem)
         rows.append((label, dt, cpu, per_doc_totals(res, "leftmost_longest"), res))
-    print(f"  {'':30s} {'wall s':>8s} {'MB/s':>8s} {'CPU s':>8s} {'MB/CPU-s':>9s}")
+    print(f"  {'':30s} {'wall s':>8s} {'MB/s':>8s} {'CPU s':>8s} {'MB/CPU-s':>9s} {'cores busy':>10s}")
     for label, dt, cpu, _, _ in rows:
-        print(f"  {label:30s} {dt:8.2f} {mb / dt:8.2f} {cpu:8.2f} {mb / cpu:9.2f}")
+        print(f"  {label:30s} {dt:8.2f} {mb / dt:8.2f} {cpu:8.2f} {mb / cpu:9.2f} {cpu / dt:10.2f}")
+    print("  (cores busy = CPU seconds per wall second of the whole process tree: the parallel extraction uses")
+    print("  that many cores on average; on a machine shared with other jobs the wall-clock gain is smaller)")
     one, par, txt = rows
     strip = lambda d: {k.split("/")[-1].rsplit(".", 1)[0]: v for k, v in d.items()}  # noqa: E731
     same = strip(one[3]) == strip(txt[3]) == strip(par[3])
@@ -255,21 +261,25 @@ print(json.dumps({"cpu": cpu, "wall": wall, "totals": g.groupby(["doc_id", "scop
 """
 
 
-def former_vs_current(corpus: Path, tmp: Path, rev: str, repeat: int, mb: float) -> None:
-    """Counting (1 worker, in a fresh interpreter each) with the code at ``rev`` and with the current code,
-    alternately, on the same corpus; best CPU time of each and identical counts."""
+def former_vs_current(corpus: Path, tmp: Path, revs: list[str], repeat: int, mb: float) -> None:
+    """Counting (1 worker, in a fresh interpreter each) with the code at each of ``revs`` and with the current
+    code, alternately, on the same corpus; best CPU time of each and identical counts."""
     import io
     import subprocess
     import tarfile
 
-    try:
-        data = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], capture_output=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        print(f"\n(former code {rev!r} not available from git: comparison skipped)")
+    sides = {"current code": dict(os.environ)}
+    for rev in revs:
+        try:
+            data = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], capture_output=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            print(f"\n(former code {rev!r} not available from git: comparison skipped)")
+            continue
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(tmp / f"former_{rev}", filter="data")
+        sides[f"code at {rev}"] = {**os.environ, "PYTHONPATH": str(tmp / f"former_{rev}" / "src")}
+    if len(sides) == 1:
         return
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(tmp / "former", filter="data")
-    sides = {"current": dict(os.environ), f"at {rev}": {**os.environ, "PYTHONPATH": str(tmp / "former" / "src")}}
     best: dict[str, dict] = {}
     for r in range(repeat):
         for label, env in sides.items():
@@ -277,18 +287,21 @@ def former_vs_current(corpus: Path, tmp: Path, rev: str, repeat: int, mb: float)
             proc = subprocess.run([sys.executable, "-c", _COUNT_CHILD, str(corpus), str(out)], env=env,
                                   capture_output=True, text=True)
             if proc.returncode:
-                raise SystemExit(f"count with the code {label} failed: {proc.stderr[-1500:]}")
+                raise SystemExit(f"count with the {label} failed: {proc.stderr[-1500:]}")
             got = json.loads(proc.stdout.strip().splitlines()[-1])
             shutil.rmtree(out, ignore_errors=True)
             if label not in best or got["cpu"] < best[label]["cpu"]:
                 best[label] = got
-    cur, old = best["current"], best[f"at {rev}"]
-    same = cur["totals"] == old["totals"]
-    print(f"\ncounting, 1 worker, fresh interpreter, best of {repeat} (read + normalise + MD&A + count + store):")
-    print(f"  code at {rev}: {old['cpu']:7.2f} CPU s  {mb / old['cpu']:7.1f} MB per CPU-second")
-    print(f"  current code: {cur['cpu']:7.2f} CPU s  {mb / cur['cpu']:7.1f} MB per CPU-second   "
-          f"ratio {old['cpu'] / cur['cpu']:.2f}×; identical counts: {same}")
-    if not same:
+    cur = best["current code"]
+    print(f"\ncounting {mb:.0f} MB, 1 worker, fresh interpreter each, sides alternated, best of {repeat} "
+          f"(read + normalise + MD&A + count + store):")
+    same_all = True
+    for label, got in best.items():
+        same = got["totals"] == cur["totals"]
+        same_all &= same
+        ratio = "" if label == "current code" else f"   current is {got['cpu'] / cur['cpu']:.2f}× faster; identical counts: {same}"
+        print(f"  {label:20s} {got['cpu']:7.2f} CPU s  {mb / got['cpu']:7.1f} MB per CPU-second{ratio}")
+    if not same_all:
         raise SystemExit(1)
 
 
@@ -305,10 +318,13 @@ def main() -> int:
     ap.add_argument("--peer-mb", type=float, default=45.0, help="MB of text for the str.count peer")
     ap.add_argument("--jieba-mb", type=float, default=9.0, help="MB of text for the jieba peer")
     ap.add_argument("--pdf-pages", type=int, default=60, help="pages of the generated PDF report")
-    ap.add_argument("--baseline", default="c18ac31", help="git revision whose counting code is timed beside the "
-                    "current code (default: before the counting worked on code points; '' to skip)")
+    ap.add_argument("--baseline", default="c18ac31,934f52d", help="git revisions (comma-separated) whose counting code "
+                    "is timed beside the current code (default: before the counting worked on code points, and the "
+                    "UTF-32 table lookup before the 16-bit code path; '' to skip)")
     ap.add_argument("--baseline-mb", type=float, default=250.0, help="MB of text for that comparison")
-    ap.add_argument("--pdf-copies", type=int, default=8, help="copies of the PDF report in the PDF corpus")
+    ap.add_argument("--baseline-repeat", type=int, default=3, help="runs of each side in that comparison (best taken)")
+    ap.add_argument("--pdf-copies", type=int, default=24, help="copies of the PDF report in the PDF corpus (enough work "
+                    "that the worker start-up does not hide the parallel extraction)")
     args = ap.parse_args()
     if not SAMPLE.exists():
         print(f"needs {SAMPLE} (the shared annual-report sample); not found", file=sys.stderr)
@@ -400,7 +416,7 @@ def main() -> int:
                 for p in d.iterdir():
                     os.symlink(p, part / d.name / p.name)
                     size += p.stat().st_size
-            former_vs_current(part, tmp, args.baseline, 2, size / 1e6)
+            former_vs_current(part, tmp, [r for r in args.baseline.split(",") if r], args.baseline_repeat, size / 1e6)
         pdf_path(tmp, args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

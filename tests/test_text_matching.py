@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,3 +158,29 @@ def test_code_point_path_for_jieba_and_aho_corasick_rebuilds_the_text():
     assert m.count(None, parse_semantics("jieba_userdict"), codes=codes) == {"移动互联网": 1, "b2b2c": 1, "云计算": 1}
     ac = Matcher(NESTED, engine="aho_corasick")
     assert ac.matches(None, codes=codes) == m.matches(None, codes=codes)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="移动互联网云计算b2cB2C不没，\n …Σ𠀀", max_size=60), st.sampled_from(
+    ["overlapping", "leftmost_longest", "overlapping_neg2", "jieba_userdict_neg3"]))
+def test_code_order_path_equals_string_path(text, semantics):
+    # the corpus normalises into the matcher's code order (term first characters on top of the BMP)
+    from nqpf.text.normalise import normalise_text, normalise_to_codes
+
+    m = Matcher(NESTED)
+    nc = normalise_to_codes(text, perm=m.perm16)
+    norm = normalise_text(text)
+    permuted = nc.perm is not None
+    assert nc.text() == norm
+    assert m.matches(None, codes=nc.codes, permuted=permuted) == m.matches(norm)
+    spec = parse_semantics(semantics)
+    assert m.count_many(None, (spec,), codes=nc.codes, permuted=permuted) == m.count_many(norm, (spec,))
+    assert Matcher(NESTED, engine="aho_corasick").perm16 is None  # that engine takes strings
+
+
+def test_code_order_is_an_involution_with_first_characters_on_top():
+    m = Matcher(load_lexicon("wu2021"))
+    p = m.perm16
+    assert (p.take(p) == np.arange(0x10000)).all()
+    firsts = {ord(k[0]) for k in m.terms}
+    assert {int(p[f]) for f in firsts} == set(range(0x10000 - len(firsts), 0x10000))

@@ -98,3 +98,40 @@ def test_shipped_table_equals_the_computed_one(tmp_path):
         assert np.array_equal(nm._shipped_table()[0], computed[0])
     finally:
         nm._SHIPPED = old
+
+
+_CODES_ALPHABET = list("数字化云计算ＡＢＣabcABC ，（）：\n\u3000Ⅲ①㈱ﬁΣσς…℃\ufa6c\U00020000\u0301e")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_CODES_ALPHABET), max_size=50), st.booleans(), st.booleans(), st.booleans(),
+       st.data())
+def test_normalise_to_codes_equals_the_definition_and_maps_offsets(text, nfkc, lower, ws, data):
+    # the counting path: code points (16-bit for BMP texts), expansions and sigma tokens spliced in place
+    from nqpf.text.normalise import codes_to_text, normalise_to_codes
+
+    opts = {"nfkc": nfkc, "lower": lower, "remove_whitespace": ws}
+    nc = normalise_to_codes(text, **opts)
+    assert codes_to_text(nc.codes) == nc.text() == normalise_text_reference(text, **opts)
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    ka, kb = nc.offset(a), nc.offset(b)
+    if ka is not None and kb is not None:
+        assert codes_to_text(nc.codes[ka:kb]) == normalise_text_reference(text[a:b], **opts)
+    if nc.exact and "\n" in text:  # offsets at line starts (the MD&A bounds) always map
+        assert nc.offset(text.index("\n") + 1) is not None
+
+
+def test_normalise_to_codes_widths_and_code_order():
+    import numpy as np
+
+    from nqpf.text.normalise import normalise_to_codes
+
+    assert normalise_to_codes("云计算 ＡＩ…").codes.dtype == np.uint16
+    assert normalise_to_codes("云\U00020000").codes.dtype == np.uint32
+    assert normalise_to_codes("ﬤ\ufa6c").text() == normalise_text_reference("ﬤ\ufa6c")  # BMP → astral: 32-bit
+    perm = np.arange(0x10000, dtype=np.uint16)
+    perm[[ord("云"), 0xFFFF]] = [0xFFFF, ord("云")]  # an involution
+    nc = normalise_to_codes("云 计算…云", perm=perm)
+    assert nc.perm is perm and nc.codes.tolist().count(0xFFFF) == 2 and nc.text() == "云计算...云"
+    assert nc.offset(2) == 1 and nc.offset(5) == 6

@@ -52,7 +52,7 @@ from .extract import (
 )
 from .lexicons import Lexicon, load_lexicon
 from .matching import DEFAULT_NEGATION_CHARS, CountSpec, Matcher, parse_semantics
-from .normalise import Normalisation, normalise_with_codes
+from .normalise import Normalisation, normalise_to_codes, text_codes
 from .panel import TextCountResult, build_tables
 from .sections import MDA_TITLES, find_mda
 
@@ -109,11 +109,12 @@ def _matcher(config: CountConfig) -> Matcher:
     return m
 
 
-def count_document(text: str, config: CountConfig) -> dict[str, Any]:
+def count_document(text: str, config: CountConfig, *, codes: np.ndarray | None = None) -> dict[str, Any]:
     """Count one raw text under ``config``: scopes, spans and counts (the per-document record core).
 
     The text is normalised once; the MD&A is located on the raw text and its normalised form is
-    the matching slice of the normalised report (identical to normalising the raw span).
+    the matching slice of the normalised report (identical to normalising the raw span). ``codes``
+    is ``text`` as code points (:func:`nqpf.text.normalise.text_codes`) when already at hand.
 
     Returns a dict with ``n_chars_raw``, ``scopes`` (``{scope: {n_chars, start, end, heading}}`` or
     None for an MD&A that was not found), ``counts`` (``{scope: {semantics: {term: count}}}``)
@@ -134,15 +135,18 @@ def count_document(text: str, config: CountConfig) -> dict[str, Any]:
     counts: dict[str, Any] = {}
     warnings: list[str] = []
     # the normalised text stays a code-point array (no string is built) unless a jieba semantics needs it
-    needs_text = any(s.base not in ("overlapping", "leftmost_longest") for s in config.semantics)
-    opts = {"nfkc": nz.nfkc, "lower": nz.lower, "remove_whitespace": nz.remove_whitespace, "decode": needs_text}
+    opts = {"nfkc": nz.nfkc, "lower": nz.lower, "remove_whitespace": nz.remove_whitespace}
     needs_matches = any(s.base in ("overlapping", "leftmost_longest") for s in config.semantics)
-    full = normalise_with_codes(text, **opts) if "full" in config.scopes else None
-    full_found = matcher.matches(full[0], codes=full[1]) if full is not None and needs_matches else None
+    # in the matcher's code order (its terms' first characters on top: the prefilter is a comparison)
+    opts["perm"] = matcher.perm16
+    full = normalise_to_codes(text, **opts, raw=codes) if "full" in config.scopes else None
+    full_found = (matcher.matches(None, codes=full.codes, permuted=full.perm is not None)
+                  if full is not None and needs_matches else None)
     for scope in config.scopes:
         found = None
         if scope == "full":
-            norm, codes, found = full[0], full[1], full_found
+            nc, found = full, full_found
+            codes = nc.codes
             info = {"start": 0, "end": len(text), "heading": None}
         else:
             span = find_mda(text, titles=config.mda_titles)
@@ -153,18 +157,19 @@ def count_document(text: str, config: CountConfig) -> dict[str, Any]:
             info = {"start": span.start, "end": span.end, "heading": span.heading}
             if span.length < 0.02 * max(len(text), 1):
                 warnings.append(f"MD&A span is short ({span.length} of {len(text)} characters)")
-            if full is not None and full[1] is not None:
+            a = full.offset(span.start) if full is not None else None
+            b = full.offset(span.end) if a is not None else None
+            if b is not None:
                 # the normalised MD&A is a slice of the normalised report: reuse its occurrences
-                keep = full[2]
-                a = span.start if keep is None else int(np.count_nonzero(keep[:span.start]))
-                b = a + (span.length if keep is None else int(np.count_nonzero(keep[span.start:span.end])))
-                norm, codes = (None if full[0] is None else full[0][a:b]), full[1][a:b]
+                nc, codes = full, full.codes[a:b]
                 if full_found is not None:
                     found = [(s - a, e - a, k) for s, e, k in full_found if s >= a and e <= b]
             else:
-                norm, codes, _ = normalise_with_codes(text[span.start:span.end], **opts)
-        scopes[scope] = {**info, "n_chars": len(norm) if norm is not None else len(codes)}
-        counts[scope] = matcher.count_many(norm, config.semantics, codes=codes, found=found)
+                nc = normalise_to_codes(text[span.start:span.end], **opts)
+                codes = nc.codes
+        scopes[scope] = {**info, "n_chars": len(codes)}
+        counts[scope] = matcher.count_many(None, config.semantics, codes=codes, found=found,
+                                           permuted=nc.perm is not None)
     return {"n_chars_raw": len(text), "scopes": scopes, "counts": counts, "warnings": warnings}
 
 
@@ -301,18 +306,24 @@ _CONTROL = np.ones(32, dtype=bool)
 _CONTROL[[9, 10, 11, 12, 13]] = False  # \t \n \v \f \r are text
 
 
-def _looks_binary(text: str) -> bool:
+def _looks_binary(text: str, codes: np.ndarray | None = None) -> bool:
     """Text of a binary file decoded as text: NUL bytes, or many control/replacement characters
-    (more than 5 % of the first 65,536 characters)."""
-    sample = text[:65536]
-    if "\x00" in sample:
-        return True
-    if not sample:
+    (more than 5 % of the first 65,536 characters). ``codes`` is ``text_codes(text)`` if at hand."""
+    if not text:
         return False
-    c = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    low = c[c < 32]
-    bad = int(np.count_nonzero(_CONTROL[low])) + sample.count("\ufffd")
-    return bad / len(sample) > 0.05
+    n = min(len(text), 65536)
+    c = text_codes(text[:n]) if codes is None else codes[:n]
+    if c is None:  # lone surrogates: count on the string
+        sample = text[:n]
+        if "\x00" in sample:
+            return True
+        c = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return (int(np.count_nonzero(_CONTROL[c[c < 32]])) + sample.count("\ufffd")) / n > 0.05
+    if np.count_nonzero(c == 0):
+        return True
+    # controls other than \t \n \v \f \r (below 9, or 14 to 31), and replacement characters
+    bad = np.count_nonzero(c < 9) + np.count_nonzero((c - c.dtype.type(14)) < 18) + np.count_nonzero(c == 0xFFFD)
+    return int(bad) / n > 0.05
 
 
 def _process(task: _Task, config: CountConfig) -> dict[str, Any]:
@@ -348,17 +359,19 @@ def _process(task: _Task, config: CountConfig) -> dict[str, Any]:
         if not isinstance(text, str):
             raise DataError(f"{task.source}: the text field is not text; got {type(text).__name__}. "
                             "Give the report text as a string.")
-        if _looks_binary(text):
+        raw = text_codes(text)  # the text as code points, for the binary check and the normalisation
+        if _looks_binary(text, raw):
             raise DataError(f"{task.source}: the document is binary, not text; got NUL or control bytes in its "
                             "first characters. Convert it to .txt/.pdf/.html or remove it from the corpus.")
-        if not text.strip():
+        if not text or text.isspace():
             raise DataError(f"{task.source}: the document is empty; got no text after extraction. Check the file "
                             "(a scanned PDF needs OCR first) or remove it from the corpus.")
-        core = count_document(text, config)
+        core = count_document(text, config, codes=raw)
     except (DataError, OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
         return {**rec, "status": "error", "warnings": [f"{type(exc).__name__}: {exc}"],
                 "seconds": round(time.perf_counter() - t0, 4)}
-    n_bytes = os.path.getsize(task.payload) if task.kind == "file" else len(text.encode("utf-8", "surrogatepass"))
+    n_bytes = (len(data) if data is not None else os.path.getsize(task.payload)) if task.kind == "file" \
+        else len(text.encode("utf-8", "surrogatepass"))
     return {**rec, "status": "ok", "extractor": extractor, "n_bytes": n_bytes,
             **core, "warnings": warnings + core["warnings"], "seconds": round(time.perf_counter() - t0, 4)}
 

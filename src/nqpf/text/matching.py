@@ -38,7 +38,7 @@ import numpy as np
 from .._errors import ConfigError
 from .._validation import check_option
 from .lexicons import Lexicon
-from .normalise import DEFAULT_NORMALISATION, Normalisation
+from .normalise import DEFAULT_NORMALISATION, Normalisation, codes_to_text
 
 __all__ = [
     "Semantics",
@@ -125,13 +125,13 @@ def _codes_of(text: str) -> np.ndarray:
 
 
 def _text_of(codes: np.ndarray) -> str:
-    """The string of a uint32 code-point array (inverse of :func:`_codes_of`)."""
-    return np.ascontiguousarray(codes, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    """The string of a uint16 (BMP) or uint32 code-point array (inverse of :func:`_codes_of`)."""
+    return codes_to_text(codes)
 
 
 def _gram_hash(codes: np.ndarray, n: int, at: np.ndarray) -> np.ndarray:
     """Hash of the ``n`` code points starting at positions ``at`` (uint32 FNV-style, wrapping)."""
-    h = codes[at]
+    h = codes[at] if codes.dtype == np.uint32 else codes.take(at).astype(np.uint32)
     for j in range(1, n):
         h *= _FNV
         h ^= codes[at + j]
@@ -182,6 +182,7 @@ class Matcher:
         self._neg_codes = frozenset(ord(c) for c in negation_chars)
         #: normalised term → source terms
         self.terms = lexicon.normalised_terms(normalisation)
+        self.perm16: np.ndarray | None = None
         if self.engine == "aho_corasick":
             import ahocorasick
 
@@ -192,29 +193,72 @@ class Matcher:
         else:
             # first code points of all terms (prefilter), then per gram length n = min(len, 3)
             # a bitmap of hashed n-grams and the terms starting with each n-gram
-            # (the n-gram and the terms are kept as the bytes of their uint32 code points, so that
-            # candidates are verified on the code-point array itself, without building a string)
+            # (the n-gram and the terms are kept as the bytes of their uint32 code points, and of their
+            # uint16 code points when all in the BMP, so that candidates are verified on the code-point
+            # array itself, whichever its width, without building a string)
             self._first = np.zeros(sys.maxunicode + 1, dtype=bool)
-            self._grams: dict[int, tuple[np.ndarray, dict[bytes, list[tuple[str, bytes]]]]] = {}
+            self._grams: dict[int, tuple[np.ndarray, dict[int, dict[bytes, list[tuple[str, bytes]]]]]] = {}
             for key in self.terms:
                 self._first[ord(key[0])] = True
                 n = min(len(key), 3)
-                bitmap, table = self._grams.setdefault(n, (np.zeros(1 << _HASH_BITS, dtype=bool), {}))
+                bitmap, tables = self._grams.setdefault(n, (np.zeros(1 << _HASH_BITS, dtype=bool), {4: {}, 2: {}}))
                 kcodes = _codes_of(key)
-                table.setdefault(kcodes[:n].tobytes(), []).append((key, kcodes.tobytes()))
+                tables[4].setdefault(kcodes[:n].tobytes(), []).append((key, kcodes.tobytes()))
+                if max(key) <= "\uffff":  # a term outside the BMP never occurs in a uint16 text
+                    k16 = kcodes.astype("<u2")
+                    tables[2].setdefault(k16[:n].tobytes(), []).append((key, k16.tobytes()))
                 bitmap[_gram_hash(kcodes[:n].copy(), n, np.zeros(1, dtype=np.intp))[0]] = True
+            self._order_bmp()
 
-    def _negated(self, text: str | None, start: int, window: int, codes: np.ndarray | None = None) -> bool:
+    def _order_bmp(self) -> None:
+        """A code order for uint16 texts that moves the first characters of the terms to the top of the
+        BMP (an involution of the 16-bit codes, :attr:`perm16`): the prefilter on a text normalised
+        into this order (:func:`nqpf.text.normalise.normalise_to_codes` with ``perm``) is one
+        comparison per character instead of a table lookup."""
+        #: the involution of uint16 codes (None: not used, e.g. more than 8,192 distinct first characters)
+        self.perm16: np.ndarray | None = None
+        firsts = sorted({ord(k[0]) for k in self.terms if k and ord(k[0]) <= 0xFFFF})
+        if not firsts or len(firsts) >= 0x2000 or any(0xD800 <= f <= 0xDFFF for f in firsts):
+            return
+        top = 0x10000 - len(firsts)  # above the surrogates: never a marker of the normalisation table
+        fset = set(firsts)
+        moved = [f for f in firsts if f < top]
+        freed = [t for t in range(top, 0x10000) if t not in fset]
+        perm = np.arange(0x10000, dtype=np.uint16)
+        perm[moved] = freed
+        perm[freed] = moved
+        self.perm16, self._top16 = perm, np.uint16(top)
+        self._grams_p: dict[int, tuple[np.ndarray, dict[bytes, list[tuple[str, bytes]]]]] = {}
+        for key in self.terms:
+            if not key or max(key) > "\uffff":
+                continue
+            kp = perm.take(_codes_of(key))
+            n = min(len(key), 3)
+            bitmap, table = self._grams_p.setdefault(n, (np.zeros(1 << _HASH_BITS, dtype=bool), {}))
+            table.setdefault(kp[:n].tobytes(), []).append((key, kp.tobytes()))
+            bitmap[_gram_hash(kp[:n], n, np.zeros(1, dtype=np.intp))[0]] = True
+        self._neg_codes_p = frozenset(int(perm[ord(c)]) for c in self.negation_chars if ord(c) <= 0xFFFF)
+
+    def _negated(self, text: str | None, start: int, window: int, codes: np.ndarray | None = None,
+                 permuted: bool = False) -> bool:
         if text is None:
-            return not self._neg_codes.isdisjoint(codes[max(0, start - window):start].tolist())
+            neg = self._neg_codes_p if permuted else self._neg_codes
+            return not neg.isdisjoint(codes[max(0, start - window):start].tolist())
         return not self._neg.isdisjoint(text[max(0, start - window):start])
 
-    def matches(self, text: str | None, *, codes: np.ndarray | None = None) -> list[tuple[int, int, str]]:
+    def _text_of(self, codes: np.ndarray, permuted: bool) -> str:
+        return _text_of(self.perm16.take(codes) if permuted else codes)
+
+    def matches(self, text: str | None, *, codes: np.ndarray | None = None,
+                permuted: bool = False) -> list[tuple[int, int, str]]:
         """Every occurrence ``(start, end, normalised term)`` of every term, sorted by start then longest.
 
-        ``codes`` (optional) is ``text`` as a uint32 code-point array, if already at hand; with
+        ``codes`` (optional) is ``text`` as a uint32 (or, all in the BMP, uint16) code-point array; with
         ``codes`` given, ``text`` may be None (the ``'ngram'`` engine works on the code points only).
+        ``permuted``: ``codes`` are uint16 codes in the order :attr:`perm16` (see :meth:`_order_bmp`).
         """
+        if permuted and (codes is None or codes.dtype != np.uint16 or self.engine != "ngram"):
+            codes, permuted = (None if codes is None else self.perm16.take(codes)), False
         if self.engine == "aho_corasick":
             if text is None:
                 text = _text_of(codes)
@@ -222,16 +266,24 @@ class Matcher:
         else:
             if codes is None:
                 codes = _codes_of(text)
-            raw = memoryview(np.ascontiguousarray(codes, dtype=np.uint32)).cast("B")
+            if codes.dtype != np.uint16:
+                codes = np.ascontiguousarray(codes, dtype=np.uint32)
+            width = codes.itemsize
+            raw = memoryview(np.ascontiguousarray(codes)).cast("B")
             out = []
-            first = np.flatnonzero(self._first.take(codes))
             size = len(codes)
-            for n, (bitmap, table) in self._grams.items():
+            if permuted:  # first characters of the terms are the top codes
+                first = np.flatnonzero(codes >= self._top16)
+                grams = self._grams_p
+            else:
+                first = np.flatnonzero(self._first.take(codes))
+                grams = {n: (bitmap, tables[width]) for n, (bitmap, tables) in self._grams.items()}
+            for n, (bitmap, table) in grams.items():
                 at = first[first <= size - n] if n > 1 else first
                 hits = at[bitmap.take(_gram_hash(codes, n, at))]
                 for p in hits.tolist():
-                    q = 4 * p
-                    for key, kb in table.get(raw[q:q + 4 * n].tobytes(), ()):
+                    q = width * p
+                    for key, kb in table.get(raw[q:q + width * n].tobytes(), ()):
                         if raw[q:q + len(kb)] == kb:
                             out.append((p, p + len(key), key))
         out.sort(key=lambda m: (m[0], m[0] - m[1]))
@@ -242,7 +294,7 @@ class Matcher:
         return self.count_many(text, (spec,), codes=codes)[spec.label]
 
     def count_many(self, text: str | None, specs: tuple[CountSpec, ...], *, codes: np.ndarray | None = None,
-                   found: list[tuple[int, int, str]] | None = None) -> dict[str, dict[str, int]]:
+                   found: list[tuple[int, int, str]] | None = None, permuted: bool = False) -> dict[str, dict[str, int]]:
         """Counts for several semantics at once: ``{label: {term: count}}``.
 
         Occurrences are found once (or taken from ``found``, the output of :meth:`matches` on
@@ -255,19 +307,19 @@ class Matcher:
             w = spec.negation_window
             if spec.base in ("overlapping", "leftmost_longest"):
                 if found is None:
-                    found = self.matches(text, codes=codes)
+                    found = self.matches(text, codes=codes, permuted=permuted)
                 pos = 0
                 for start, end, key in found:
                     if spec.base == "leftmost_longest":
                         if start < pos:
                             continue
                         pos = end
-                    if w and self._negated(text, start, w, codes):
+                    if w and self._negated(text, start, w, codes, permuted):
                         continue
                     counts[key] += 1
             else:
                 if text is None:
-                    text = _text_of(codes)
+                    text = self._text_of(codes, permuted)
                 tok = _jieba_tokenizer(tuple(self.terms) if spec.base == "jieba_userdict" else None)
                 pos = 0
                 for token in tok.cut(text):

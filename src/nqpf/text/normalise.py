@@ -16,6 +16,11 @@ exactly. A vectorised fast path (one code-point lookup table in numpy) gives the
 same string about ten times faster; documents with characters whose NFKC form
 depends on their neighbours (combining marks, conjoining jamo, final sigma …)
 go through the exact slow path.
+
+For counting, :func:`normalise_to_codes` gives the normalised text as code points without
+building the string: 16-bit code units for texts of BMP characters (every Chinese report, half the
+memory traffic of UTF-32), expanding characters and words holding a capital sigma spliced in place,
+so that raw offsets (the MD&A span) still map into it.
 """
 from __future__ import annotations
 
@@ -29,7 +34,8 @@ import numpy as np
 
 from .._validation import validate_params
 
-__all__ = ["Normalisation", "normalise_text", "normalise_with_codes", "normalise_text_reference", "DEFAULT_NORMALISATION", "NO_NORMALISATION"]
+__all__ = ["Normalisation", "normalise_text", "normalise_with_codes", "normalise_to_codes", "NormalisedCodes", "text_codes",
+           "codes_to_text", "normalise_text_reference", "DEFAULT_NORMALISATION", "NO_NORMALISATION"]
 
 # table values: a code point (< 0x110000) or one of these markers (all above 0x110000)
 _DELETE = np.uint32(0x110000)  # whitespace, removed
@@ -308,3 +314,235 @@ def normalise_text(text: str, *, nfkc: bool = True, lower: bool = True, remove_w
         return normalise_text_reference(text, nfkc=False, lower=lower, remove_whitespace=remove_whitespace)
     return normalise_with_codes(text, nfkc=nfkc, lower=lower, remove_whitespace=remove_whitespace)[0]
 
+
+
+# ----------------------------------------------------------------------------- code-point path for counting
+
+# markers of the 16-bit table (surrogate code points: never the output of a character)
+_DEL16 = np.uint16(0xD800)  # whitespace, removed
+_EXP16 = np.uint16(0xD801)  # becomes several characters (all in the BMP)
+_SIG16 = np.uint16(0xD802)  # capital sigma: lower case depends on context
+_RISKY16 = np.uint16(0xD803)  # NFKC depends on neighbours
+_WIDE16 = np.uint16(0xD804)  # becomes a character outside the BMP: use the 32-bit table
+_N_MARKERS16 = np.uint16(4)  # _EXP16 … _WIDE16
+
+
+@functools.lru_cache(maxsize=8)
+def _table16(nfkc: bool, lower: bool, remove_whitespace: bool) -> np.ndarray:
+    """The lookup for texts whose characters are all in the BMP, as 16-bit values (half the memory
+    traffic of the 32-bit table); characters that need more than one 16-bit value get a marker."""
+    table, expansions = _table(nfkc, lower, remove_whitespace)
+    t = table[:0x10000]
+    out = np.where(t < 0x10000, t, _WIDE16).astype(np.uint16)
+    out[t == _DELETE] = _DEL16
+    out[t == _SIGMA] = _SIG16
+    out[t == _RISKY] = _RISKY16
+    flagged = (t > _DELETE) & (t != _SIGMA) & (t != _RISKY)
+    for cp in np.flatnonzero(flagged).tolist():
+        out[cp] = _EXP16 if max(expansions[cp]) <= "\uffff" else _WIDE16
+    return out
+
+
+@dataclass(frozen=True)
+class NormalisedCodes:
+    """A normalised text as code points, and where raw offsets land in it (internal, for counting).
+
+    Attributes
+    ----------
+    codes : the normalised text as ``uint16`` (every character in the BMP) or ``uint32`` code points.
+    keep : None when raw character ``i`` is normalised character ``i`` (nothing deleted or
+        replaced); else one bool per raw character, True when it became exactly one character
+        at its place (deleted and replaced characters are False).
+    splices : ``(start, end, n)`` sorted by ``start``: raw ``text[start:end]`` became ``n``
+        characters (expanding characters such as ``…`` → ``...``, tokens holding a capital sigma).
+    exact : False when the text went through the reference definition (context-dependent
+        characters): ``codes`` is right, but raw offsets cannot be mapped (:meth:`offset` gives None).
+    perm : when given, ``codes`` (uint16) are in this code order (an involution of the 16-bit codes,
+        see :attr:`nqpf.text.matching.Matcher.perm16`): code ``c`` stands for character ``perm[c]``.
+    """
+
+    codes: np.ndarray
+    keep: np.ndarray | None = None
+    splices: tuple[tuple[int, int, int], ...] = ()
+    exact: bool = True
+    perm: np.ndarray | None = None
+
+    def offset(self, i: int) -> int | None:
+        """Index in :attr:`codes` of raw offset ``i`` (so that ``codes[offset(a):offset(b)]`` is
+        ``text[a:b]`` normalised), or None when ``i`` falls inside a splice or offsets are unknown."""
+        if not self.exact:
+            return None
+        k = i if self.keep is None else int(np.count_nonzero(self.keep[:i]))
+        for a, b, n in self.splices:
+            if b <= i:
+                k += n
+            elif a < i:
+                return None
+            else:
+                break
+        return k
+
+    def text(self) -> str:
+        """The normalised string."""
+        return codes_to_text(self.codes if self.perm is None else self.perm.take(self.codes))
+
+
+def codes_to_text(codes: np.ndarray) -> str:
+    """The string of a ``uint16`` (BMP) or ``uint32`` code-point array."""
+    if codes.dtype == np.uint16:
+        return np.ascontiguousarray(codes, dtype="<u2").tobytes().decode("utf-16-le", "surrogatepass")
+    return np.ascontiguousarray(codes, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _text_to_codes(text: str) -> np.ndarray:
+    data = text.encode("utf-16-le", "surrogatepass")
+    if len(data) == 2 * len(text):
+        return np.frombuffer(data, dtype=np.uint16)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def text_codes(text: str) -> np.ndarray | None:
+    """``text`` as code points: ``uint16`` when every character is in the BMP, else ``uint32``;
+    None when it holds lone surrogates (not text a normalisation table can look up)."""
+    try:
+        data = text.encode("utf-16-le")
+    except UnicodeEncodeError:
+        return None
+    if len(data) == 2 * len(text):
+        return np.frombuffer(data, dtype=np.uint16)
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _token_bounds(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """The whitespace-delimited tokens around ``positions`` (sorted), merged."""
+    bounds: list[tuple[int, int]] = []
+    for i in positions:
+        if bounds and i < bounds[-1][1]:
+            continue
+        a = i
+        while a > 0 and not text[a - 1].isspace():
+            a -= 1
+        b = i + 1
+        while b < len(text) and not text[b].isspace():
+            b += 1
+        bounds.append((a, b))
+    return bounds
+
+
+class _NeedsWide(Exception):
+    pass
+
+
+def normalise_to_codes(text: str, *, nfkc: bool = True, lower: bool = True, remove_whitespace: bool = True,
+                       raw: np.ndarray | None = None, perm: np.ndarray | None = None) -> NormalisedCodes:
+    """Normalise ``text`` straight to code points (the counting path; no string is built).
+
+    ``codes_to_text(result.codes) == normalise_text(text, ...)`` always. A text of BMP characters
+    (Chinese reports) is looked up in a 16-bit table; characters that become several characters
+    and whitespace-delimited tokens holding a capital sigma (normalised by the reference definition)
+    are spliced into the code points, so raw offsets still map (:meth:`NormalisedCodes.offset`).
+    Only texts with context-dependent characters (combining marks, conjoining jamo, lone surrogates)
+    go through :func:`normalise_text_reference` as a whole. ``raw`` is ``text_codes(text)`` when
+    already at hand. ``perm`` (an involution of the uint16 codes) puts a uint16 result in that code
+    order at no cost (it is folded into the table); a uint32 result is never permuted.
+    """
+    opts = {"nfkc": nfkc, "lower": lower, "remove_whitespace": remove_whitespace}
+    if not (nfkc or lower or remove_whitespace) or not text:
+        return NormalisedCodes(raw if raw is not None else _text_to_codes(text))
+    if raw is None:
+        raw = text_codes(text)
+    if raw is None:  # lone surrogates
+        return NormalisedCodes(_text_to_codes(normalise_text_reference(text, **opts)), exact=False)
+    if raw.dtype == np.uint16:
+        try:
+            return _normalise_codes(text, raw, False, opts, perm)
+        except _NeedsWide:
+            raw = raw.astype(np.uint32)
+    return _normalise_codes(text, raw, True, opts, None)
+
+
+_PERMUTED: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _table16_in(nfkc: bool, lower: bool, remove_whitespace: bool, perm: np.ndarray | None) -> np.ndarray:
+    """:func:`_table16` with its characters (not its markers) put in the code order ``perm``."""
+    base = _table16(nfkc, lower, remove_whitespace)
+    if perm is None:
+        return base
+    key = (nfkc, lower, remove_whitespace, id(perm))
+    hit = _PERMUTED.get(key)
+    if hit is not None and hit[0] is perm:
+        return hit[1]
+    out = base.copy()
+    chars = (base < 0xD800) | (base > 0xDFFF)
+    out[chars] = perm.take(base[chars])
+    if len(_PERMUTED) >= 8:
+        _PERMUTED.clear()
+    _PERMUTED[key] = (perm, out)
+    return out
+
+
+def _normalise_codes(text: str, raw: np.ndarray, wide: bool, opts: dict, perm: np.ndarray | None) -> NormalisedCodes:
+    nfkc, lower, remove_whitespace = opts["nfkc"], opts["lower"], opts["remove_whitespace"]
+    if wide:
+        table, expansions = _table(nfkc, lower, remove_whitespace)
+        mapped = table.take(raw)
+        rare = np.flatnonzero(mapped > _DELETE)
+        delete, sigma_mark, risky_mark = _DELETE, _SIGMA, _RISKY
+    else:
+        _, expansions = _table(nfkc, lower, remove_whitespace)
+        mapped = _table16_in(nfkc, lower, remove_whitespace, perm).take(raw)
+        rare = np.flatnonzero((mapped - _EXP16) < _N_MARKERS16)
+        delete, sigma_mark, risky_mark = _DEL16, _SIG16, _RISKY16
+    splices: list[tuple[int, int, str]] = []
+    if len(rare):
+        kinds = mapped[rare]
+        if (kinds == risky_mark).any():
+            return NormalisedCodes(_text_to_codes(normalise_text_reference(text, **opts)), exact=False)
+        if not wide and (kinds == _WIDE16).any():
+            raise _NeedsWide
+        at_sigma = kinds == sigma_mark
+        tokens = _token_bounds(text, rare[at_sigma].tolist()) if at_sigma.any() else []
+        singles = rare[~at_sigma].tolist()
+        if tokens:  # characters inside a sigma token are normalised with it
+            inside = np.zeros(len(text), dtype=bool)
+            for a, b in tokens:
+                inside[a:b] = True
+            singles = [p for p in singles if not inside[p]]
+        raw_list = raw.take(singles).tolist() if singles else []
+        for p, cp in zip(singles, raw_list):
+            splices.append((p, p + 1, expansions[cp]))
+        for a, b in tokens:
+            rep = normalise_text_reference(text[a:b], **opts)
+            if not wide and rep and max(rep) > "\uffff":
+                raise _NeedsWide
+            splices.append((a, b, rep))
+        splices.sort()
+    keep = None
+    if remove_whitespace or splices:
+        keep = mapped != delete
+        for a, b, _ in splices:
+            keep[a:b] = False
+        if splices or not keep.all():
+            codes = np.compress(keep, mapped)
+        else:
+            codes, keep = mapped, None
+    else:
+        codes = mapped
+    if splices:
+        # where each splice goes in the compressed codes: the kept characters before its start
+        starts = np.fromiter((a for a, _, _ in splices), dtype=np.intp, count=len(splices))
+        before = np.empty(len(splices), dtype=np.intp)
+        before[0] = np.count_nonzero(keep[: starts[0]])
+        if len(splices) > 1:
+            before[1:] = before[0] + np.cumsum(np.add.reduceat(keep.view(np.uint8), starts, dtype=np.intp)[:-1])
+        reps = [rep for _, _, rep in splices]
+        lens = np.fromiter((len(r) for r in reps), dtype=np.intp, count=len(reps))
+        joined = "".join(reps)
+        if joined:
+            dtype = codes.dtype
+            values = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(dtype)
+            if perm is not None and not wide:
+                values = perm.take(values)
+            codes = np.insert(codes, np.repeat(before, lens), values)
+    return NormalisedCodes(codes, keep, tuple((a, b, len(rep)) for a, b, rep in splices), perm=None if wide else perm)
