@@ -203,17 +203,7 @@ def _normalise_around_sigma(text: str, sigma: np.ndarray, *, nfkc: bool, lower: 
     context of a Σ ends at the surrounding whitespace: the whitespace-delimited tokens holding
     a Σ go through the reference definition, the rest through the fast path.
     """
-    bounds: list[tuple[int, int]] = []
-    for i in sigma.tolist():
-        if bounds and i < bounds[-1][1]:
-            continue
-        a = i
-        while a > 0 and not text[a - 1].isspace():
-            a -= 1
-        b = i + 1
-        while b < len(text) and not text[b].isspace():
-            b += 1
-        bounds.append((a, b))
+    bounds = _token_bounds(text, sigma.tolist())
     opts = {"nfkc": nfkc, "lower": lower, "remove_whitespace": remove_whitespace}
     parts = []
     prev = 0
