@@ -15,20 +15,11 @@ Run: ``.venv/bin/python benchmarks/bench_analysis.py [--repeat 3]``.
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
-
-
-def _best(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+from _timing import best_of
 
 
 def bench_dagum(repeat: int) -> None:
@@ -50,7 +41,7 @@ def bench_dagum(repeat: int) -> None:
         rows.append(pd.DataFrame({"unit": [f"c{i:04d}" for i in range(n)], "year": yr, "group": unit_group,
                                   "value": rng.lognormal(np.log(mu), 0.5)}))
     panel = pd.concat(rows, ignore_index=True)
-    t_fast, res = _best(lambda: dagum_panel(panel, group="group"), repeat)
+    t_fast, res = best_of(lambda: dagum_panel(panel, group="group"), repeat)
 
     def direct():
         out = []
@@ -59,7 +50,7 @@ def bench_dagum(repeat: int) -> None:
             out.append(core["G"])
         return out
 
-    t_direct, g_direct = _best(direct, 1)
+    t_direct, g_direct = best_of(direct, 1)
     err = float(np.max(np.abs(res.totals["G"].to_numpy() - np.asarray(g_direct))))
     print("Dagum decomposition, 2,800 units × 12 years × 4 groups")
     print(f"  nqpf dagum_panel (sorted cumulative sums): {t_fast:8.3f} s   (target < 0.5 s)")
@@ -80,8 +71,8 @@ def bench_suite(repeat: int) -> None:
         cfg0 = AnalysisConfig(nodes=[result.root], permutations=0, gdp_per_capita="gdp_per_capita")
         cfg999 = AnalysisConfig(nodes=[result.root], permutations=999, gdp_per_capita="gdp_per_capita")
         run_analysis(result, cfg0, {})  # warm-up: imports of esda, linearmodels, scikit-learn …
-        t0, out = _best(lambda: run_analysis(result, cfg0, {}), repeat)
-        t999, _ = _best(lambda: run_analysis(result, cfg999, {}), 1)
+        t0, out = best_of(lambda: run_analysis(result, cfg0, {}), repeat)
+        t999, _ = best_of(lambda: run_analysis(result, cfg999, {}), 1)
     ok = int((out["analysis_log"]["status"] == "ok").sum())
     print(f"Whole analysis suite, 31 provinces × 10 years, root node ({ok} analyses ok)")
     print(f"  nqpf run_analysis, permutations = 0:       {t0:8.3f} s   (target < 3 s)")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import best_of
 
 import nqpf
 from nqpf.levels import admin_registry
@@ -131,15 +132,6 @@ def main() -> None:
         raise SystemExit(1)
 
 
-def _timed(fn, repeat: int = 2):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def compare_former(res, cfg, d, fw, t_build: float) -> bool:
     """The changed parts beside their former code: times and equality."""
     print("changed parts vs their former code (same run):")
@@ -148,14 +140,14 @@ def compare_former(res, cfg, d, fw, t_build: float) -> bool:
     # obstacle degree: the top-k lists built column by column vs the former row-by-row loop
     from nqpf.analysis import obstacle as obs_mod
 
-    t_new, o_new = _timed(lambda: obs_mod.obstacle_degree(res.normalised, res.weights), repeat=1)
+    t_new, o_new = best_of(lambda: obs_mod.obstacle_degree(res.normalised, res.weights), repeat=1)
     vec = obs_mod._top_lists
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from _reference import obstacle_top_lists_rows
 
     obs_mod._top_lists = obstacle_top_lists_rows
     try:
-        t_old, o_old = _timed(lambda: obs_mod.obstacle_degree(res.normalised, res.weights), repeat=1)
+        t_old, o_old = best_of(lambda: obs_mod.obstacle_degree(res.normalised, res.weights), repeat=1)
     finally:
         obs_mod._top_lists = vec
     ok = all(getattr(o_new, n).equals(getattr(o_old, n)) and list(getattr(o_new, n).dtypes) == list(getattr(o_old, n).dtypes)
@@ -165,8 +157,8 @@ def compare_former(res, cfg, d, fw, t_build: float) -> bool:
           f"ratio {t_old / t_new:5.1f}x; tables {'equal' if ok else 'DIFFERENT'}")
 
     # the stage's unit list (looked up before the first spatial attempt)
-    t_new, u_new = _timed(lambda: sorted({str(u) for u in res.scores["unit"].unique()}))
-    t_old, u_old = _timed(lambda: sorted(set(res.scores["unit"].astype(str))))
+    t_new, u_new = best_of(lambda: sorted({str(u) for u in res.scores["unit"].unique()}))
+    t_old, u_old = best_of(lambda: sorted(set(res.scores["unit"].astype(str))))
     ok = u_new == u_old
     all_ok &= ok
     print(f"  stage unit list:                unique {t_new:5.2f} s  set of rows   {t_old:5.2f} s  "
