@@ -114,7 +114,9 @@ def use_cjk_font() -> CjkFont:
 def font_subset_base64(text: str) -> tuple[str, str]:
     """A subset of the CJK font holding the characters of ``text``, base64-encoded for ``@font-face``.
 
-    Returns ``(base64 data, format)`` with format ``"opentype"`` or ``"truetype"``.
+    Returns ``(base64 data, format)`` with format ``"opentype"`` or ``"truetype"``. The characters are
+    collected once (``set(text)``: the report page is megabytes of text, most of it base64 figures); the
+    subset is made once per set of characters and font in a process.
 
     Examples
     --------
@@ -122,10 +124,16 @@ def font_subset_base64(text: str) -> tuple[str, str]:
     >>> fmt in ("opentype", "truetype") and len(data) > 1000
     True
     """
+    font = cjk_font()
+    chars = "".join(sorted({c for c in set(text) if ord(c) >= 32} | set("0123456789.,-–%()")))
+    return _font_subset(str(font.path), chars)
+
+
+@lru_cache(maxsize=8)
+def _font_subset(path: str, chars: str) -> tuple[str, str]:
+    """The subset of the font file ``path`` holding ``chars`` (sorted, distinct), base64-encoded, and its format."""
     from fontTools import subset
 
-    font = cjk_font()
-    chars = sorted({c for c in text if ord(c) >= 32} | set("0123456789.,-–%()"))
     opts = subset.Options()
     opts.layout_features = ["*"]
     opts.name_IDs = ["*"]
@@ -135,9 +143,9 @@ def font_subset_base64(text: str) -> tuple[str, str]:
     level = logger.level
     logger.setLevel(logging.WARNING)  # fontTools reports every pruned table at INFO
     try:
-        f = subset.load_font(str(font.path), opts)
+        f = subset.load_font(path, opts)
         sub = subset.Subsetter(opts)
-        sub.populate(text="".join(chars))
+        sub.populate(text=chars)
         sub.subset(f)
     finally:
         logger.setLevel(level)
