@@ -391,3 +391,21 @@ def test_dagum_markov_and_moran_sheets_equal_the_analysis_tables(run_dir):
         y = r[0].value
         assert [r[1].value, r[2].value, r[4].value, r[5].value] == pytest.approx(
             mo.loc[y, ["I", "EI", "z_rand", "p_rand"]].tolist(), abs=1e-12)
+
+
+def test_regression_rows_use_the_runs_explain_labels(tmp_path):
+    """``[explain.table] labels`` name the controls in the journal's regression table too (lag(x) keeps its suffix)."""
+    cfg = nqpf.datasets.demo_config(stages=["analysis", "report"])
+    cfg["analysis"] = {"nodes": ["NQPF"], "permutations": 0}
+    cfg["report"] = {"figures": False, "html": False, "workbook": False}
+    cfg["explain"] = {"table": {"labels": {"log(population)": "常住人口（对数）", "NQPF": "新质生产力指数"}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nqpf.run.run(cfg, out=tmp_path)
+    (tmp_path / "explain").mkdir(exist_ok=True)
+    write_csv(MODELS_TABLE, tmp_path / "explain" / "models_table.csv")
+    stages = json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))
+    stages["explain"] = {"tables": {"models_table": "models_table"}, "results": {}, "artefacts": []}
+    (tmp_path / "stages.json").write_text(json.dumps(stages), encoding="utf-8")
+    reg = next(t for t in journal_tables(collect(tmp_path)) if t.key == "reg_models")
+    assert reg.frame["变量"].tolist()[:4] == ["新质生产力指数（滞后一期）", "", "常住人口（对数）", ""]

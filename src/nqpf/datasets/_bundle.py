@@ -72,6 +72,8 @@ DEMO_EXPLAIN: dict[str, Any] = {
         "urbanisation": "share(urban_population_year_end, resident_population_year_end) * 100",
         "secondary_share": "share(secondary_industry_value_added, gdp) * 100",
     },
+    "table": {"labels": {"log(population)": "常住人口（对数）", "urbanisation": "城镇化率（%）",
+                         "secondary_share": "第二产业增加值占GDP比重（%）", "real_gdp_growth": "实际GDP增长率（%）"}},
     "models": [
         {"name": "(1) FE", "y": "real_gdp_growth", "x": ["lag(NQPF)"],
          "controls": ["log(population)", "urbanisation", "secondary_share"], "estimator": "fe", "fe": "twoway", "cluster": "unit"},

@@ -687,9 +687,15 @@ def _printed_cell(v: Any) -> Any:
 
 
 def _var_zh(ctx: _Ctx, label: str) -> str:
-    """A regressor's label with framework node ids by their Chinese names (``lag(NQPF)`` → ``新质生产力（滞后一期）``)."""
+    """A regressor's label: the run's ``[explain.table] labels`` if it names it, else framework node ids by their
+    Chinese names (``lag(NQPF)`` → ``新质生产力（滞后一期）``)."""
+    labels = ((ctx.cfg.get("explain") or {}).get("table") or {}).get("labels") or {}
+    if label in labels:  # the run's own row labels ([explain.table] labels) come first
+        return str(labels[label])
     m = _LAG.match(label)
     inner = m.group(1) if m else label
+    if inner in labels:
+        return f"{labels[inner]}（滞后一期）" if m else str(labels[inner])
     groupings = {g.id: (g.name_zh or g.name_en or g.id) for g in ctx.result.framework.groupings}
     if inner not in ctx.names and ":" in inner and inner.split(":", 1)[0] in groupings:  # driver:数据 → 数据（人工智能驱动）
         g, tag = inner.split(":", 1)
