@@ -583,7 +583,8 @@ def test_one_missing_cell_with_min_coverage_0_is_flagged_in_outputs_and_report(t
     html = quality_section_html(RunTables.from_outputs(back, {}, tmp_path / "run"))
     assert "Scores from partial coverage" in html and "部分覆盖" in html
     assert "北京 2022（18/21，缺 rd_expenditure_intensity、enterprise_rd_share、invention_grants_per_rd）" in html
-    assert "<td class=\"txt\">rd_expenditure_intensity, enterprise_rd_share, invention_grants_per_rd</td>" in html
+    assert ("<td class=\"txt\"><code>rd_expenditure_intensity</code>, <code>enterprise_rd_share</code>, "
+            "<code>invention_grants_per_rd</code></td>") in html
 
 
 def test_complete_unit_years_are_not_flagged():
