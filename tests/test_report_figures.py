@@ -348,6 +348,11 @@ def test_lisa_not_significant_and_no_data_are_told_apart():
     assert inset_text == ["南海诸岛"]
     en = maps.lisa_map({"110000": "HH"}, lang="en")
     assert [t.get_text() for t in en.axes[0].child_axes[0].texts] == ["South China Sea Islands"]
+    for f in (fig, en):  # the label stays inside the inset's frame
+        f.canvas.draw()
+        ins = f.axes[0].child_axes[0]
+        box, frame = ins.texts[0].get_window_extent(), ins.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
 
 
 # ----------------------------------------------------------------------------- journal layout (reviewer's list)
