@@ -43,7 +43,7 @@ _PATH = re.compile(r"(?<![\w.])(?:/(?:work|tmp|root|home|Users|var|private|opt)\
 
 
 def scrub(text: str) -> str:
-    """Replace machine paths (``/tmp/…``, ``/home/…`` …) by ``…``."""
+    """Replace absolute paths under the usual system, temporary and home folders (see ``_PATH``) by ``…``."""
     return _PATH.sub("…", text)
 
 

@@ -176,15 +176,7 @@ def _bi(zh: str, en: str) -> str:
 
 def run_ids(run: RunTables) -> frozenset[str]:
     """Ids of the run's framework nodes and indicators and of its scored nodes (shown as code in tables)."""
-    res = run.result
-    out = {str(x) for x in getattr(res.framework, "indicators", [])}
-    try:
-        out |= {str(x) for x in res.framework.to_frame()["id"]}
-    except (AttributeError, KeyError):
-        pass
-    if "node" in res.scores:
-        out |= {str(x) for x in res.scores["node"].unique()}
-    return frozenset(out)
+    return run.ids
 
 
 def _table(df: pd.DataFrame, table: str, max_rows: int = 40, run: RunTables | None = None) -> str:

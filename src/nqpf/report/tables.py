@@ -12,6 +12,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
@@ -382,6 +383,16 @@ class RunTables:
     stages: list[str] = field(default_factory=list)
     kinds: dict[tuple[str, str], str] = field(default_factory=dict)
     guide_data: dict[str, dict] = field(default_factory=dict)
+
+    @cached_property
+    def ids(self) -> frozenset[str]:
+        """Ids of the run's framework nodes, groupings and indicators and of its scored nodes (shown as code in
+        tables); computed once per run, not once per table."""
+        fw = self.result.framework
+        out = {str(x) for x in fw.indicators} | {str(x) for x in fw.to_frame()["id"]}
+        if "node" in self.result.scores:
+            out |= {str(x) for x in self.result.scores["node"].unique()}
+        return frozenset(out)
 
     def kind(self, stage: str, table: str) -> str:
         """The kind of a stage table (its name when no kind is recorded)."""
