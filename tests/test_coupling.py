@@ -200,3 +200,24 @@ def test_units_in_the_index_are_kept():
     res = coupling_coordination(df, subsystems=["a", "b"], model="traditional")
     assert res.table["unit"].tolist() == ["110000", "310000"]
     assert_allclose(res.table["C"], [2 * np.sqrt(0.15) / 0.8, 1.0], rtol=1e-14)
+
+
+def test_relative_development_in_each_language_and_from_the_framework():
+    df = pd.DataFrame({"unit": ["A", "B"], "year": [2020, 2020], "digital": [0.6, 0.2], "real": [0.3, 0.5]})
+    res = coupling_coordination(df, subsystems=["digital", "real"], names={"digital": "数字经济", "real": "实体经济"},
+                                names_en={"digital": "Digital economy", "real": "Real economy"})
+    assert res.table["relative_zh"].tolist() == ["实体经济滞后型", "数字经济滞后型"]
+    assert res.table["relative_en"].tolist() == ["Real economy lagging", "Digital economy lagging"]
+    # the analysis stage names them after the framework's [[subsystem]] tables, never after their ids
+    import warnings
+
+    import nqpf
+    from nqpf.analysis.stage import analyze
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = nqpf.build(nqpf.datasets.demo_config(stages=[]))
+        t = analyze("coupling", built).table
+    lag = t[t["lagging"] != ""]
+    assert set(lag["relative_zh"]) <= {"数字经济滞后型", "实体经济滞后型"} and len(lag)
+    assert set(lag["relative_en"]) <= {"Digital economy lagging", "Real economy lagging"}

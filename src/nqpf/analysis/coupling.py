@@ -378,6 +378,7 @@ def coupling_coordination(
     ratio_thresholds: tuple[float, float] = (0.8, 1.2),
     zeros: ZeroPolicy = "error",
     names: Mapping[str, str] | None = None,
+    names_en: Mapping[str, str] | None = None,
 ) -> CouplingResult:
     """Coupling coordination degree (耦合协调度) of 2…n subsystems, e.g. 数字经济 × 实体经济 (数实融合).
 
@@ -403,6 +404,9 @@ def coupling_coordination(
     names : mapping, optional
         Display names of the subsystems for the relative-development labels (e.g.
         ``{"digital_economy": "数字经济"}``); default the column names.
+    names_en : mapping, optional
+        English display names for ``relative_en`` (e.g. ``{"digital_economy": "Digital economy"}``);
+        default ``names``.
 
     Returns
     -------
@@ -484,6 +488,7 @@ def coupling_coordination(
     stage = coordination_stage(d)
     ratio, lag = relative_development(np.where(complete[:, None], u, np.nan), thresholds=lo_hi)
     labels = {s: (names or {}).get(s, s) for s in subsystems}
+    labels_en = {s: (names_en or {}).get(s, labels[s]) for s in subsystems}
 
     out = frame[[col for col in frame.columns if col not in subsystems]].copy()
     id_columns = list(out.columns)
@@ -510,7 +515,7 @@ def coupling_coordination(
             rel_en.append("synchronous development")
         else:
             rel_zh.append(f"{labels[subsystems[k]]}滞后型")
-            rel_en.append(f"{labels[subsystems[k]]} lagging")
+            rel_en.append(f"{labels_en[subsystems[k]]} lagging")
     out["relative_zh"] = rel_zh
     out["relative_en"] = rel_en
     out["C_traditional"] = c_trad

@@ -216,7 +216,11 @@ def analyze(kind: str, data: Any, *, node: str | None = None, group: str | None 
         if _has_scores(data):
             mapping = _subsystems_of(data, subsystems)
             frame = subsystem_frame(data.scores, mapping)
-            return coupling_coordination(frame, subsystems=list(mapping), model=coupling_model)
+            # the framework's subsystem names label the relative-development classes (数字经济滞后型 …)
+            subs = {str(x.id): x for x in (getattr(getattr(data, "framework", None), "subsystems", ()) or ())}
+            zh = {k: subs[k].name_zh for k in mapping if k in subs and subs[k].name_zh}
+            en = {k: subs[k].name_en for k in mapping if k in subs and subs[k].name_en}
+            return coupling_coordination(frame, subsystems=list(mapping), model=coupling_model, names=zh, names_en=en)
         if not subsystems:
             raise MethodError("analyze('coupling'): name the subsystem columns; got subsystems=None. "
                               "CLI: --subsystems digital_economy,real_economy.")

@@ -351,7 +351,6 @@ CELL_TERMS_ZH: dict[str, str] = {
     "Wald F (interaction)": "Wald F 检验（交互项）", "joint": "联合检验",
     "region4": "四大区域", "belt3": "三大地带", "sensitivity": "敏感性分析（排名区间）",
     "real_economy": "实体经济", "digital_economy": "数字经济",
-    "real_economy滞后型": "实体经济滞后型", "digital_economy滞后型": "数字经济滞后型",
 }
 
 #: Chinese wording of codes whose meaning depends on the column (Markov states are levels, not severities)
