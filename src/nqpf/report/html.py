@@ -48,11 +48,11 @@ def _bi(zh: str, en: str) -> str:
 _fmt = fmt_display  # the report's cell format (nqpf._format)
 
 
-#: a cell that is an identifier (indicator, series or node id such as ``rd_personnel_per_10k``): shown as code
-_ID = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")
-
-
-_ID_IN = re.compile(r"(?<![A-Za-z0-9_./])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_/])")
+#: an identifier (indicator, series or node id such as ``rd_personnel_per_10k``), shown as code
+_ID_CORE = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+"
+_ID = re.compile(_ID_CORE)
+#: the same inside a text (not part of a longer word, a file name or a path)
+_ID_IN = re.compile(r"(?<![A-Za-z0-9_./])" + _ID_CORE + r"(?![A-Za-z0-9_/])")
 
 
 def _codes(text: str) -> str:
