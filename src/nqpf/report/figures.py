@@ -10,6 +10,7 @@ never by the columns it happens to have (:data:`FIGURE_TYPES`); new types plug i
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,9 @@ __all__ = [
     "save_figure",
     "FigureRecord",
     "render_run_figures",
+    "start_run_figures",
+    "plan_run_figures",
+    "FigurePlan",
     "figure_subset",
     "FigureType",
     "FIGURE_TYPES",
@@ -963,14 +967,24 @@ def render_run_figures(run, out_dir: str | Path, **kwargs: Any) -> list[FigureRe
     return start_run_figures(run, out_dir, **kwargs).result()
 
 
-def start_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radars: bool = False,
-                      map_nodes: Sequence[str] | None = None, map_years: Sequence[int] | None = None,
-                      formats: Sequence[str] = ("png",), dpi: int = 150,
-                      both_languages: bool = True, processes: int = 1) -> "_FigureBatch":
+def start_run_figures(run, out_dir: str | Path, *, processes: int = 1, **kwargs: Any) -> "_FigureBatch":
     """Start drawing every figure of a run into ``out_dir``; ``.result()`` waits and returns the records.
 
     With ``processes > 1`` the figures are drawn by worker processes, so the caller can do other work
-    (the report stage writes the workbooks) before calling ``.result()``.
+    before calling ``.result()``. Worker processes (``1``: in this process): figures are independent, so
+    they are drawn in a process pool (fork start method; elsewhere in this process) and the records keep
+    the order of the serial run. Every figure is drawn from the same inputs with the same settings, so the
+    files are byte-identical whichever process draws them. The other options are those of
+    :func:`plan_run_figures`.
+    """
+    return _FigureBatch(plan_run_figures(run, out_dir, **kwargs), processes=processes)
+
+
+def plan_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radars: bool = False,
+                     map_nodes: Sequence[str] | None = None, map_years: Sequence[int] | None = None,
+                     formats: Sequence[str] = ("png",), dpi: int = 150,
+                     both_languages: bool = True) -> "FigurePlan":
+    """Plan every figure of a run (cheap: nothing is drawn); :meth:`FigurePlan.calls` draws them.
 
     Index figures (bump chart, element radars, choropleth maps of the index and of each element
     for the first and last year) are always drawn; every stage table whose kind
@@ -997,11 +1011,6 @@ def start_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radar
     both_languages
         Also draw the figures the HTML report shows (bump chart and stage figures) in the other
         language, as ``NAME-<lang>.<format>``, so that the page's language switch swaps them.
-    processes
-        Worker processes drawing the figures (``1``: in this process). Figures are independent, so
-        they are drawn in a process pool (fork start method; elsewhere in this process) and the
-        records keep the order of the serial run. Every figure is drawn from the same inputs with
-        the same settings, so the files are byte-identical whichever process draws them.
     """
     from .sections import table_title
 
@@ -1116,7 +1125,7 @@ def start_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radar
             tzh, ten = title_of("zh").split("\n", 1), title_of("en").split("\n", 1)
             add(name, ft.section, tzh[0] + (f"（{tzh[1]}）" if len(tzh) > 1 else ""),
                 ten[0] + (f" ({ten[1]})" if len(ten) > 1 else ""), draw, bilingual=True)
-    return _FigureBatch(jobs, out, formats=tuple(formats), dpi=dpi, processes=processes)
+    return FigurePlan(jobs, out, formats=tuple(formats), dpi=dpi)
 
 
 @dataclass(frozen=True)
@@ -1142,63 +1151,50 @@ def _draw_job(job: _FigureJob, out: Path, formats: tuple[str, ...], dpi: int) ->
     return files
 
 
-#: the jobs of the pool being run (a forked worker inherits them; closures need no pickling)
-_POOL_JOBS: tuple = ()
+@dataclass(frozen=True)
+class FigurePlan:
+    """The planned figures of a run: :meth:`calls` draws them (each call one figure, in every language it
+    has), :meth:`records` turns the calls' values into :class:`FigureRecord` in plan order."""
 
+    jobs: list[_FigureJob]
+    out: Path
+    formats: tuple[str, ...]
+    dpi: int
 
-def _pool_job(i: int) -> list[Path] | None:
-    jobs, out, formats, dpi = _POOL_JOBS
-    return _draw_job(jobs[i], out, formats, dpi)
+    def calls(self) -> list[Callable[[], list[Path] | None]]:
+        return [functools.partial(_draw_job, j, self.out, self.formats, self.dpi) for j in self.jobs]
 
+    def costs(self) -> list[float]:
+        """Rough relative cost of each call, for longest-first scheduling: figures drawn in two languages
+        (charts with many labels) before the single-language maps and radars."""
+        return [len(j.langs) * (1.0 if j.name.startswith(("map_", "radar_")) else 2.0) for j in self.jobs]
 
-class _FigureBatch:
-    """Planned figures being drawn; :meth:`result` returns their records in plan order.
-
-    With ``processes > 1`` (and the fork start method) the worker processes are forked here, in the
-    calling thread, before any helper thread exists; they inherit the planned jobs (closures need no
-    pickling). Otherwise the figures are drawn by :meth:`result` in this process.
-    """
-
-    def __init__(self, jobs: list[_FigureJob], out: Path, *, formats: tuple[str, ...], dpi: int, processes: int):
-        import multiprocessing as mp
-
-        global _POOL_JOBS
-        self.jobs, self.out, self.formats, self.dpi = jobs, out, formats, dpi
-        self._pool = None
-        self._futures: dict[int, Any] = {}
-        if processes > 1 and len(jobs) > 1 and "fork" in mp.get_all_start_methods() and not _POOL_JOBS:
-            from concurrent.futures import ProcessPoolExecutor
-
-            _plt()  # the backend is chosen before the fork
-            _POOL_JOBS = (jobs, out, formats, dpi)
-            self._pool = ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=mp.get_context("fork"))
-            # costly figures first (maps), so that the workers finish together
-            order = sorted(range(len(jobs)), key=lambda i: (not jobs[i].name.startswith(("map_", "lisa_map")), i))
-            try:
-                for i in order:  # the first submit forks every worker (fork pools do not spawn lazily)
-                    self._futures[i] = self._pool.submit(_pool_job, i)
-            finally:
-                _POOL_JOBS = ()
-
-    def cancel(self) -> None:
-        """Stop the workers (figures not yet drawn are dropped)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-            self._futures = {}
-
-    def result(self) -> list[FigureRecord]:
-        if self._pool is not None:
-            try:
-                files = [self._futures[i].result() for i in range(len(self.jobs))]
-            finally:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
-        else:
-            files = [_draw_job(j, self.out, self.formats, self.dpi) for j in self.jobs]
+    def records(self, files: Sequence[list[Path] | None]) -> list[FigureRecord]:
         # None: the figure type drew nothing for this table
         return [FigureRecord(j.name, j.section, j.title_zh, j.title_en, tuple(f), j.unit)
                 for j, f in zip(self.jobs, files) if f is not None]
+
+
+def longest_first(costs: Sequence[float]) -> list[int]:
+    """Indices by decreasing cost (ties in order): the order in which workers should take jobs."""
+    return sorted(range(len(costs)), key=lambda i: -costs[i])
+
+
+class _FigureBatch:
+    """Planned figures being drawn; :meth:`result` returns their records in plan order."""
+
+    def __init__(self, plan: FigurePlan, *, processes: int):
+        from ._jobs import JobBatch
+
+        self.plan, self.jobs = plan, plan.jobs
+        self._batch = JobBatch(plan.calls(), processes=processes, order=longest_first(plan.costs()), before_fork=_plt)
+
+    def cancel(self) -> None:
+        """Stop the workers (figures not yet drawn are dropped)."""
+        self._batch.cancel()
+
+    def result(self) -> list[FigureRecord]:
+        return self.plan.records(self._batch.result())
 
 
 def figure_subset(table: pd.DataFrame, *, root: str, grouping: str = "region4") -> tuple[pd.DataFrame, str]:

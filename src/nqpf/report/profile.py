@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterable, Mapping
 
-__all__ = ["render_profile_html", "write_profiles", "write_run_profiles", "profile_pdf"]
+__all__ = ["render_profile_html", "write_profile", "write_profiles", "write_run_profiles", "run_profile_jobs", "profile_pdf"]
 
 _CSS = """
 @page { size: A4; margin: 12mm; }
@@ -187,25 +187,65 @@ def profile_pdf(guide, path: str | Path, *, lang: str = "zh") -> Path:
     return out
 
 
-def write_profiles(guides: Iterable[Any], out_dir: str | Path, *, langs: Iterable[str] = ("zh",),
-                   pdf: bool = True) -> list[Path]:
-    """Write ``<unit>_<name>_<year>.profile.<lang>.html`` (and ``.pdf`` when ``pdf``) for every guide
+def write_profile(guide, out_dir: str | Path, *, lang: str = "zh", pdf: bool = True) -> list[Path]:
+    """Write one guide's ``<unit>_<name>_<year>.profile.<lang>.html`` (and ``.pdf`` when ``pdf``) into ``out_dir``
     (a :class:`~nqpf.paths.PathGuide`, or its JSON form as a dict in that language)."""
     from ..paths.guide import guide_filename
 
     d = Path(out_dir)
     d.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for g in guides:
-        ident = SimpleNamespace(unit=g["unit"], unit_name=g["unit_name"], year=g["year"]) if isinstance(g, Mapping) else g
-        for lg in langs:
-            stem = guide_filename(ident, lang=lg, fmt="md")[: -len(f".{lg}.md")]
-            f = d / f"{stem}.profile.{lg}.html"
-            f.write_text(render_profile_html(g, lang=lg), encoding="utf-8")
-            written.append(f)
-            if pdf:
-                written.append(profile_pdf(g, d / f"{stem}.profile.{lg}.pdf", lang=lg))
-    return written
+    g = guide
+    ident = SimpleNamespace(unit=g["unit"], unit_name=g["unit_name"], year=g["year"]) if isinstance(g, Mapping) else g
+    stem = guide_filename(ident, lang=lang, fmt="md")[: -len(f".{lang}.md")]
+    f = d / f"{stem}.profile.{lang}.html"
+    f.write_text(render_profile_html(g, lang=lang), encoding="utf-8")
+    return [f, profile_pdf(g, d / f"{stem}.profile.{lang}.pdf", lang=lang)] if pdf else [f]
+
+
+def write_profiles(guides: Iterable[Any], out_dir: str | Path, *, langs: Iterable[str] = ("zh",),
+                   pdf: bool = True) -> list[Path]:
+    """Write the profile of every guide in every language of ``langs`` (see :func:`write_profile`)."""
+    langs = tuple(langs)
+    return [f for g in guides for lg in langs for f in write_profile(g, out_dir, lang=lg, pdf=pdf)]
+
+
+def _run_profile_plan(run) -> tuple[list[Mapping], Path, bool]:
+    """(guides, folder, pdf): the Chinese JSON guides of the latest guide year, as ``[paths] profiles`` asks."""
+    cfg = ((run.result.manifest or {}).get("config") or {}).get("paths")
+    formats = list((cfg or {}).get("profiles", ["html", "pdf"])) if cfg is not None else []
+    zh = [g for name, g in run.guide_data.items() if name.endswith(".zh.json")]
+    out = Path(run.run_dir) / "paths" / "profiles"
+    if not formats or not zh:
+        return [], out, False
+    last = max(int(g["year"]) for g in zh)
+    return [g for g in zh if int(g["year"]) == last], out, "pdf" in formats
+
+
+def _profile_or_html(guide: Mapping, out: Path, pdf: bool) -> tuple[list[Path], str | None]:
+    """One unit's profile; when the PDF cannot be drawn, the HTML page only and the reason."""
+    try:
+        return write_profile(guide, out, lang="zh", pdf=pdf), None
+    except Exception as exc:  # pragma: no cover - a PDF backend problem must not fail the report
+        return write_profile(guide, out, lang="zh", pdf=False), f"{type(exc).__name__}: {exc}"
+
+
+def run_profile_jobs(run) -> list:
+    """The unit profiles of a run as independent jobs (one per unit; see :func:`write_run_profiles`); each job
+    returns ``(files, problem)``, ``problem`` naming why the PDF was not written (else None)."""
+    import functools
+
+    guides, out, pdf = _run_profile_plan(run)
+    return [functools.partial(_profile_or_html, g, out, pdf) for g in guides]
+
+
+def profile_files(values: Iterable[tuple[list[Path], str | None]], progress=None) -> list[Path]:
+    """The files of :func:`run_profile_jobs`' values; a PDF problem is told once through ``progress``."""
+    values = list(values)
+    problems = [p for _, p in values if p]
+    if problems and progress:
+        progress(f"profiles: PDF not written for {len(problems)} unit(s) ({problems[0]}); "
+                 "HTML profiles print to PDF from a browser")
+    return [f for files, _ in values for f in files]
 
 
 def write_run_profiles(run, *, progress=None) -> list[Path]:
@@ -215,17 +255,4 @@ def write_run_profiles(run, *, progress=None) -> list[Path]:
     Built from :attr:`~nqpf.report.tables.RunTables.guide_data`, so a report written in the run and one written
     by ``nqpf report DIR`` give the same files; a run without JSON guides gets no profiles.
     """
-    cfg = ((run.result.manifest or {}).get("config") or {}).get("paths")
-    formats = list((cfg or {}).get("profiles", ["html", "pdf"])) if cfg is not None else []
-    zh = [g for name, g in run.guide_data.items() if name.endswith(".zh.json")]
-    if not formats or not zh:
-        return []
-    last = max(int(g["year"]) for g in zh)
-    guides = [g for g in zh if int(g["year"]) == last]
-    out = Path(run.run_dir) / "paths" / "profiles"
-    try:
-        return write_profiles(guides, out, langs=("zh",), pdf="pdf" in formats)
-    except Exception as exc:  # pragma: no cover - a PDF backend problem must not fail the report
-        if progress:
-            progress(f"profiles: PDF not written ({type(exc).__name__}: {exc}); HTML profiles print to PDF from a browser")
-        return write_profiles(guides, out, langs=("zh",), pdf=False)
+    return profile_files((job() for job in run_profile_jobs(run)), progress)

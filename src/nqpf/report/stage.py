@@ -7,7 +7,6 @@ same files. Returns the figure index (saved as ``DIR/report/figures.csv``).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Literal
@@ -43,8 +42,9 @@ class ReportConfig(BaseModel):
     map_years: list[int] = Field(default_factory=list, description="years mapped as figures (default: first and last)")
     embed_font: bool = Field(True, description="embed a subset of the CJK font in report.html")
     dpi: int = Field(150, ge=50, le=600, description="PNG resolution")
-    processes: int = Field(0, ge=0, le=64, description="processes drawing figures while the workbooks are written "
-                           "(0: two when the machine has two or more CPUs, else one; 1: no pool)")
+    processes: int = Field(0, ge=0, le=64, description="worker processes writing the workbooks, figures and unit "
+                           "profiles side by side (0: two when the machine has two or more CPUs, else one; 1: all "
+                           "in this process)")
 
 
 @dataclass
@@ -83,9 +83,12 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
     -------
     ReportOutputs
     """
+    from ._jobs import JobBatch, default_processes
     from .excel import write_workbook
-    from .figures import start_run_figures
+    from .figures import longest_first, plan_run_figures
     from .html import write_report
+    from .journal import write_journal
+    from .profile import profile_files, run_profile_jobs
     from .tables import RunTables, collect
 
     if not isinstance(config, ReportConfig):
@@ -94,51 +97,50 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
     run = run_dir if isinstance(run_dir, RunTables) else collect(run_dir)
     d = Path(run.run_dir)
     out = ReportOutputs(run_dir=d)
-    batch = None
-    if config.figures:
-        if progress:
-            progress("report: figures")
-        processes = config.processes or (2 if (os.cpu_count() or 1) >= 2 else 1)
-        # with processes > 1 the figures are drawn by forked workers while this process writes the workbooks
-        batch = start_run_figures(run, d / "figures", lang=config.lang, unit_radars=config.unit_radars,
-                                  map_nodes=config.map_nodes or None, map_years=config.map_years or None,
-                                  dpi=config.dpi, formats=("png", "svg") if config.svg else ("png",),
-                                  processes=processes)
-
-    def figures_done() -> None:
-        if batch is not None:
-            out.figures = batch.result()
-            (d / "report").mkdir(exist_ok=True)
-            write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
-
-    try:
-        if config.workbook:
-            if progress:
-                progress("report: workbook")
-            out.workbook = write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)
-        if config.journal:
-            from .journal import write_journal
-
-            if progress:
-                progress("report: journal tables")
-            out.journal = write_journal(run, d)
-        if run.guide_data:  # the unit profiles, also while the figure workers draw
-            from .profile import write_run_profiles
-
-            if progress:
-                progress("report: unit profiles")
-            out.profiles = write_run_profiles(run, progress=progress)
-    except BaseException:
-        if batch is not None:
-            batch.cancel()
-        raise
-    figures_done()
+    # the workbooks, figures and unit profiles are independent files: one batch of jobs, run by forked
+    # workers (longest first, so that they finish together) or, with one process, here in order
+    plan = (plan_run_figures(run, d / "figures", lang=config.lang, unit_radars=config.unit_radars,
+                             map_nodes=config.map_nodes or None, map_years=config.map_years or None, dpi=config.dpi,
+                             formats=("png", "svg") if config.svg else ("png",))
+            if config.figures else None)
+    jobs: dict[str, list] = {
+        "workbook": [lambda: write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)] if config.workbook else [],
+        "figures": plan.calls() if plan is not None else [],
+        "journal": [lambda: write_journal(run, d)] if config.journal else [],
+        "profiles": run_profile_jobs(run) if run.guide_data else [],
+    }
+    # rough costs in seconds of one job on the demo: the workbook ~3, a chart in two languages ~0.6, a map
+    # ~0.2, the journal tables ~0.8, a profile page ~0.3
+    costs = ([3.0] * len(jobs["workbook"]) + [0.3 * c for c in (plan.costs() if plan is not None else [])]
+             + [0.8] * len(jobs["journal"]) + [0.3] * len(jobs["profiles"]))
+    calls = [c for part in jobs.values() for c in part]
+    processes = default_processes(config.processes)
+    if progress:
+        progress(f"report: {len(calls)} files (workbooks, figures, unit profiles) in "
+                 f"{processes if processes > 1 and len(calls) > 1 else 1} process(es)")
+    batch = JobBatch(calls, processes=processes, order=longest_first(costs), before_fork=_choose_backend)
+    values = iter(batch.result())
+    parts = {k: [next(values) for _ in v] for k, v in jobs.items()}
+    out.workbook = parts["workbook"][0] if parts["workbook"] else None
+    out.journal = parts["journal"][0] if parts["journal"] else None
+    out.profiles = profile_files(parts["profiles"], progress)
+    if plan is not None:
+        out.figures = plan.records(parts["figures"])
+        (d / "report").mkdir(exist_ok=True)
+        write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
     if config.html:
         if progress:
             progress("report: html")
         out.report = write_report(run, d / "report.html", figures=out.figures, lang=config.lang,
                                   embed_font=config.embed_font)
     return out
+
+
+def _choose_backend() -> None:
+    """matplotlib's non-interactive backend, chosen before the workers are forked."""
+    from .figures import _plt
+
+    _plt()
 
 
 def run_stage(result, config: ReportConfig, context: StageContext) -> StageOutput:

@@ -1,0 +1,101 @@
+"""Independent jobs of the report stage (figures, workbooks, unit profiles) run by forked worker processes.
+
+A job is a callable without arguments that writes its files and returns a small, picklable value (the
+paths written). With ``processes > 1`` and the fork start method the workers are forked when the batch
+is made and inherit the jobs, so closures over the run in memory need no pickling; elsewhere, or with one
+process, :meth:`JobBatch.result` runs the jobs in this process, in order. Either way the same job writes
+the same bytes, and the results come back in job order.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+__all__ = ["JobBatch", "default_processes"]
+
+#: the jobs of the pool being started (a forked worker inherits them)
+_PENDING: tuple = ()
+
+
+def _run(i: int) -> Any:
+    return _PENDING[i]()
+
+
+def default_processes(processes: int = 0) -> int:
+    """``processes``, or (0) two when the machine has two or more CPUs, else one."""
+    import os
+
+    return processes or (2 if (os.cpu_count() or 1) >= 2 else 1)
+
+
+class JobBatch:
+    """Jobs being run; :meth:`result` waits and returns their values in job order.
+
+    Parameters
+    ----------
+    jobs
+        Callables without arguments.
+    processes
+        Worker processes (``1``: the jobs run in this process when :meth:`result` is called).
+    order
+        Order in which the workers take the jobs (default: job order). Give the costly ones first so that
+        the workers finish together (longest-first scheduling).
+    before_fork
+        Called once before the workers are forked (e.g. to choose the matplotlib backend).
+    """
+
+    def __init__(self, jobs: Sequence[Callable[[], Any]], *, processes: int = 1, order: Sequence[int] | None = None,
+                 before_fork: Callable[[], Any] | None = None):
+        import multiprocessing as mp
+
+        global _PENDING
+        self.jobs = list(jobs)
+        self._pool = None
+        self._futures: dict[int, Any] = {}
+        self._values: list[Any] | None = None
+        self._cancelled = False
+        order = list(range(len(self.jobs)) if order is None else order)
+        if sorted(order) != list(range(len(self.jobs))):
+            raise ValueError(f"JobBatch: order must list every job index once; got {order}")
+        if processes > 1 and len(self.jobs) > 1 and "fork" in mp.get_all_start_methods() and not _PENDING:
+            from concurrent.futures import ProcessPoolExecutor
+
+            if before_fork is not None:
+                before_fork()
+            _PENDING = tuple(self.jobs)
+            self._pool = ProcessPoolExecutor(max_workers=min(processes, len(self.jobs)), mp_context=mp.get_context("fork"))
+            try:
+                for i in order:  # the first submit forks every worker (fork pools do not spawn lazily)
+                    self._futures[i] = self._pool.submit(_run, i)
+            finally:
+                _PENDING = ()
+
+    @property
+    def parallel(self) -> bool:
+        """True when worker processes run the jobs."""
+        return self._pool is not None
+
+    def cancel(self) -> None:
+        """Stop the workers (jobs not yet started are dropped); :meth:`result` then refuses."""
+        self._cancelled = self._values is None
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._futures = {}
+
+    def result(self) -> list[Any]:
+        """The jobs' values in job order (the first job's exception is raised); the jobs run once."""
+        if self._cancelled:
+            raise RuntimeError("JobBatch.result: the batch was cancelled")
+        if self._values is None:
+            try:
+                self._values = ([job() for job in self.jobs] if self._pool is None
+                                else [self._futures[i].result() for i in range(len(self.jobs))])
+            except BaseException:
+                self._cancelled = True  # a failed batch is not run again
+                raise
+            finally:
+                self._stop()
+        return self._values

@@ -1,0 +1,94 @@
+"""The report's independent files (workbooks, figures, unit profiles) written by forked workers equal those
+written in one process, byte for byte; the job batch keeps job order, raises the first failure and refuses
+to run twice."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import warnings
+
+import pytest
+
+import nqpf
+import nqpf.run
+from nqpf.report._jobs import JobBatch, default_processes
+from nqpf.report.figures import longest_first
+from nqpf.report.stage import generate_reports
+
+fork = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="worker processes need the fork start method")
+
+
+def _value(i: int) -> tuple[int, int]:
+    return i, os.getpid()
+
+
+@fork
+def test_batch_returns_values_in_job_order_from_worker_processes():
+    jobs = [lambda i=i: _value(i) for i in range(7)]
+    batch = JobBatch(jobs, processes=2, order=[6, 5, 4, 3, 2, 1, 0])
+    assert batch.parallel
+    values = batch.result()
+    assert [v for v, _ in values] == list(range(7))
+    assert os.getpid() not in {pid for _, pid in values}  # drawn by the workers, not here
+    assert batch.result() is values  # the jobs run once
+
+
+def test_batch_in_this_process_runs_jobs_in_order():
+    ran = []
+    batch = JobBatch([lambda i=i: ran.append(i) or i * i for i in range(4)], processes=1, order=[3, 2, 1, 0])
+    assert not batch.parallel and ran == []  # nothing runs before result()
+    assert batch.result() == [0, 1, 4, 9] and ran == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("processes", [1, pytest.param(2, marks=fork)])
+def test_batch_raises_the_failure_and_then_refuses(processes):
+    def bad():
+        raise ValueError("figure 2 failed")
+
+    batch = JobBatch([lambda: 1, bad, lambda: 3], processes=processes)
+    with pytest.raises(ValueError, match="figure 2 failed"):
+        batch.result()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        batch.result()
+
+
+def test_batch_checks_the_order_and_cancel_refuses_result():
+    with pytest.raises(ValueError, match="every job index once"):
+        JobBatch([lambda: 1, lambda: 2], order=[0, 0])
+    batch = JobBatch([lambda: 1, lambda: 2], processes=1)
+    batch.cancel()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        batch.result()
+
+
+def test_longest_first_and_default_processes():
+    assert longest_first([0.2, 1.0, 0.2, 3.0]) == [3, 1, 0, 2]  # ties keep their order
+    assert default_processes(3) == 3
+    assert default_processes(0) == (2 if (os.cpu_count() or 1) >= 2 else 1)
+
+
+@fork
+def test_report_files_equal_in_one_process_and_in_two(tmp_path):
+    """A run with stage figures and unit profiles (HTML and PDF): every file the report writes is the same."""
+    a = tmp_path / "a"
+    cfg = nqpf.datasets.demo_config(years=(2020, 2022), units=["北京", "上海", "广东", "四川", "贵州", "甘肃"],
+                                    stages=["analysis", "paths"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nqpf.run.run(cfg, out=a)
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    opts = {"dpi": 50, "map_nodes": ["NQPF"], "map_years": [2022], "embed_font": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = generate_reports(a, {**opts, "processes": 1})
+        two = generate_reports(b, {**opts, "processes": 2})
+    assert one.profiles and any(p.suffix == ".pdf" for p in one.profiles)
+    assert [p.relative_to(a) for p in one.profiles] == [p.relative_to(b) for p in two.profiles]
+    assert one.figure_index().equals(two.figure_index()) and len(one.figures) > 5
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    for f in files:
+        if f.suffix in (".png", ".pdf", ".xlsx", ".html", ".csv"):
+            assert (a / f).read_bytes() == (b / f).read_bytes(), f
