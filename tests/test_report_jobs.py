@@ -31,14 +31,15 @@ def test_batch_returns_values_in_job_order_from_worker_processes():
     values = batch.result()
     assert [v for v, _ in values] == list(range(7))
     assert os.getpid() not in {pid for _, pid in values}  # drawn by the workers, not here
-    assert batch.result() is values  # the jobs run once
+    assert batch.result() == values and batch.result([3, 1]) == [values[3], values[1]]
 
 
 def test_batch_in_this_process_runs_jobs_in_order():
     ran = []
     batch = JobBatch([lambda i=i: ran.append(i) or i * i for i in range(4)], processes=1, order=[3, 2, 1, 0])
     assert not batch.parallel and ran == []  # nothing runs before result()
-    assert batch.result() == [0, 1, 4, 9] and ran == [0, 1, 2, 3]
+    assert batch.result([2, 0]) == [4, 0] and ran == [2, 0]  # only the jobs asked for, in that order
+    assert batch.result() == [0, 1, 4, 9] and ran == [2, 0, 1, 3]  # each job runs once
 
 
 @pytest.mark.parametrize("processes", [1, pytest.param(2, marks=fork)])

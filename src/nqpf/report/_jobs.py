@@ -8,6 +8,7 @@ the same bytes, and the results come back in job order.
 """
 from __future__ import annotations
 
+import gc
 from typing import Any, Callable, Sequence
 
 __all__ = ["JobBatch", "default_processes"]
@@ -28,7 +29,7 @@ def default_processes(processes: int = 0) -> int:
 
 
 class JobBatch:
-    """Jobs being run; :meth:`result` waits and returns their values in job order.
+    """Jobs being run; :meth:`result` waits for them and returns their values in job order.
 
     Parameters
     ----------
@@ -51,7 +52,7 @@ class JobBatch:
         self.jobs = list(jobs)
         self._pool = None
         self._futures: dict[int, Any] = {}
-        self._values: list[Any] | None = None
+        self._values: dict[int, Any] = {}
         self._cancelled = False
         order = list(range(len(self.jobs)) if order is None else order)
         if sorted(order) != list(range(len(self.jobs))):
@@ -63,10 +64,14 @@ class JobBatch:
                 before_fork()
             _PENDING = tuple(self.jobs)
             self._pool = ProcessPoolExecutor(max_workers=min(processes, len(self.jobs)), mp_context=mp.get_context("fork"))
+            # the objects made so far move to the collector's permanent generation, so that the workers' garbage
+            # collections do not write to them: their pages stay shared with this process instead of being copied
+            gc.freeze()
             try:
                 for i in order:  # the first submit forks every worker (fork pools do not spawn lazily)
                     self._futures[i] = self._pool.submit(_run, i)
             finally:
+                gc.unfreeze()
                 _PENDING = ()
 
     @property
@@ -76,7 +81,7 @@ class JobBatch:
 
     def cancel(self) -> None:
         """Stop the workers (jobs not yet started are dropped); :meth:`result` then refuses."""
-        self._cancelled = self._values is None
+        self._cancelled = len(self._values) < len(self.jobs)
         self._stop()
 
     def _stop(self) -> None:
@@ -85,17 +90,20 @@ class JobBatch:
             self._pool = None
             self._futures = {}
 
-    def result(self) -> list[Any]:
-        """The jobs' values in job order (the first job's exception is raised); the jobs run once."""
+    def result(self, indices: Sequence[int] | None = None) -> list[Any]:
+        """The values of the jobs ``indices`` (default: all), in that order; waits for those only. Each job
+        runs once (a later call returns the value kept); the first failure is raised and the batch stopped."""
         if self._cancelled:
             raise RuntimeError("JobBatch.result: the batch was cancelled")
-        if self._values is None:
-            try:
-                self._values = ([job() for job in self.jobs] if self._pool is None
-                                else [self._futures[i].result() for i in range(len(self.jobs))])
-            except BaseException:
-                self._cancelled = True  # a failed batch is not run again
-                raise
-            finally:
-                self._stop()
-        return self._values
+        idx = range(len(self.jobs)) if indices is None else list(indices)
+        try:
+            for i in idx:
+                if i not in self._values:
+                    self._values[i] = self.jobs[i]() if self._pool is None else self._futures[i].result()
+        except BaseException:
+            self._cancelled = True  # a failed batch is not run again
+            self._stop()
+            raise
+        if len(self._values) == len(self.jobs):
+            self._stop()
+        return [self._values[i] for i in idx]

@@ -349,28 +349,10 @@ def _map_html(provinces: bool) -> str:
             f'<div id="profile" hidden></div></div>')
 
 
-def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), lang: Literal["zh", "en"] = "zh",
-                      mode: Mode = "report", embed_font: bool = True, title: str | None = None,
-                      download_prefix: str | None = None) -> str:
-    """The report page as one HTML string.
-
-    Parameters
-    ----------
-    run
-        Tables of the run (:func:`nqpf.report.tables.collect`).
-    figures
-        Figures to embed (from :func:`nqpf.report.figures.render_run_figures`).
-    lang
-        Initial language (the page switches between zh and en).
-    mode
-        ``"report"`` (standalone file) or ``"dashboard"`` (adds CSV download links served by ``nqpf serve``).
-    embed_font
-        Embed a subset of the CJK font (renders Chinese on machines without CJK fonts).
-    title
-        Page title (default: the run title).
-    download_prefix
-        URL prefix of table downloads in dashboard mode (default ``"download/"``).
-    """
+def _report_page(run: RunTables, *, figures: Sequence[FigureRecord] = (), lang: Literal["zh", "en"] = "zh",
+                 mode: Mode = "report", embed_font: bool = True, title: str | None = None,
+                 download_prefix: str | None = None) -> "tuple[Any, dict[str, Any]]":
+    """The page's template and the values it is rendered with (see :func:`build_report_html`)."""
     check_option(lang, Literal["zh", "en"], param="lang", caller="build_report_html")
     check_option(mode, Mode, param="mode", caller="build_report_html")
     import jinja2
@@ -452,20 +434,49 @@ def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), l
     tpl = env.from_string(resources.files("nqpf.report").joinpath("templates", "report.html").read_text(encoding="utf-8"))
     from .. import __version__
 
-    page_wo_font = tpl.render(lang=lang, mode=mode, title=title, title_zh=title_zh, title_en=title_en, sections=sections,
-                              data_json=data_json, css=css, js=js,
-                              font_data="", font_format="opentype", version=__version__)
-    font_data, font_format = ("", "opentype")
+    values = dict(lang=lang, mode=mode, title=title, title_zh=title_zh, title_en=title_en, sections=sections,
+                  data_json=data_json, css=css, js=js, font_data="", font_format="opentype", version=__version__)
     if embed_font:
-        font_data, font_format = font_subset_base64(page_wo_font)
-    return tpl.render(lang=lang, mode=mode, title=title, title_zh=title_zh, title_en=title_en, sections=sections,
-                      data_json=data_json, css=css, js=js,
-                      font_data=font_data, font_format=font_format, version=__version__)
+        # the font holds the characters of the page without it; collected chunk by chunk (no second page in memory)
+        chars: set[str] = set()
+        for chunk in tpl.generate(**values):
+            chars.update(chunk)
+        values["font_data"], values["font_format"] = font_subset_base64("".join(sorted(chars)))
+    return tpl, values
+
+
+def build_report_html(run: RunTables, *, figures: Sequence[FigureRecord] = (), lang: Literal["zh", "en"] = "zh",
+                      mode: Mode = "report", embed_font: bool = True, title: str | None = None,
+                      download_prefix: str | None = None) -> str:
+    """The report page as one HTML string (:func:`write_report` writes the same page to a file).
+
+    Parameters
+    ----------
+    run
+        Tables of the run (:func:`nqpf.report.tables.collect`).
+    figures
+        Figures to embed (from :func:`nqpf.report.figures.render_run_figures`).
+    lang
+        Initial language (the page switches between zh and en).
+    mode
+        ``"report"`` (standalone file) or ``"dashboard"`` (adds CSV download links served by ``nqpf serve``).
+    embed_font
+        Embed a subset of the CJK font (renders Chinese on machines without CJK fonts).
+    title
+        Page title (default: the run title).
+    download_prefix
+        URL prefix of table downloads in dashboard mode (default ``"download/"``).
+    """
+    tpl, values = _report_page(run, figures=figures, lang=lang, mode=mode, embed_font=embed_font, title=title,
+                               download_prefix=download_prefix)
+    return tpl.render(**values)
 
 
 def write_report(run: RunTables, path: str | Path, **kwargs: Any) -> Path:
-    """Write :func:`build_report_html` to ``path`` (UTF-8) and return the path."""
+    """Write the page of :func:`build_report_html` to ``path`` (UTF-8, written as it is rendered) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(build_report_html(run, **kwargs), encoding="utf-8")
+    tpl, values = _report_page(run, **kwargs)
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(tpl.generate(**values))
     return path

@@ -97,42 +97,51 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
     run = run_dir if isinstance(run_dir, RunTables) else collect(run_dir)
     d = Path(run.run_dir)
     out = ReportOutputs(run_dir=d)
-    # the workbooks, figures and unit profiles are independent files: one batch of jobs, run by forked
-    # workers (longest first, so that they finish together) or, with one process, here in order
+    # the workbooks, figures and unit profiles are independent files: one batch of jobs run by forked workers
+    # (or, with one process, here). The figures come first: report.html embeds them and is written here while
+    # the workers go on with the workbooks and profiles (the costliest first, so that the workers finish together)
     plan = (plan_run_figures(run, d / "figures", lang=config.lang, unit_radars=config.unit_radars,
                              map_nodes=config.map_nodes or None, map_years=config.map_years or None, dpi=config.dpi,
                              formats=("png", "svg") if config.svg else ("png",))
             if config.figures else None)
     jobs: dict[str, list] = {
-        "workbook": [lambda: write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)] if config.workbook else [],
         "figures": plan.calls() if plan is not None else [],
+        "workbook": [lambda: write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)] if config.workbook else [],
         "journal": [lambda: write_journal(run, d)] if config.journal else [],
         "profiles": run_profile_jobs(run) if run.guide_data else [],
     }
-    # rough costs in seconds of one job on the demo: the workbook ~3, a chart in two languages ~0.6, a map
-    # ~0.2, the journal tables ~0.8, a profile page ~0.3
-    costs = ([3.0] * len(jobs["workbook"]) + [0.3 * c for c in (plan.costs() if plan is not None else [])]
-             + [0.8] * len(jobs["journal"]) + [0.3] * len(jobs["profiles"]))
+    # rough costs in seconds of one job on the demo: a chart in two languages ~0.6, a map ~0.2; the workbook
+    # ~3, the journal tables ~0.8, a profile page ~0.3
+    n_fig = len(jobs["figures"])
+    rest = longest_first([3.0] * len(jobs["workbook"]) + [0.8] * len(jobs["journal"]) + [0.3] * len(jobs["profiles"]))
+    order = longest_first(plan.costs() if plan is not None else []) + [n_fig + i for i in rest]
     calls = [c for part in jobs.values() for c in part]
+    slots, k = {}, 0
+    for name, part in jobs.items():
+        slots[name] = list(range(k, k + len(part)))
+        k += len(part)
     processes = default_processes(config.processes)
     if progress:
-        progress(f"report: {len(calls)} files (workbooks, figures, unit profiles) in "
+        progress(f"report: {len(calls)} files (figures, workbooks, unit profiles) in "
                  f"{processes if processes > 1 and len(calls) > 1 else 1} process(es)")
-    batch = JobBatch(calls, processes=processes, order=longest_first(costs), before_fork=_choose_backend)
-    values = iter(batch.result())
-    parts = {k: [next(values) for _ in v] for k, v in jobs.items()}
+    batch = JobBatch(calls, processes=processes, order=order, before_fork=_choose_backend)
+    try:
+        if plan is not None:
+            out.figures = plan.records(batch.result(slots["figures"]))
+            (d / "report").mkdir(exist_ok=True)
+            write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
+        if config.html:
+            if progress:
+                progress("report: html")
+            out.report = write_report(run, d / "report.html", figures=out.figures, lang=config.lang,
+                                      embed_font=config.embed_font)
+        parts = {name: batch.result(idx) for name, idx in slots.items()}
+    except BaseException:
+        batch.cancel()
+        raise
     out.workbook = parts["workbook"][0] if parts["workbook"] else None
     out.journal = parts["journal"][0] if parts["journal"] else None
     out.profiles = profile_files(parts["profiles"], progress)
-    if plan is not None:
-        out.figures = plan.records(parts["figures"])
-        (d / "report").mkdir(exist_ok=True)
-        write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
-    if config.html:
-        if progress:
-            progress("report: html")
-        out.report = write_report(run, d / "report.html", figures=out.figures, lang=config.lang,
-                                  embed_font=config.embed_font)
     return out
 
 
