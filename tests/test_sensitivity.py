@@ -200,3 +200,96 @@ def test_the_run_hands_its_prepared_inputs_to_the_sensitivity_model():
     b = uncertainty_analysis(handed, n=32, seed=2).tables()
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name])
+
+
+def test_batches_and_parts_do_not_change_any_run():
+    """Runs are evaluated in batches and aggregated in parts; the reductions per batch equal those of all runs."""
+    from nqpf import datasets
+    from nqpf.sensitivity import core
+    from nqpf.sensitivity.design import saltelli_levels
+
+    cfg = datasets.demo_config(years=(2019, 2022), stages=[])
+    factors = [{"name": "scope", "options": [{"normalise": {"scope": "pooled"}, "weight": {"scope": "pooled"}},
+                                             {"normalise": {"scope": "year"}, "weight": {"scope": "year"}}]},
+               {"name": "w", "kind": "weights_noise", "levels": [2, 3], "n_sets": 9},
+               {"name": "loo", "kind": "leave_out"},
+               {"name": "agg", "options": [{"aggregate": {"method": "arithmetic"}}, {"aggregate": {"method": "topsis"}},
+                                           {"aggregate": {"method": "topsis", "topsis_distance": "weights_inside"}}]}]
+    m = SensitivityModel(cfg, factors, seed=3)
+    levels, _ = saltelli_levels(m.L, 16, 5)
+    whole = m.evaluate(levels)
+    seen = []
+    aggregate = m._aggregate
+
+    def spy(prep, noise, zero, agg):
+        seen.append(len(noise))
+        return aggregate(prep, noise, zero, agg)
+
+    m._aggregate = spy
+    try:
+        for part in (3, 5):
+            seen.clear()
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(core, "PART", part)
+                np.testing.assert_array_equal(m.evaluate(levels), whole)  # bit-equal, NaN in the same cells
+            assert max(seen) <= part and sum(seen) == len(levels)
+    finally:
+        del m._aggregate
+    ranks = m.ranks(levels)
+    np.testing.assert_array_equal(ranks, core.rank_desc(whole))
+    mask = m.year_mask([2021, 2022])
+    np.testing.assert_array_equal(core._run_shifts(m, levels, mask), core._mean_abs_shift(ranks, m.nominal_ranks, mask))
+    batches = [runs for runs, _ in m.map_runs(levels, lambda s: None)]
+    assert sorted(r for b in batches for r in b) == list(range(len(levels)))
+    assert max(len(b) for b in batches) <= core.BATCH
+
+
+def test_parts_are_balanced_and_never_split_off_a_single_run():
+    from nqpf.sensitivity.core import _parts
+
+    assert _parts(1, 64) == [(0, 1)]
+    assert _parts(64, 64) == [(0, 64)]
+    assert _parts(65, 64) == [(0, 33), (33, 65)]
+    for size in (3, 4, 7, 64):
+        for n in range(2, 300):
+            p = _parts(n, size)
+            sizes = [b - a for a, b in p]
+            assert p[0][0] == 0 and p[-1][1] == n and all(p[i][1] == p[i + 1][0] for i in range(len(p) - 1))
+            assert max(sizes) <= size and min(sizes) >= 2 and max(sizes) - min(sizes) <= 1
+
+
+def test_merged_configs_share_the_base_without_changing_it():
+    import copy
+    import json
+
+    from nqpf.sensitivity.core import _merge
+
+    base = {"normalise": {"method": "minmax", "range": [0, 100]}, "weight": {"method": "entropy"}, "aggregate": {}}
+    before = copy.deepcopy(base)
+    edits = {"normalise": {"method": "zscore"}, "treat": {"winmax": 3}}
+    out = _merge(base, edits)
+    deep = json.loads(json.dumps(base))
+    for sec, params in edits.items():
+        deep.setdefault(sec, {}).update(params)
+    assert out == deep and base == before
+    assert out["weight"] is base["weight"] and out["normalise"] is not base["normalise"]
+    data, fw = tiny()
+    m = SensitivityModel({"weight": {"method": "equal"}}, [{"name": "n", "section": "normalise", "param": "method",
+                                                            "values": ["minmax", "zscore"]}], data=data, framework=fw)
+    cfg, noise, zero = m.run_spec(np.array([1]))
+    cfg["weight"]["method"] = "changed"  # a fresh copy: the model's base config is not touched
+    assert m._base["weight"]["method"] == "equal" and cfg["normalise"]["method"] == "zscore"
+
+
+def test_within_sets_noise_then_leave_out_renormalised():
+    from nqpf.sensitivity.vectorised import within_sets
+
+    data, fw = tiny()
+    base = {"I": np.array([0.1, 0.2, 0.3, 0.4])}
+    W = within_sets(fw, base, 2, noise=[None, {"x1": 2.0, "x3": 0.5}, {"x1": 2.0}], zero=[set(), {"x0"}, {"x1", "nope"}])
+    assert W["I"].shape == (2, 4, 3)
+    np.testing.assert_array_equal(W["I"][0, :, 0], base["I"] / base["I"].sum())
+    w1 = np.array([0.0, 0.4, 0.3, 0.2])
+    np.testing.assert_array_equal(W["I"][1, :, 1], w1 / w1.sum())
+    w2 = np.array([0.1, 0.0, 0.3, 0.4])
+    np.testing.assert_array_equal(W["I"][1, :, 2], w2 / w2.sum())

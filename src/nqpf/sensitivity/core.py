@@ -52,10 +52,11 @@ __all__ = [
 
 
 def _merge(base: dict, edits: Mapping[str, Mapping[str, Any]]) -> dict:
-    out = json.loads(json.dumps(base))
+    """``base`` with the sections in ``edits`` updated: a new top-level dict and new dicts for the edited
+    sections; everything else is shared with ``base`` (read only), not copied."""
+    out = dict(base)
     for section, params in edits.items():
-        out.setdefault(section, {})
-        out[section].update(params)
+        out[section] = {**(out.get(section) or {}), **params}
     return out
 
 
@@ -84,6 +85,24 @@ def prepared_from_index(index: Any) -> tuple[Framework, np.ndarray, list[str], l
     X = values.reindex(pd.MultiIndex.from_product([years, units, inds])).to_numpy(float)
     X = X.reshape(len(years), len(units), len(inds)).copy()
     return index.framework, X, units, years, index.units.copy()
+
+
+#: Most runs of one group evaluated (and reduced) as one batch.
+BATCH = 400
+#: Most runs aggregated at once within a batch: the vectorised aggregation holds a few arrays of
+#: years × units × indicators × runs (TOPSIS with yearly weights and a pooled ideal), ~50 KB per run
+#: for 31 units × 21 indicators × 10 years.
+PART = 64
+
+
+def _parts(n: int, size: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` of consecutive parts of ``range(n)`` of at most ``size`` (``size`` ≥ 3) items, sizes as
+    equal as possible, none of a single item when ``n`` ≥ 2: numpy sums over an axis of length one (one run)
+    in another order than over longer ones, so a run's scores must not depend on the split."""
+    k = max(1, min(-(-n // size), n // 2))
+    q, extra = divmod(n, k)
+    bounds = np.cumsum([0] + [q + (i < extra) for i in range(k)])
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 @dataclass
@@ -181,8 +200,8 @@ class SensitivityModel:
         return np.where(prep.keep[:, :, None], S, np.nan)
 
     def run_spec(self, levels: np.ndarray) -> tuple[dict, dict | None, set]:
-        """Config dict, weight-noise multipliers and leave-out set of one run."""
-        return self._merged(self._option_levels(levels)), *self._noise_zero(levels)
+        """Config dict (a fresh copy the caller may edit), weight-noise multipliers and leave-out set of one run."""
+        return json.loads(json.dumps(self._merged(self._option_levels(levels)))), *self._noise_zero(levels)
 
     def _option_levels(self, levels: np.ndarray) -> tuple[int, ...]:
         """The levels of the option factors: all that a run's config depends on."""
@@ -199,8 +218,8 @@ class SensitivityModel:
         """(config dict, engine key, aggregation key) of a combination of option levels, built once.
 
         Runs differ mostly in weight noise and left-out items, which do not touch the config: the
-        config is merged (a JSON copy of the base) once per combination of option levels, not per run.
-        The dict is shared between runs: read only.
+        config is merged once per combination of option levels, not per run. The dict shares its
+        unedited sections with the base config and is shared between runs: read only.
         """
         hit = self._keys.get(opt_levels)
         if hit is None:
@@ -228,44 +247,62 @@ class SensitivityModel:
 
     def evaluate(self, levels: np.ndarray) -> np.ndarray:
         """Target-node scores for every run: (T, n, R)."""
+        S = np.full((len(self.years), len(self.units), levels.shape[0]), np.nan)
+        for runs, s in self.map_runs(levels, None):
+            S[:, :, runs] = s
+        return S
+
+    def ranks(self, levels: np.ndarray) -> np.ndarray:
+        """Target-node ranks for every run: (T, n, R); :func:`rank_desc` of :meth:`evaluate`, run by run."""
+        out = np.full((len(self.years), len(self.units), levels.shape[0]), np.nan)
+        for runs, r in self.map_runs(levels, rank_desc):
+            out[:, :, runs] = r
+        return out
+
+    def map_runs(self, levels: np.ndarray, reduce: Callable[[np.ndarray], Any] | None):
+        """``(runs, reduce(scores))`` for every batch of runs, ``scores`` the target-node scores (T, n, len(runs)).
+
+        Runs are grouped by the engine and aggregation configs they share; a group is evaluated in
+        batches of at most :data:`BATCH` runs, and each batch is aggregated in parts of at most
+        :data:`PART` runs (the vectorised aggregation holds arrays of unit × indicator × run). ``reduce``
+        (``None``: the scores themselves) turns a batch's scores into what the caller keeps, so the
+        scores of all runs are never held at once. Serially the batches are yielded as they are computed.
+        """
         R = levels.shape[0]
-        specs = []
         groups: dict[tuple[str, str], list[int]] = {}
         for r in range(R):
-            cfg_dict, ekey, akey = self._config_keys(self._option_levels(levels[r]))
-            specs.append((cfg_dict, *self._noise_zero(levels[r])))
+            _, ekey, akey = self._config_keys(self._option_levels(levels[r]))
             groups.setdefault((ekey, akey), []).append(r)
-        S = np.full((len(self.years), len(self.units), R), np.nan)
         tasks = []
         for (_, akey), runs in groups.items():
-            cfg_dict = specs[runs[0]][0]
-            prep = self._engine(cfg_dict)
+            prep = self._engine(self._config_keys(self._option_levels(levels[runs[0]]))[0])
             agg = AggregateConfig.model_validate(json.loads(akey))
-            for s in range(0, len(runs), 400):
-                chunk = runs[s:s + 400]
-                tasks.append((prep, agg, chunk, [specs[r][1] for r in chunk], [specs[r][2] for r in chunk]))
+            for s in range(0, len(runs), BATCH):
+                chunk = runs[s:s + BATCH]
+                tasks.append((prep, agg, chunk, levels[chunk]))
         self.progress(f"sensitivity: {R} runs in {len(groups)} groups")
 
         def work(task):
-            prep, agg, chunk, noise, zero = task
-            return chunk, self._aggregate(prep, noise, zero, agg)
+            prep, agg, chunk, lev = task
+            parts = []
+            for a, b in _parts(len(chunk), PART):
+                noise, zero = zip(*(self._noise_zero(row) for row in lev[a:b]))
+                parts.append(self._aggregate(prep, list(noise), list(zero), agg))
+            s = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=2)
+            del parts
+            return chunk, (s if reduce is None else reduce(s))
 
         if self.scheduler:
             from distributed import Client
 
             with Client(self.scheduler) as client:
-                results = client.gather(client.map(work, tasks, pure=False))
+                yield from client.gather(client.map(work, tasks, pure=False))
         elif self.n_jobs > 1:
             with ThreadPoolExecutor(self.n_jobs) as ex:
-                results = list(ex.map(work, tasks))
+                yield from ex.map(work, tasks)
         else:
-            results = [work(t) for t in tasks]
-        for chunk, s in results:
-            S[:, :, chunk] = s
-        return S
-
-    def ranks(self, levels: np.ndarray) -> np.ndarray:
-        return rank_desc(self.evaluate(levels))
+            for t in tasks:
+                yield work(t)
 
     def year_mask(self, years: list[int] | None) -> np.ndarray:
         if not years:
@@ -304,6 +341,15 @@ def _mean_abs_shift(ranks: np.ndarray, nominal: np.ndarray, mask: np.ndarray) ->
     """Output of each run: mean absolute rank change vs nominal over the selected years and all units."""
     d = np.abs(ranks[mask] - nominal[mask][:, :, None])
     return np.nanmean(d.reshape(-1, d.shape[-1]), axis=0)
+
+
+def _run_shifts(model: SensitivityModel, levels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """:func:`_mean_abs_shift` of every run, computed batch by batch (the ranks of all runs are never held)."""
+    y = np.full(levels.shape[0], np.nan)
+    nominal = model.nominal_ranks
+    for runs, v in model.map_runs(levels, lambda s: _mean_abs_shift(rank_desc(s), nominal, mask)):
+        y[runs] = v
+    return y
 
 
 @dataclass(frozen=True)
@@ -422,8 +468,7 @@ def sensitivity_analysis(model: SensitivityModel, *, n: int = 1000, seed: int = 
     from SALib.analyze import sobol as sobol_analyze
 
     levels, problem = saltelli_levels(model.L, n, seed)
-    ranks = model.ranks(levels)
-    y = _mean_abs_shift(ranks, model.nominal_ranks, model.year_mask(years))
+    y = _run_shifts(model, levels, model.year_mask(years))
     problem = dict(problem, names=[f.name for f in model.factors])
     res = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=bootstrap, conf_level=conf_level, seed=seed)
     idx = pd.DataFrame({"factor": problem["names"], "Si": res["S1"], "STi": res["ST"],

@@ -27,22 +27,21 @@ def within_sets(fw: Framework, base: dict[str, np.ndarray], T: int, *, noise: li
     nodes/indicators whose weight is set to 0 (leave-out). Weights are renormalised within each parent.
     """
     R = len(noise)
+    kids = {nid: fw.children(nid) for nid in fw.aggregates}
+    pos = {c: i for i, c in enumerate(c for ch in kids.values() for c in ch)}
+    M = np.ones((len(pos), R))  # every child's weight multiplier in every run: noise, then 0 if left out
+    for r in range(R):
+        for c, v in (noise[r] or {}).items():
+            if c in pos:
+                M[pos[c], r] = v
+        for c in zero[r]:
+            if c in pos:
+                M[pos[c], r] = 0.0
     out = {}
-    for nid in fw.aggregates:
-        ch = fw.children(nid)
+    for nid, ch in kids.items():
         b = np.asarray(base[nid], dtype=float)
         b = np.broadcast_to(b if b.ndim == 2 else b[None, :], (T, len(ch)))
-        mult = np.ones((len(ch), R))
-        for r in range(R):
-            nz = noise[r]
-            if nz:
-                for k, c in enumerate(ch):
-                    if c in nz:
-                        mult[k, r] = nz[c]
-            if zero[r]:
-                for k, c in enumerate(ch):
-                    if c in zero[r]:
-                        mult[k, r] = 0.0
+        mult = M[[pos[c] for c in ch]]
         w = b[:, :, None] * mult[None, :, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             tot = w.sum(axis=1, keepdims=True)
@@ -98,6 +97,7 @@ def aggregate_runs(fw: Framework, Zagg: np.ndarray, Z: np.ndarray, W: dict[str, 
         return np.stack(out, axis=1)
 
     s = score(target)
+    cache.clear()  # ``score`` refers to itself: free the node scores now, not at the next garbage collection
     if not fw.by_id[target].is_indicator:
         s = s * scale
     return s
