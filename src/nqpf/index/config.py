@@ -418,7 +418,8 @@ def config_reference() -> str:
     import typing
 
     lines = ["# Run configuration reference", "",
-             "Generated from the configuration models (`python -m nqpf.index.config > docs/config.md`).",
+             "Generated from the configuration models (`python -c 'from nqpf.index.config import config_reference; "
+             "print(config_reference())' > docs/config.md`).",
              "Paths are relative to the config file. Stage sections (`[analysis]`, `[sensitivity]`, `[explain]`,",
              "`[gtfp]`, `[paths]`, `[report]`) are documented with their stages.", ""]
     sections = [("data", DataConfig), ("data.files", DataFile), ("framework", FrameworkConfig), ("quality", QualityConfig),
@@ -438,10 +439,6 @@ def config_reference() -> str:
             lines.append(f"| `{fname}` | {typ} | `{default}` | {desc} |")
         lines.append("")
     return "\n".join(lines).replace("\n\n\n", "\n\n")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(config_reference())
 
 
 toml_text = _config_text  # public name: the UTF-8 check of every TOML file a run reads
