@@ -19,6 +19,8 @@ __all__ = ["RANK_RTOL", "rank_desc"]
 
 #: relative tolerance within which two scores are the same score (tie)
 RANK_RTOL = 1e-12
+#: values ranked at once by :func:`rank_desc` (the temporaries of a block are a few times this many numbers)
+_CHUNK = 1 << 16
 
 
 def rank_desc(values: np.ndarray, *, axis: int = 0, rtol: float = RANK_RTOL) -> np.ndarray:
@@ -47,6 +49,15 @@ def rank_desc(values: np.ndarray, *, axis: int = 0, rtol: float = RANK_RTOL) -> 
         return a.copy()
     moved = np.moveaxis(a, axis, -1)
     flat = moved.reshape(-1, moved.shape[-1])
+    ranks = np.empty(flat.shape)
+    step = max(1, _CHUNK // flat.shape[1])  # rankings computed a block of rows at a time: bounded temporaries
+    for lo in range(0, flat.shape[0], step):
+        ranks[lo:lo + step] = _rank_rows(flat[lo:lo + step], rtol)
+    return np.moveaxis(ranks.reshape(moved.shape), -1, axis)
+
+
+def _rank_rows(flat: np.ndarray, rtol: float) -> np.ndarray:
+    """Competition ranks along the rows of a 2-D array (:func:`rank_desc` on one block)."""
     R, n = flat.shape
     order = np.argsort(flat, axis=1, kind="stable")  # ascending, NaN last
     s = np.take_along_axis(flat, order, axis=1)
@@ -69,4 +80,4 @@ def rank_desc(values: np.ndarray, *, axis: int = 0, rtol: float = RANK_RTOL) -> 
     ranks = np.empty((R, n))
     ranks[rows, order] = 1.0 + n_valid - le
     ranks[np.isnan(flat)] = np.nan
-    return np.moveaxis(ranks.reshape(moved.shape), -1, axis)
+    return ranks

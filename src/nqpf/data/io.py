@@ -931,9 +931,9 @@ class _KeyCodes:
         return _texts(self.uniques).take(self.codes[order])
 
 
-def _release_arrow_memory() -> None:
-    """Hand the memory Arrow freed (the text grid of a large file) back, so that the numpy arrays built next do
-    not come on top of it."""
+def release_arrow_memory() -> None:
+    """Hand the memory Arrow's pool holds but no longer uses (freed string buffers, the text grid of a large file)
+    back to the system, so that the arrays built next do not come on top of it."""
     try:
         import pyarrow as pa
 
@@ -1312,7 +1312,7 @@ def read_panel(
     del table
     if used_layout == "long":
         del sub
-    _release_arrow_memory()
+    release_arrow_memory()
     # keys: parsed once per input row; a wide row's keys are repeated for its indicators as integer codes only
     if used_layout == "years":
         years = year_of_cells
@@ -1388,4 +1388,5 @@ def read_panel(
         warnings.warn(f"{name}: columns not used by the panel were dropped: {dropped_columns}. Pass them as "
                       "unit_name= or groups= to keep them (recorded in panel.source.dropped_columns).",
                       DataWarning, stacklevel=2)
+    release_arrow_memory()  # the buffers of the columns built above (takes, decoded keys) are freed by now
     return Panel(data=data, source=src, missing_cells=missing_cells, origin=origin)

@@ -106,17 +106,16 @@ def _fast_path(ser: pd.Series | None, obj: np.ndarray, out: np.ndarray) -> np.nd
     """Vectorised parsing of the common cells (finite numbers, plain ASCII numbers, thousands
     separators); fills ``out`` and returns the mask of cells done. The rest goes through
     :func:`_classify`. numpy's str → float64 conversion is correctly rounded, like ``float()``."""
+    if _numbers(ser):
+        vals = ser.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(vals)
+        out[finite] = vals[finite]
+        return finite
     if obj is None:
         return _fast_path_arrow(ser, out)
     n = len(obj)
     done = np.zeros(n, dtype=bool)
     if n == 0:
-        return done
-    if ser is not None and pd.api.types.is_numeric_dtype(ser) and not pd.api.types.is_bool_dtype(ser):
-        vals = ser.to_numpy(dtype=float, na_value=np.nan)
-        finite = np.isfinite(vals)
-        out[finite] = vals[finite]
-        done |= finite
         return done
     kinds = np.fromiter((_NUM_TYPES.get(type(v), 0) for v in obj), dtype=np.int8, count=n)
     num = np.flatnonzero(kinds == 2)
@@ -155,6 +154,11 @@ def _arrow_strings(ser: pd.Series | None):
     return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
+def _numbers(ser: pd.Series | None) -> bool:
+    """A column of numbers (not true/false): parsed without a Python object per cell."""
+    return ser is not None and pd.api.types.is_numeric_dtype(ser) and not pd.api.types.is_bool_dtype(ser)
+
+
 def _fast_path_arrow(ser: pd.Series, out: np.ndarray) -> np.ndarray:
     """:func:`_fast_path` for Arrow strings: RE2 matching and Arrow's correctly rounded string → float64 cast,
     without creating a Python object per cell."""
@@ -189,7 +193,7 @@ _NUM_TYPES: dict[type, int] = {str: 1, float: 2, int: 2, np.float64: 2, np.float
 def _parse_array(obj: np.ndarray, rows: np.ndarray, columns: Any, file: str | None, percent: PercentPolicy,
                  ser: pd.Series | None = None, markers: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
     """Parse an object array of cells; ``columns`` is one name or one name per cell."""
-    if obj is None:  # Arrow strings: only the cells the fast path leaves become Python objects
+    if obj is None:  # Arrow strings or numbers: only the cells the fast path leaves become Python objects
         n = len(ser)
         out = np.full(n, np.nan)
         done = _fast_path(ser, None, out)
@@ -351,7 +355,7 @@ def parse_number_series(
             f"parse_number_series: 'rows' must have one entry per value; got {len(row_arr)} rows for {n} values. "
             "Pass rows aligned with values or use row_offset."
         )
-    cells = None if _arrow_strings(ser) is not None else ser.astype(object).to_numpy()
+    cells = None if _numbers(ser) or _arrow_strings(ser) is not None else ser.astype(object).to_numpy()
     out, problems = _parse_array(cells, row_arr, column, file, percent, ser=ser, markers=markers)
     if errors == "raise" and (problems["kind"] == "invalid").any():
         raise invalid_cells_error(problems, file=file)

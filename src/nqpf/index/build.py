@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import __version__
 from .._errors import ConfigError, DataError, DataWarning, NqpfWarning
-from ..data.io import Panel
+from ..data.io import Panel, release_arrow_memory
 from ..data.numbers import INFINITE, parse_number_series
 from ..framework.derive import derive_wide
 from ..framework.io import builtin_frameworks, load_framework
@@ -28,7 +28,7 @@ from .manifest import (
 )
 from .prepare import prepare_inputs
 from .quality import encode_list_columns
-from .result import IndexResult, frame_from_array, str_column
+from .result import IndexResult, frame_from_array, long_keys, str_column
 
 __all__ = ["build", "regenerate", "build_from_frames", "load_inputs", "resolve_framework", "unit_table", "read_manifest",
            "framework_sha256"]
@@ -95,7 +95,7 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
             raise DataError(f"build(data=...): the DataFrame must have columns {sorted(need)}; got {list(data.columns)}. "
                             "Pass a long table or read it with nqpf.read_panel first.")
         values, years = _check_values(data, "build(data=...)")
-        d = data.copy()
+        d = data.copy(deep=False)  # copy-on-write: the caller's table is left as it is, nothing is duplicated
         d["unit"] = d["unit"].astype(str)
         d["year"] = years
         d["value"] = values
@@ -138,7 +138,7 @@ def load_inputs(cfg: RunConfig, data: pd.DataFrame | Panel | None = None) -> tup
     if not frames:
         raise ConfigError("Config [data]: no input; got neither files nor bundled data. Add [data] path = \"data.csv\" "
                           "or bundled = \"province\".")
-    raw = pd.concat(frames, ignore_index=True)
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
     raw["unit"] = raw["unit"].astype(str)
     raw["year"] = raw["year"].astype(int)
     raw["value"] = raw["value"].astype(float)
@@ -152,7 +152,7 @@ def _check_values(frame: pd.DataFrame, where: str) -> tuple[np.ndarray, np.ndarr
     The cells are parsed by the reader's number parser (:func:`nqpf.data.numbers.parse_number_series`, with text
     missing markers refused: in Python, missing is NaN/None). Returns the values (float) and years (int64).
     """
-    rows = frame.index.to_numpy()
+    rows = _row_labels(frame.index)
     values, vp = parse_number_series(frame["value"], rows=rows, column="value", errors="return", markers=False)
     years, yp = parse_number_series(frame["year"], rows=rows, column="year", errors="return", markers=False)
     probs = []
@@ -181,6 +181,13 @@ def _check_values(frame: pd.DataFrame, where: str) -> tuple[np.ndarray, np.ndarr
                         "Give numbers (missing as empty/NaN, never inf), a unit and a numeric year in every row; "
                         "nqpf.read_panel reads files with 「2020年」 years and text markers.")
     return values.to_numpy(dtype=float), np.nan_to_num(y, nan=0).astype(np.int64)
+
+
+def _row_labels(index: pd.Index) -> np.ndarray:
+    """The row labels of a table as an array, without caching a copy of a range index on the caller's table."""
+    if isinstance(index, pd.RangeIndex):
+        return np.arange(index.start, index.stop, index.step)
+    return index.to_numpy()
 
 
 def _filter(raw: pd.DataFrame, cfg: RunConfig, *, years: bool = True) -> pd.DataFrame:
@@ -311,20 +318,8 @@ def build_from_frames(
         aggregate=cfg.aggregate, raw_for_weights=X, progress=say,
     )
     say("assemble")
-    R = rank_desc(out.scores)
-    T, n, N = out.scores.shape
     names = dict(zip(utab["unit"], utab["unit_name"]))
-    unit_arr = np.asarray(units, dtype=object)
-    unit_codes = np.tile(np.repeat(np.arange(n), N), T)
-    scores = pd.DataFrame({
-        "unit": str_column(unit_codes, unit_arr),
-        "unit_name": str_column(unit_codes, [names.get(u, u) for u in unit_arr]),
-        "year": np.repeat(np.asarray(years, dtype=np.int64), n * N),
-        "node": str_column(np.tile(np.arange(N), T * n), out.nodes),
-        "score": out.scores.reshape(-1),
-        "rank": R.reshape(-1),
-    })
-    scores["rank"] = scores["rank"].astype("Int64")
+    scores = _scores_table(out.scores, out.nodes, units, [names.get(u, u) for u in units], years)
     quality_changes = [qres.changes] if qres is not None and len(qres.changes) else []
     if len(prep.decisions):
         quality_changes.append(prep.decisions)
@@ -335,12 +330,13 @@ def build_from_frames(
         indicators=inds, engine_steps=out.steps, changes=changes, excluded=out.excluded, qres=qres,
         activated=prep.activated, partial=out.partial)
     _warn_partial(out.partial, framework.root, names, cfg.aggregate.min_coverage)
-    return IndexResult(
+    keys = long_keys(units, years, inds)  # the three long tables share their key columns
+    result = IndexResult(
         scores=scores,
         weights=out.weights,
-        normalised=frame_from_array(out.normalised, units, years, inds),
-        treated=frame_from_array(out.treated, units, years, inds),
-        raw=frame_from_array(X, units, years, inds),
+        normalised=frame_from_array(out.normalised, units, years, inds, keys=keys),
+        treated=frame_from_array(out.treated, units, years, inds, keys=keys),
+        raw=frame_from_array(X, units, years, inds, keys=keys),
         units=utab,
         changes=changes,
         excluded=out.excluded.sort_values(["year", "unit", "node"], kind="stable").reset_index(drop=True),
@@ -351,6 +347,27 @@ def build_from_frames(
         coverage=_coverage_table(framework, prep.raw, out.weights),
         partial=out.partial,
     )
+    release_arrow_memory()
+    return result
+
+
+def _scores_table(S: np.ndarray, nodes: list[str], units: list[str], unit_names: list[str], years: list[int]) -> pd.DataFrame:
+    """The scores table ``unit, unit_name, year, node, score, rank`` of a (T, n, N) score array (year-major, unit,
+    then node order); ``score`` is ``S`` itself (not copied)."""
+    T, n, N = S.shape
+    R = rank_desc(S).reshape(-1)
+    missing = np.isnan(R)
+    rank = pd.arrays.IntegerArray(np.where(missing, 0, R).astype(np.int64), missing)
+    del R
+    unit_codes = np.tile(np.repeat(np.arange(n, dtype=np.int32), N), T)
+    return pd.DataFrame({
+        "unit": str_column(unit_codes, units),
+        "unit_name": str_column(unit_codes, unit_names),
+        "year": np.repeat(np.asarray(years, dtype=np.int64), n * N),
+        "node": str_column(np.tile(np.arange(N, dtype=np.int32), T * n), nodes),
+        "score": S.reshape(-1),
+        "rank": rank,
+    }, copy=False)
 
 
 def _warn_partial(partial: pd.DataFrame, root: str, names: Mapping[str, str], min_coverage: float) -> None:

@@ -204,7 +204,7 @@ def run_engine(
     steps: list[dict] = []
     excluded_rows: list[dict] = []
 
-    X0 = inp.X.astype(float)
+    X0 = np.asarray(inp.X, dtype=float)  # read only: not copied
     # -- screen on raw data (optional)
     keep = np.ones((T, n), dtype=bool)
 
@@ -239,22 +239,26 @@ def run_engine(
     if screen.on == "imputed":
         do_screen(X1)
     steps.append({"name": "screen", "params": screen.model_dump()})
-    X1s = np.where(keep[:, :, None], X1, np.nan)
+    X1s = X1 if keep.all() else np.where(keep[:, :, None], X1, np.nan)
 
     say("treat")
     tmask = np.ones(m, dtype=bool)
     if treat.indicators:
         tmask = np.isin(inds, treat.indicators)
-    sub = X1s[:, :, tmask]
+    sub = X1s if tmask.all() else X1s[:, :, tmask]
     tparams = dict(winmax=treat.winmax, skew_thresh=treat.skew_thresh, kurt_thresh=treat.kurt_thresh,
                    lower=treat.lower, upper=treat.upper)
     tinds = [i for i, k in zip(inds, tmask) if k]
     treated_sub, details = treat_panel(sub, method=treat.method, scope=treat.scope, names=tinds,
                                        year_labels=list(inp.years), **tparams)
-    X2 = X1s.copy()
-    X2[:, :, tmask] = treated_sub
+    if tmask.all():
+        X2 = treated_sub  # a new array (treat_panel copies)
+    else:
+        X2 = X1s.copy()
+        X2[:, :, tmask] = treated_sub
+    del sub, treated_sub
     det_rows = []
-    reason = np.full(X2.shape, "", dtype=object)
+    reason: str | np.ndarray = np.full(X2.shape, "", dtype=object) if details else ""
     for t, j, d in details:
         det_rows.append({"year": None if t is None else inp.years[t], "indicator": tinds[j], **vars(d)})
         jj = inds.index(tinds[j])
@@ -375,7 +379,8 @@ def run_engine(
     S = np.stack([node_scores[x] for x in nodes], axis=-1)
     agg_mask = np.array([not fw.by_id[x].is_indicator if x in fw.by_id else True for x in nodes])
     S[:, :, agg_mask] = S[:, :, agg_mask] * scale
-    S = np.where(keep[:, :, None], S, np.nan)
+    if not keep.all():
+        S = np.where(keep[:, :, None], S, np.nan)
 
     # excluded unit-years: every missing root score gets a reason
     root_j = nodes.index(fw.root)

@@ -40,7 +40,7 @@ def impute_panel(X: np.ndarray, *, method: str = "none", groups: np.ndarray | No
     ``groups`` (length n) is required for ``group_mean``; units whose group is missing are left as they are.
     """
     check_option(method, ImputeMethod, param="method", caller="impute")
-    out = X.astype(float).copy()
+    out = np.array(X, dtype=float)  # a copy
     if method == "none":
         return out
     T, n, m = out.shape

@@ -30,7 +30,7 @@ from .._results import Result, Summary, json_safe
 from ..framework.model import Framework
 from .manifest import manifest_json, portable_manifest
 
-__all__ = ["IndexResult", "load_result", "write_csv", "read_run_csv", "csv_encoding_of", "frame_from_array", "str_column",
+__all__ = ["IndexResult", "load_result", "write_csv", "read_run_csv", "csv_encoding_of", "frame_from_array", "long_keys", "str_column",
            "TABLES", "CSV_ENCODINGS", "DEFAULT_CSV_ENCODING", "portable_manifest"]
 
 TABLES = ("scores", "weights", "normalised", "treated", "raw", "units", "changes", "excluded", "framework", "treatment")
@@ -315,15 +315,32 @@ def str_column(codes: np.ndarray, categories) -> pd.Series:
     return arr.to_pandas()
 
 
-def frame_from_array(A: np.ndarray, units: list[str], years: list[int], names: list[str], *, col: str = "indicator") -> pd.DataFrame:
-    """Long table ``unit, year, <col>, value`` from a (T, n, m) array (year-major, unit, then name order).
+def long_keys(units: list[str], years: list[int], names: list[str], *, col: str = "indicator") -> pd.DataFrame:
+    """Key columns ``unit, year, <col>`` of the long table of a (T, n, m) array (year-major, unit, then name order).
 
     ``unit`` and ``<col>`` are categorical columns (cheap for millions of rows; they behave like strings).
     """
-    T, n, m = A.shape
+    n, m, T = len(units), len(names), len(years)
     return pd.DataFrame({
-        "unit": pd.Categorical.from_codes(np.tile(np.repeat(np.arange(n), m), T), categories=pd.Index(units, dtype=object)),
+        "unit": pd.Categorical.from_codes(np.tile(np.repeat(np.arange(n, dtype=np.int32), m), T),
+                                          categories=pd.Index(units, dtype=object)),
         "year": np.repeat(np.asarray(years, dtype=np.int64), n * m),
-        col: pd.Categorical.from_codes(np.tile(np.arange(m), T * n), categories=pd.Index(names, dtype=object)),
-        "value": A.reshape(-1),
-    })
+        col: pd.Categorical.from_codes(np.tile(np.arange(m, dtype=np.int32), T * n), categories=pd.Index(names, dtype=object)),
+    }, copy=False)
+
+
+def frame_from_array(A: np.ndarray, units: list[str], years: list[int], names: list[str], *, col: str = "indicator",
+                     keys: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Long table ``unit, year, <col>, value`` from a (T, n, m) array (year-major, unit, then name order).
+
+    ``unit`` and ``<col>`` are categorical columns (cheap for millions of rows; they behave like strings).
+    ``keys`` (:func:`long_keys` of the same labels) are shared, not copied, by the tables built from them (pandas
+    copies a column on its first change); with ``keys`` the values are ``A`` itself, not a copy.
+    """
+    if keys is None:
+        return pd.DataFrame({**long_keys(units, years, names, col=col), "value": A.reshape(-1)})
+    if len(keys) != A.size:
+        raise DataError(f"frame_from_array: the keys have {len(keys)} rows; got an array of {A.size} values. "
+                        "Build the keys with long_keys from the same units, years and names.")
+    return pd.DataFrame({**keys, "value": A.reshape(-1)}, copy=False)
+

@@ -286,7 +286,7 @@ def treat_panel(X: np.ndarray, *, method: str = "coinr", scope: str = "year", na
     check_option(method, TreatMethod, param="method", caller="treat")
     check_option(scope, Literal["year", "pooled"], param="scope", caller="treat")
     T, n, m = X.shape
-    out = X.astype(float).copy()
+    out = np.array(X, dtype=float)  # a copy
     details: list[tuple[int | None, int, TreatDetail]] = []
     if method == "none":
         return out, details
