@@ -645,3 +645,13 @@ def test_run_csv_outputs_quote_formula_cells(tmp_path):
     res.save(tmp_path / "run", formats=("csv",))
     scores = (tmp_path / "run" / "scores.csv").read_text(encoding="utf-8-sig")
     assert "\"'=HYPERLINK(\"\"x\"\")\"" in scores and "\n=HYPERLINK" not in scores
+    # every table quotes it, whatever the column's dtype (the long tables' key columns are categorical), and none
+    # loses the cell: the unit reads back as it was
+    for name in ("scores", "raw", "treated", "normalised"):
+        text = (tmp_path / "run" / f"{name}.csv").read_text(encoding="utf-8-sig")
+        assert "\"'=HYPERLINK(\"\"x\"\")\"" in text and "\n=HYPERLINK" not in text, name
+        assert "\n,," not in text and "\n,20" not in text, name  # no row without its unit
+    back = nqpf.load_result(tmp_path / "run")
+    for name in ("scores", "raw", "normalised"):
+        units = set(getattr(back, name)["unit"].astype(str))
+        assert "=HYPERLINK(\"x\")" in units and len(units) == 31, name

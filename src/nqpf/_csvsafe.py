@@ -43,6 +43,14 @@ def _map_text_cells(df: pd.DataFrame, starts: tuple[str, ...], fn) -> pd.DataFra
     out = None
     for c in df.columns:
         s = df[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):  # the categories are the texts (fn is one-to-one: still distinct)
+            cats = s.cat.categories
+            if pd.api.types.is_object_dtype(cats) or pd.api.types.is_string_dtype(cats):
+                new = [fn(v) for v in cats]
+                if new != list(cats):
+                    out = df.copy() if out is None else out
+                    out[c] = s.cat.rename_categories(new)
+            continue
         if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
             continue
         hit = s.astype("string").str.startswith(starts).fillna(False).to_numpy(dtype=bool)

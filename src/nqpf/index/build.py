@@ -28,7 +28,7 @@ from .manifest import (
 )
 from .prepare import prepare_inputs
 from .quality import encode_list_columns
-from .result import IndexResult, frame_from_array, long_keys, str_column
+from .result import IndexResult, frame_from_array, long_keys, sorted_categorical
 
 __all__ = ["build", "regenerate", "build_from_frames", "load_inputs", "resolve_framework", "unit_table", "read_manifest",
            "framework_sha256"]
@@ -361,10 +361,10 @@ def _scores_table(S: np.ndarray, nodes: list[str], units: list[str], unit_names:
     del R
     unit_codes = np.tile(np.repeat(np.arange(n, dtype=np.int32), N), T)
     return pd.DataFrame({
-        "unit": str_column(unit_codes, units),
-        "unit_name": str_column(unit_codes, unit_names),
+        "unit": sorted_categorical(unit_codes, units),
+        "unit_name": sorted_categorical(unit_codes, unit_names),
         "year": np.repeat(np.asarray(years, dtype=np.int64), n * N),
-        "node": str_column(np.tile(np.arange(N, dtype=np.int32), T * n), nodes),
+        "node": sorted_categorical(np.tile(np.arange(N, dtype=np.int32), T * n), nodes),
         "score": S.reshape(-1),
         "rank": rank,
     }, copy=False)

@@ -30,7 +30,7 @@ from .._results import Result, Summary, json_safe
 from ..framework.model import Framework
 from .manifest import manifest_json, portable_manifest
 
-__all__ = ["IndexResult", "load_result", "write_csv", "read_run_csv", "csv_encoding_of", "frame_from_array", "long_keys", "str_column",
+__all__ = ["IndexResult", "load_result", "write_csv", "read_run_csv", "csv_encoding_of", "frame_from_array", "long_keys", "sorted_categorical",
            "TABLES", "CSV_ENCODINGS", "DEFAULT_CSV_ENCODING", "portable_manifest"]
 
 TABLES = ("scores", "weights", "normalised", "treated", "raw", "units", "changes", "excluded", "framework", "treatment")
@@ -88,9 +88,10 @@ class IndexResult(Result):
     ----------
     scores : DataFrame ``unit, unit_name, year, node, score, rank`` — every node of the framework
         (indicators carry their normalised value) and every grouping node (``driver:数据`` …);
-        rank 1 = best, ties = min, per (year, node).
+        rank 1 = best, ties = min, per (year, node). ``unit``, ``unit_name`` and ``node`` are categorical
+        (categories in sorted order: they compare, sort and group as text, at 4 bytes a row).
     weights : DataFrame ``node, parent, level, year, weight, effective_weight``.
-    normalised, treated, raw : long DataFrames ``unit, year, indicator, value``.
+    normalised, treated, raw : long DataFrames ``unit, year, indicator, value`` (``unit`` and ``indicator`` categorical).
     units : unit table ``unit, unit_name, name_en`` + group columns.
     changes : every imputed / treated / derived-missing cell ``step, unit, year, indicator, old, new, reason``.
     excluded : ``unit, year, node, reason`` for every unit-year (and node) without a score.
@@ -292,6 +293,10 @@ def load_result(directory: str | Path) -> IndexResult:
     manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8")) if (d / "manifest.json").exists() else {}
     scores = read("scores")
     scores["unit_name"] = scores["unit_name"].astype(str)
+    for c in ("unit", "unit_name", "node"):  # the key columns as build makes them (categories in sorted order)
+        if c in scores and len(scores) and scores[c].notna().all():
+            codes, labels = pd.factorize(scores[c])
+            scores[c] = sorted_categorical(codes, labels)
     weights = read("weights")
     if "year" in weights:
         weights["year"] = weights["year"].astype("Int64")
@@ -306,13 +311,11 @@ def load_result(directory: str | Path) -> IndexResult:
     )
 
 
-def str_column(codes: np.ndarray, categories) -> pd.Series:
-    """A string column from integer codes into ``categories`` (fast: decoded by Arrow, not Python)."""
-    import pyarrow as pa
-
-    dictionary = pa.array([str(c) for c in categories], type=pa.large_string())
-    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), dictionary).dictionary_decode()
-    return arr.to_pandas()
+def sorted_categorical(codes: np.ndarray, labels) -> pd.Categorical:
+    """A text column of integer ``codes`` into ``labels`` as a categorical whose categories are the distinct labels
+    in sorted order, so that sorting by it sorts by text (4 bytes a row instead of a string per row)."""
+    uniq, inv = np.unique(np.asarray([str(x) for x in labels], dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(inv.astype(np.int32)[codes], categories=pd.Index(uniq, dtype=object))
 
 
 def long_keys(units: list[str], years: list[int], names: list[str], *, col: str = "indicator") -> pd.DataFrame:
