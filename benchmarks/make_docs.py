@@ -34,6 +34,7 @@ REPO = HERE.parent
 ARGS = {
     "bench_rank_agreement": ["--markdown"],
     "bench_demo": ["--markdown"],
+    "bench_read_large": ["--rows", "1000000", "--rows", "5300000"],  # and the 200 MB file
 }
 #: the order of the page: what users wait for first, then the engine, then the external comparison
 ORDER = ["bench_demo", "bench_county_scale", "bench_index", "bench_sensitivity", "bench_analysis", "bench_gtfp",
