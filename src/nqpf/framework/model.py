@@ -9,6 +9,8 @@ analysis (数实融合).
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -346,7 +348,7 @@ def _validate(fw: Framework) -> None:
             f"{where}: unit_level must be one of {', '.join(_UNIT_LEVELS)}; got {fw.unit_level!r}."
         )
     ids = [n.id for n in fw.nodes]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
+    dup = sorted(i for i, c in Counter(ids).items() if c > 1)
     if dup:
         raise FrameworkError(f"{where}: duplicate node ids; got {dup}. Give every node and indicator a unique id.")
     bad_ids = [i for i in ids if not i or any(ch.isspace() for ch in i) or ":" in i]
@@ -402,7 +404,7 @@ def _validate(fw: Framework) -> None:
                 f"{where}: tag {tag!r} must be one of {', '.join(allowed)}; got {bad[:10]}. Correct the tag or leave it empty."
             )
     gids = [g.id for g in fw.groupings]
-    clash = sorted(set(gids) & set(ids)) + sorted({g for g in gids if gids.count(g) > 1})
+    clash = sorted(set(gids) & set(ids)) + sorted(g for g, c in Counter(gids).items() if c > 1)
     if clash:
         raise FrameworkError(f"{where}: grouping ids must be unique and differ from node ids; got {clash}.")
     _validate_declared(fw, by_id, where)
@@ -416,7 +418,7 @@ def _validate(fw: Framework) -> None:
 
 def _validate_declared(fw: Framework, by_id: dict[str, Node], where: str) -> None:
     ids = [d.id for d in fw.declared]
-    clash = sorted({i for i in ids if ids.count(i) > 1 or i in by_id})
+    clash = sorted(i for i, c in Counter(ids).items() if c > 1 or i in by_id)
     if clash:
         raise FrameworkError(
             f"{where}: declared indicator ids must be unique and differ from node ids; got {clash}. Rename them."

@@ -295,7 +295,8 @@ def build_from_frames(
             + "every finding is in quality.csv. Set [quality] preset = \"strict\" to refuse high-severity findings.",
             DataWarning, stacklevel=2)
     say("derive")
-    empty = [i for i in framework.indicators if i in wide and wide[i].isna().all()]
+    no_value = set(wide.columns[wide.isna().all(axis=0).to_numpy()])  # one pass, not one Series per indicator
+    empty = [i for i in framework.indicators if i in no_value]
     if empty:
         why = derive_log[derive_log["indicator"].isin(empty)].groupby("indicator")["reason"].first().to_dict() if len(derive_log) else {}
         warnings.warn(

@@ -259,9 +259,10 @@ def run_engine(
     del sub, treated_sub
     det_rows = []
     reason: str | np.ndarray = np.full(X2.shape, "", dtype=object) if details else ""
+    column = {x: k for k, x in enumerate(inds)}
     for t, j, d in details:
         det_rows.append({"year": None if t is None else inp.years[t], "indicator": tinds[j], **vars(d)})
-        jj = inds.index(tinds[j])
+        jj = column[tinds[j]]
         if t is None:
             reason[:, :, jj] = d.action
         else:
@@ -550,12 +551,15 @@ def _partial_coverage(fw: Framework, S: np.ndarray, nodes: list[str], Z: np.ndar
 def _effective_leaf_weights(fw: Framework, within: dict[str, np.ndarray], node: str, leaves: list[str]) -> np.ndarray:
     """Product of within-parent weights from ``node`` down to each leaf: shape (k,) or (T, k)."""
     out = []
+    position: dict[str, dict[str, int]] = {}  # a child's place among its parent's children (no list search per leaf)
     for leaf in leaves:
         w: np.ndarray | float = 1.0
         cur = leaf
         while cur != node:
             parent = fw.by_id[cur].parent
-            k = fw.children(parent).index(cur)
+            if parent not in position:
+                position[parent] = {c: k for k, c in enumerate(fw.children(parent))}
+            k = position[parent][cur]
             w = w * np.take(within[parent], k, axis=-1)
             cur = parent
         out.append(np.asarray(w, dtype=float))

@@ -68,7 +68,8 @@ def prepare_inputs(raw: pd.DataFrame, framework: Framework, cfg: RunConfig) -> P
 
     available = raw.loc[raw["value"].notna(), "indicator"].unique()
     fw = activate_declared(framework, available) if getattr(framework, "declared", None) else framework
-    activated = [i for i in fw.indicators if i not in set(framework.indicators)]
+    declared_before = set(framework.indicators)
+    activated = [i for i in fw.indicators if i not in declared_before]
     derivations = derivations_from_framework(fw)
     used = set(series_used(fw))
     qres = None
