@@ -15,7 +15,7 @@ Each child reports its peak resident memory above the memory it held after the i
 the panel equal the ``数值`` column parsed by pandas (missing markers as NaN). Printed: peak / file
 size, nqpf peak / pandas peak, time per million rows and nqpf time / pandas time. The target is
 a peak below 6× the file size with time linear in the rows (run with two sizes to see it): the reader
-meets it, and so does the whole build on the issue's 200 MB file (5.7× on 5.3 M rows; 6.2× on 1 M rows, where
+meets it, and so does the whole build on the issue's 200 MB file (5.6× on 5.3 M rows; 6.1× on 1 M rows, where
 the fixed costs weigh more). The base of every child is its memory after a run on a 4-row file, so the modules
 a run loads on first use (about 69 MB, the same for any size) are not counted as memory for the data.
 
@@ -25,12 +25,16 @@ Recorded (2 shared cores, 2026-12): 1,000,000 rows (41.9 MB) peak 5.2× the file
 rows (222 MB) peak 4.05×, pandas 2.7×, 2.0 s per million rows (linear; pandas' plain parse without checks is
 ~13× faster). The reader before this rework peaked at 8.0× on the same 5.3 M-row file and took twice as long
 (the text grid stayed alive while the panel was built, and key columns became one Python string per row).
-Read + build, base after the imports: 1,000,000 rows 6.2× the file (2.45 s), 5,300,000 rows 5.7×. Before the
-build's rework: 11.3× on 1 M rows with the modules counted (about 7.5× without them). What changed: no deep copy of
-the input table, numbers checked without a Python object per cell, the three long tables sharing their key columns
-and keeping the engine's arrays, the scores' text columns (unit, unit_name, node) categorical instead of a string
-per row (54 bytes a row on this file), scores built without copies, ranks computed in blocks, fewer engine
-copies, Arrow's unused memory released after the read and the build.
+Read + build, base after the imports (quiet machine): 1,000,000 rows 6.1× the file in 2.2 s, 2,000,000 rows 5.8×
+in 5.1 s, 5,300,000 rows 5.6× in 14.3 s — 2.2, 2.6 and 2.7 s per million rows, the same growth as pandas' own parse
+on these files (0.11 → 0.14 s per million rows). Before the build's rework: 11.3× on 1 M rows with the modules
+counted (about 7.5× without them), and five list searches per indicator (duplicate-id checks, the activated
+list, a child's place under its parent, an indicator's column, all-missing indicators) made this flat
+8,549-indicator build quadratic. What changed: no deep copy of the input table, numbers checked without a Python
+object per cell, the three long tables sharing their key columns and keeping the engine's arrays, the scores'
+text columns (unit, unit_name, node) categorical instead of a string per row (54 bytes a row on this file),
+scores built without copies, ranks computed in blocks, fewer engine copies, Arrow's unused memory released after
+the read and the build, dict and set lookups instead of list searches.
 """
 from __future__ import annotations
 
