@@ -110,16 +110,15 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
         "journal": [lambda: write_journal(run, d)] if config.journal else [],
         "profiles": run_profile_jobs(run) if run.guide_data else [],
     }
-    # rough costs in seconds of one job on the demo: a chart in two languages ~0.6, a map ~0.2; the workbook
-    # ~3, the journal tables ~0.8, a profile page ~0.3
-    n_fig = len(jobs["figures"])
-    rest = longest_first([3.0] * len(jobs["workbook"]) + [0.8] * len(jobs["journal"]) + [0.3] * len(jobs["profiles"]))
-    order = longest_first(plan.costs() if plan is not None else []) + [n_fig + i for i in rest]
-    calls = [c for part in jobs.values() for c in part]
-    slots, k = {}, 0
+    calls, slots = [], {}
     for name, part in jobs.items():
-        slots[name] = list(range(k, k + len(part)))
-        k += len(part)
+        slots[name] = list(range(len(calls), len(calls) + len(part)))
+        calls += part
+    # the figures first, costliest first by the plan's relative costs; then the other jobs by the rough seconds
+    # of one job on the demo (the workbook ~3, the journal tables ~0.8, a profile page ~0.3)
+    rest = [(sec, i) for name, sec in (("workbook", 3.0), ("journal", 0.8), ("profiles", 0.3)) for i in slots[name]]
+    order = ([slots["figures"][k] for k in longest_first(plan.costs() if plan is not None else [])]
+             + [rest[k][1] for k in longest_first([sec for sec, _ in rest])])
     processes = default_processes(config.processes)
     if progress:
         progress(f"report: {len(calls)} files (figures, workbooks, unit profiles) in "
