@@ -4,25 +4,22 @@ from __future__ import annotations
 import io
 import shutil
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from _browser import launch
+from _browser import sync_api as browser_api
 from test_app import BAD_COL, BAD_ROW, Server, write_inputs
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium at /usr/bin/chromium (make browser installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+    with browser_api().sync_playwright() as p:
+        b = launch(p)
         yield b
         b.close()
 

@@ -7,7 +7,6 @@ class colour, with a legend entry 无数据 / No data.
 """
 import threading
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,15 +14,11 @@ import pytest
 import nqpf
 import nqpf.run
 
-CHROMIUM = Path("/usr/bin/chromium")
+from _browser import launch
+from _browser import sync_api as browser_api
+
 UNITS = ["北京", "上海", "广东", "四川"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _sync_api():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium at /usr/bin/chromium (make browser installs it)")
-    return pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +115,9 @@ def _check_no_data(page):
 
 
 def test_report_map_draws_units_without_a_value_hatched_with_a_legend_entry(gap_run):
-    sync_api = _sync_api()
+    sync_api = browser_api()
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = launch(p)
         try:
             page = b.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
             page.goto((gap_run / "report.html").as_uri())
@@ -134,14 +129,14 @@ def test_report_map_draws_units_without_a_value_hatched_with_a_legend_entry(gap_
 def test_dashboard_map_draws_units_without_a_value_hatched(gap_run):
     from nqpf.report.dashboard import make_server
 
-    sync_api = _sync_api()
+    sync_api = browser_api()
     srv = make_server(gap_run, port=0)
     th = threading.Thread(target=srv.serve_forever, daemon=True)
     th.start()
     try:
         host, port = srv.server_address[:2]
         with sync_api.sync_playwright() as p:
-            b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+            b = launch(p)
             try:
                 page = b.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
                 page.goto(f"http://{host}:{port}/")

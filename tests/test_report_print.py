@@ -17,20 +17,12 @@ import pytest
 import nqpf
 import nqpf.run
 
-CHROMIUM = Path("/usr/bin/chromium")
+from _browser import launch, print_report
+from _browser import sync_api as browser_api
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SUMMARY_SHAPE = re.compile(r"\((\d+) rows × (\d+) columns\)")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _sync_api():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium at /usr/bin/chromium (make browser installs it)")
-    return pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-
-
-def _launch(p):
-    return p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +54,11 @@ def _raw_names_in(text: str, names: set[tuple[str, str]]) -> list[str]:
 
 
 def test_english_report_opens_in_english_and_shows_no_raw_table_names(en_run):
-    sync_api = _sync_api()
+    sync_api = browser_api()
     names = _stage_table_names(en_run)
     assert ("analysis", "dagum_totals") in names and len(names) > 20
     with sync_api.sync_playwright() as p:
-        b = _launch(p)
+        b = launch(p)
         try:
             page = b.new_page(viewport={"width": 1440, "height": 900})
             errors = []
@@ -108,20 +100,15 @@ def test_english_report_opens_in_english_and_shows_no_raw_table_names(en_run):
 
 
 def test_english_report_prints_every_table_and_guide_with_wide_tables_on_landscape_pages(en_run, tmp_path):
-    sync_api = _sync_api()
+    sync_api = browser_api()
     pdfium = pytest.importorskip("pypdfium2")
     from nqpf._format import fmt_display
 
     with sync_api.sync_playwright() as p:
-        b = _launch(p)
+        b = launch(p)
         try:
-            page = b.new_page()
-            page.goto((en_run / "report.html").as_uri())
-            page.wait_for_load_state("load")
-            closed = page.evaluate("document.querySelectorAll('details:not([open])').length")
-            assert closed > 20
             pdf = tmp_path / "report.pdf"
-            page.pdf(path=str(pdf), format="A4", print_background=True)
+            print_report(b.new_page(), en_run / "report.html", pdf)
         finally:
             b.close()
     doc = pdfium.PdfDocument(str(pdf))

@@ -29,7 +29,9 @@ from nqpf.report import generate_reports
 from nqpf.report.excel import workbook_headers, workbook_tables
 from nqpf.report.tables import collect, column_label
 
-CHROMIUM = Path("/usr/bin/chromium")
+from _browser import launch, print_report
+from _browser import sync_api as browser_api
+
 FIGURE_TYPES = {"bump_chart", "radar", "map", "density_surface", "density_ridgeline", "markov_heatmap", "dagum_chart",
                 "coupling_chart", "obstacle_bars", "rank_interval", "lisa_map"}
 
@@ -500,19 +502,10 @@ def test_dashboard_refuses_other_methods_long_urls_and_bodies(dashboard):
 
 # ----------------------------------------------------------------------------- browser
 
-def _browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium at /usr/bin/chromium (make browser installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-    return sync_api
-
-
 def _check_page(url: str, tmp_path: Path, *, allowed: tuple[str, ...]) -> None:
-    sync_api = _browser()
+    sync_api = browser_api()
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = launch(p, "--disable-background-networking", "--disable-component-update", "--disable-sync")
         try:
             page = b.new_page(viewport={"width": 1280, "height": 900})
             errors, requests = [], []
@@ -565,19 +558,15 @@ def test_dashboard_in_headless_chromium(dashboard, tmp_path):
     _check_page(f"http://{host}:{port}/", tmp_path, allowed=(f"http://{host}:{port}/",))
 
 
-def _launch(p):
-    return p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1440, 390])
 def test_report_layout_at_desktop_and_phone_width(demo_dir, tmp_path, width):
     """Nothing overflows the viewport, the header is compact on a phone, anchors land below the sticky header."""
-    sync_api = _browser()
+    sync_api = browser_api()
     out, _ = demo_dir
     phone = width < 500
     with sync_api.sync_playwright() as p:
-        b = _launch(p)
+        b = launch(p)
         try:
             ctx = b.new_context(viewport={"width": width, "height": 844 if phone else 900}, is_mobile=phone,
                                 has_touch=phone, device_scale_factor=1)
@@ -621,10 +610,10 @@ def test_report_layout_at_desktop_and_phone_width(demo_dir, tmp_path, width):
 
 @pytest.mark.browser
 def test_tapped_tooltip_closes_on_scroll(demo_dir):
-    sync_api = _browser()
+    sync_api = browser_api()
     out, _ = demo_dir
     with sync_api.sync_playwright() as p:
-        b = _launch(p)
+        b = launch(p)
         try:
             ctx = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
             page = ctx.new_page()
@@ -647,22 +636,18 @@ def test_tapped_tooltip_closes_on_scroll(demo_dir):
 @pytest.mark.browser
 def test_printed_report_holds_every_table_and_guide(demo_dir, tmp_path):
     """Chromium's print-to-PDF: every collapsed table expanded, every guide in full, no controls."""
-    sync_api = _browser()
+    sync_api = browser_api()
     pdfium = pytest.importorskip("pypdfium2")
     from nqpf.report.html import _fmt
 
     out, _ = demo_dir
     html = (out / "report.html").read_text(encoding="utf-8")
     with sync_api.sync_playwright() as p:
-        b = _launch(p)
+        b = launch(p)
         try:
             page = b.new_page()
-            page.goto((out / "report.html").as_uri())
-            page.wait_for_load_state("load")
-            closed = page.evaluate("document.querySelectorAll('details:not([open])').length")
-            assert closed > 20
             pdf = tmp_path / "report.pdf"
-            page.pdf(path=str(pdf), format="A4", print_background=True)
+            closed = print_report(page, out / "report.html", pdf)
             assert page.evaluate("document.querySelectorAll('details:not([open])').length") == closed  # restored
         finally:
             b.close()
@@ -724,9 +709,9 @@ def test_report_of_a_run_without_stages_and_with_four_provinces(small_run):
 
 @pytest.mark.browser
 def test_clicking_a_province_outside_the_run(small_run):
-    sync_api = _browser()
+    sync_api = browser_api()
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = launch(p)
         try:
             page = b.new_page()
             errors = []
@@ -797,10 +782,10 @@ def test_country_run_has_no_china_maps(country_run):
 
 @pytest.mark.browser
 def test_country_run_profile_from_the_ranking_table(country_run):
-    sync_api = _browser()
+    sync_api = browser_api()
     _, out = country_run
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = launch(p)
         try:
             page = b.new_page()
             errors = []
