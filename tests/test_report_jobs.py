@@ -12,7 +12,7 @@ import pytest
 
 import nqpf
 import nqpf.run
-from nqpf.report._jobs import JobBatch, default_processes
+from nqpf.report._jobs import BackgroundJobs, JobBatch, default_processes
 from nqpf.report.figures import longest_first
 from nqpf.report.stage import generate_reports
 
@@ -63,6 +63,39 @@ def test_batch_checks_the_order_and_cancel_refuses_result():
         batch.result()
 
 
+@fork
+def test_background_jobs_run_in_one_other_process_in_order():
+    jobs = [lambda i=i: _value(i) for i in range(5)]
+    bg = BackgroundJobs(jobs)
+    assert bg.parallel
+    assert [v for v, _ in bg.result([3, 1])] == [3, 1]  # waits for those only (the process runs them in order)
+    values = bg.result()
+    assert [v for v, _ in values] == list(range(5))
+    pids = {pid for _, pid in values}
+    assert len(pids) == 1 and os.getpid() not in pids  # one forked process drew them all
+    assert bg.result() == values
+
+
+@fork
+def test_background_jobs_raise_the_failure_and_cancel_stops_the_process():
+    def bad():
+        raise ValueError("figure 2 failed")
+
+    bg = BackgroundJobs([lambda: 1, bad, lambda: 3])
+    with pytest.raises(ValueError, match="figure 2 failed"):
+        bg.result()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        bg.result()
+    import time
+
+    slow = BackgroundJobs([lambda: time.sleep(30)])
+    proc = slow._proc
+    slow.cancel()
+    assert not proc.is_alive()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        slow.result()
+
+
 def test_longest_first_and_default_processes():
     assert longest_first([0.2, 1.0, 0.2, 3.0]) == [3, 1, 0, 2]  # ties keep their order
     assert default_processes(3) == 3
@@ -75,6 +108,7 @@ def test_report_files_equal_in_one_process_and_in_two(tmp_path):
     a = tmp_path / "a"
     cfg = nqpf.datasets.demo_config(years=(2020, 2022), units=["北京", "上海", "广东", "四川", "贵州", "甘肃"],
                                     stages=["analysis", "paths"])
+    cfg["paths"] = {**cfg.get("paths", {}), "profiles": ["html", "pdf"]}  # the PDFs are on request
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         nqpf.run.run(cfg, out=a)

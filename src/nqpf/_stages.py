@@ -131,6 +131,7 @@ class StageContext:
     data : the data passed to the run (None: the config's inputs).
     progress : callback receiving short step messages, or None.
     earlier : the outputs of the stages that ran before, by stage name.
+    ahead : what the stage's own :attr:`Stage.ahead` started before its turn (None when it has none).
     """
 
     config: Any = None
@@ -140,6 +141,7 @@ class StageContext:
     data: Any = None
     progress: Callable[[str], None] | None = None
     earlier: Mapping[str, StageOutput] = field(default_factory=dict)
+    ahead: Any = None
 
     @classmethod
     def coerce(cls, context: "StageContext | Mapping[str, Any] | None") -> "StageContext":
@@ -197,6 +199,12 @@ class Stage:
     config_model : pydantic model validating the config section (extra keys forbidden).
     run : ``run(result, config, context: StageContext) -> StageOutput``.
     description : one line for the docs.
+    ahead : optional ``ahead(result, config, context, started) -> started``: work the stage can begin before
+        its turn from the outputs so far (``context.earlier``), e.g. the report's figures of the index and the
+        analysis tables, drawn by a forked process while the later stages run. The run calls it after the build
+        and after each stage that is not the last before this one, passing what the previous call returned
+        (None at first); the last value reaches the stage as ``context.ahead``. If the run fails first, the
+        value's ``cancel()`` is called.
     """
 
     name: str
@@ -204,3 +212,4 @@ class Stage:
     config_model: type
     run: Callable[..., StageOutput]
     description: str = ""
+    ahead: Callable[..., Any] | None = None

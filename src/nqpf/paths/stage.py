@@ -55,9 +55,11 @@ class PathsConfig(BaseModel):
     frontier_tol: float = Field(0.05, ge=0, le=1, description="Relative gap up to which a unit counts as at the frontier.")
     frontier_band: float = Field(0.25, ge=0, le=1, description="Frontier paths need a linked node within this relative gap.")
     n_peers: int = Field(2, ge=0, description="Peers per path (similar in profile and place context, ahead on the evidence node).")
-    profiles: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"],
+    profiles: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html"],
                                                    description="One-page unit profiles (Chinese) of the last year under "
-                                                   "DIR/paths/profiles/, written by the report stage from the JSON guides.")
+                                                   "DIR/paths/profiles/, written by the report stage from the JSON guides: "
+                                                   "HTML (prints to one A4 page from a browser); add \"pdf\" for a PDF "
+                                                   "drawn by matplotlib too (about 0.3 s per unit).")
 
 
 def run_paths_stage(result: Any, config: PathsConfig, context: StageContext | dict[str, Any] | None = None) -> dict[str, Any]:

@@ -5,13 +5,16 @@ paths written). With ``processes > 1`` and the fork start method the workers are
 is made and inherit the jobs, so closures over the run in memory need no pickling; elsewhere, or with one
 process, :meth:`JobBatch.result` runs the jobs in this process, in order. Either way the same job writes
 the same bytes, and the results come back in job order.
+
+:class:`BackgroundJobs` runs jobs in one forked process while this one goes on with other work (the run's
+later stages): figures whose tables are ready are drawn before the report stage starts.
 """
 from __future__ import annotations
 
 import gc
 from typing import Any, Callable, Sequence
 
-__all__ = ["JobBatch", "default_processes"]
+__all__ = ["JobBatch", "BackgroundJobs", "default_processes"]
 
 #: the jobs of the pool being started (a forked worker inherits them)
 _PENDING: tuple = ()
@@ -102,6 +105,109 @@ class JobBatch:
                     self._values[i] = self.jobs[i]() if self._pool is None else self._futures[i].result()
         except BaseException:
             self._cancelled = True  # a failed batch is not run again
+            self._stop()
+            raise
+        if len(self._values) == len(self.jobs):
+            self._stop()
+        return [self._values[i] for i in idx]
+
+
+def _serve(jobs: Sequence[Callable[[], Any]], conn) -> None:
+    """The background process: run the jobs in order, send ``(index, ok, value or exception)`` after each."""
+    try:
+        for i, job in enumerate(jobs):
+            try:
+                value = job()
+            except BaseException as exc:  # sent to the parent, raised there by result()
+                try:
+                    conn.send((i, False, exc))
+                except Exception:  # an exception that cannot be pickled: its type and message
+                    conn.send((i, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+                return
+            conn.send((i, True, value))
+    finally:
+        conn.close()
+
+
+class BackgroundJobs:
+    """Jobs run one after another by one forked process while this process goes on; :meth:`result` waits for
+    the jobs asked for and returns their values.
+
+    Unlike :class:`JobBatch` no thread is started here (a ``multiprocessing`` process and a pipe), so more
+    background batches, and a :class:`JobBatch`, can be forked later from this process safely. Without the fork
+    start method the jobs run here when :meth:`result` asks for them. The process is a daemon: it ends with
+    this one.
+
+    Parameters
+    ----------
+    jobs
+        Callables without arguments, run in this order; each returns a small picklable value.
+    before_fork
+        Called once before the process is forked.
+    """
+
+    def __init__(self, jobs: Sequence[Callable[[], Any]], *, before_fork: Callable[[], Any] | None = None):
+        import multiprocessing as mp
+
+        self.jobs = list(jobs)
+        self._values: dict[int, Any] = {}
+        self._cancelled = False
+        self._proc = self._conn = None
+        if self.jobs and "fork" in mp.get_all_start_methods():
+            ctx = mp.get_context("fork")
+            if before_fork is not None:
+                before_fork()
+            recv, send = ctx.Pipe(duplex=False)
+            self._proc = ctx.Process(target=_serve, args=(self.jobs, send), daemon=True, name="nqpf-background")
+            gc.freeze()  # as in JobBatch: the child's collections leave the shared pages alone
+            try:
+                self._proc.start()
+            finally:
+                gc.unfreeze()
+            send.close()
+            self._conn = recv
+
+    @property
+    def parallel(self) -> bool:
+        """True when a forked process runs the jobs."""
+        return self._proc is not None
+
+    def cancel(self) -> None:
+        """Stop the process (jobs not yet done are dropped); :meth:`result` then refuses."""
+        self._cancelled = len(self._values) < len(self.jobs)
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.terminate()
+            self._proc.join()
+            self._conn.close()
+            self._proc = self._conn = None
+
+    def result(self, indices: Sequence[int] | None = None) -> list[Any]:
+        """The values of the jobs ``indices`` (default: all), in that order; the first failure is raised and the
+        process stopped."""
+        if self._cancelled:
+            raise RuntimeError("BackgroundJobs.result: the jobs were cancelled")
+        idx = range(len(self.jobs)) if indices is None else list(indices)
+        try:
+            for i in idx:
+                while i not in self._values:
+                    if self._proc is None:
+                        self._values[i] = self.jobs[i]()
+                        continue
+                    try:
+                        k, ok, value = self._conn.recv()
+                    except EOFError:
+                        self._proc.join()
+                        raise RuntimeError(f"BackgroundJobs: the worker process stopped (exit code "
+                                           f"{self._proc.exitcode}) before job {i} was done") from None
+                    if not ok:
+                        raise value
+                    self._values[k] = value
+        except BaseException:
+            self._cancelled = True
             self._stop()
             raise
         if len(self._values) == len(self.jobs):

@@ -1030,8 +1030,8 @@ def plan_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radars
     # figures are planned first (cheap) and drawn afterwards, in this process or in a pool
     jobs: list[_FigureJob] = []
 
-    def add(name, section, tzh, ten, draw, unit="", bilingual=False, first=None):
-        jobs.append(_FigureJob(name, section, tzh, ten, draw, unit, langs if bilingual else (lang,)))
+    def add(name, section, tzh, ten, draw, unit="", bilingual=False, stage=""):
+        jobs.append(_FigureJob(name, section, tzh, ten, draw, unit, langs if bilingual else (lang,), stage))
 
     def root_name(lg):
         return res.node_names(lg).get(root, root)
@@ -1124,13 +1124,14 @@ def plan_run_figures(run, out_dir: str | Path, *, lang: Lang = "zh", unit_radars
 
             tzh, ten = title_of("zh").split("\n", 1), title_of("en").split("\n", 1)
             add(name, ft.section, tzh[0] + (f"（{tzh[1]}）" if len(tzh) > 1 else ""),
-                ten[0] + (f" ({ten[1]})" if len(ten) > 1 else ""), draw, bilingual=True)
+                ten[0] + (f" ({ten[1]})" if len(ten) > 1 else ""), draw, bilingual=True, stage=stage)
     return FigurePlan(jobs, out, formats=tuple(formats), dpi=dpi)
 
 
 @dataclass(frozen=True)
 class _FigureJob:
-    """One planned figure: ``draw(lang) -> Figure | None`` saved as ``NAME`` and ``NAME-<lang>`` for each extra language."""
+    """One planned figure: ``draw(lang) -> Figure | None`` saved as ``NAME`` and ``NAME-<lang>`` for each extra language;
+    ``stage``: the stage whose table it draws ("" for the figures of the index)."""
 
     name: str
     section: str
@@ -1139,6 +1140,7 @@ class _FigureJob:
     draw: Callable[[str], Any]
     unit: str
     langs: tuple[str, ...]
+    stage: str = ""
 
 
 def _draw_job(job: _FigureJob, out: Path, formats: tuple[str, ...], dpi: int) -> list[Path] | None:

@@ -212,7 +212,7 @@ def write_profiles(guides: Iterable[Any], out_dir: str | Path, *, langs: Iterabl
 def _run_profile_plan(run) -> tuple[list[Mapping], Path, bool]:
     """(guides, folder, pdf): the Chinese JSON guides of the latest guide year, as ``[paths] profiles`` asks."""
     cfg = ((run.result.manifest or {}).get("config") or {}).get("paths")
-    formats = list((cfg or {}).get("profiles", ["html", "pdf"])) if cfg is not None else []
+    formats = list((cfg or {}).get("profiles", ["html"])) if cfg is not None else []
     zh = [g for name, g in run.guide_data.items() if name.endswith(".zh.json")]
     out = Path(run.run_dir) / "paths" / "profiles"
     if not formats or not zh:
@@ -250,7 +250,8 @@ def profile_files(values: Iterable[tuple[list[Path], str | None]], progress=None
 
 def write_run_profiles(run, *, progress=None) -> list[Path]:
     """The unit profiles of a run (report stage): ``DIR/paths/profiles/<unit>_<name>_<year>.profile.zh.<html|pdf>``
-    for every Chinese JSON guide of the latest guide year, as ``[paths] profiles`` asks (default HTML and PDF).
+    for every Chinese JSON guide of the latest guide year, as ``[paths] profiles`` asks (default HTML only;
+    ``["html", "pdf"]`` adds the PDF).
 
     Built from :attr:`~nqpf.report.tables.RunTables.guide_data`, so a report written in the run and one written
     by ``nqpf report DIR`` give the same files; a run without JSON guides gets no profiles.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,11 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from .._config import validate_section
 from ..index.result import csv_encoding_of, write_csv
 from .._stages import Stage, StageContext, StageOutput
+from ._jobs import default_processes
 
 if TYPE_CHECKING:
     from .tables import RunTables
 
-__all__ = ["ReportConfig", "ReportOutputs", "generate_reports", "run_stage", "STAGE"]
+__all__ = ["ReportConfig", "ReportOutputs", "FiguresAhead", "generate_reports", "start_figures_ahead", "run_stage",
+           "STAGE"]
 
 
 class ReportConfig(BaseModel):
@@ -65,7 +67,7 @@ class ReportOutputs:
 
 
 def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | dict | None = None, *,
-                     progress: Callable[[str], None] | None = None) -> ReportOutputs:
+                     progress: Callable[[str], None] | None = None, ahead: "FiguresAhead | None" = None) -> ReportOutputs:
     """Write the workbook, figures and HTML report of a run.
 
     Parameters
@@ -78,14 +80,17 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
         :class:`ReportConfig` or a dict of its fields (default settings when ``None``).
     progress
         Optional callback receiving a short message per step.
+    ahead
+        Figures a run started drawing before the report stage (:func:`start_figures_ahead`); the plan's
+        figures found there are not drawn again.
 
     Returns
     -------
     ReportOutputs
     """
-    from ._jobs import JobBatch, default_processes
+    from ._jobs import JobBatch
     from .excel import write_workbook
-    from .figures import longest_first, plan_run_figures
+    from .figures import longest_first
     from .html import write_report
     from .journal import write_journal
     from .profile import profile_files, run_profile_jobs
@@ -100,12 +105,14 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
     # the workbooks, figures and unit profiles are independent files: one batch of jobs run by forked workers
     # (or, with one process, here). The figures come first: report.html embeds them and is written here while
     # the workers go on with the workbooks and profiles (the costliest first, so that the workers finish together)
-    plan = (plan_run_figures(run, d / "figures", lang=config.lang, unit_radars=config.unit_radars,
-                             map_nodes=config.map_nodes or None, map_years=config.map_years or None, dpi=config.dpi,
-                             formats=("png", "svg") if config.svg else ("png",))
-            if config.figures else None)
+    plan = _figure_plan(run, config) if config.figures else None
+    # figures drawn ahead (by a forked process while the later stages ran) are taken from there
+    drawn = ahead.drawn() if ahead is not None and plan is not None else {}
+    drawn_ahead = {k: drawn[ahead.key(j)] for k, j in enumerate(plan.jobs) if ahead.key(j) in drawn} if drawn else {}
+    todo = [k for k in range(len(plan.jobs)) if k not in drawn_ahead] if plan is not None else []
+    calls_figures = plan.calls() if plan is not None else []
     jobs: dict[str, list] = {
-        "figures": plan.calls() if plan is not None else [],
+        "figures": [calls_figures[k] for k in todo],
         "workbook": [lambda: write_workbook(run, d / "nqpf_results.xlsx", lang=config.lang)] if config.workbook else [],
         "journal": [lambda: write_journal(run, d)] if config.journal else [],
         "profiles": run_profile_jobs(run) if run.guide_data else [],
@@ -117,16 +124,20 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
     # the figures first, costliest first by the plan's relative costs; then the other jobs by the rough seconds
     # of one job on the demo (the workbook ~3, the journal tables ~0.8, a profile page ~0.3)
     rest = [(sec, i) for name, sec in (("workbook", 3.0), ("journal", 0.8), ("profiles", 0.3)) for i in slots[name]]
-    order = ([slots["figures"][k] for k in longest_first(plan.costs() if plan is not None else [])]
+    costs = plan.costs() if plan is not None else []
+    order = ([slots["figures"][k] for k in longest_first([costs[i] for i in todo])]
              + [rest[k][1] for k in longest_first([sec for sec, _ in rest])])
     processes = default_processes(config.processes)
     if progress:
         progress(f"report: {len(calls)} files (figures, workbooks, unit profiles) in "
-                 f"{processes if processes > 1 and len(calls) > 1 else 1} process(es)")
+                 f"{processes if processes > 1 and len(calls) > 1 else 1} process(es)"
+                 + (f"; {len(drawn_ahead)} figures drawn ahead" if drawn_ahead else ""))
     batch = JobBatch(calls, processes=processes, order=order, before_fork=_choose_backend)
     try:
         if plan is not None:
-            out.figures = plan.records(batch.result(slots["figures"]))
+            values = dict(zip(todo, batch.result(slots["figures"])))
+            values.update(drawn_ahead)
+            out.figures = plan.records([values[k] for k in range(len(plan.jobs))])
             (d / "report").mkdir(exist_ok=True)
             write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
         if config.html:
@@ -137,11 +148,109 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
         parts = {name: batch.result(idx) for name, idx in slots.items()}
     except BaseException:
         batch.cancel()
+        if ahead is not None:
+            ahead.cancel()
         raise
     out.workbook = parts["workbook"][0] if parts["workbook"] else None
     out.journal = parts["journal"][0] if parts["journal"] else None
     out.profiles = profile_files(parts["profiles"], progress)
     return out
+
+
+def _figure_plan(run: "RunTables", config: ReportConfig):
+    """The figures of ``run`` as the report config asks (the same plan for figures drawn ahead and in the stage)."""
+    from .figures import plan_run_figures
+
+    return plan_run_figures(run, Path(run.run_dir) / "figures", lang=config.lang, unit_radars=config.unit_radars,
+                            map_nodes=config.map_nodes or None, map_years=config.map_years or None, dpi=config.dpi,
+                            formats=("png", "svg") if config.svg else ("png",))
+
+
+class FiguresAhead:
+    """Figures of a run drawn before its report stage: each call of :meth:`start` forks one process
+    (:class:`~nqpf.report._jobs.BackgroundJobs`) that plans the figures on the outputs so far and draws those of
+    the stages not handed out before (the index's figures first), while this process goes on with the later
+    stages. Planning in the forked process keeps this one's cost to the fork."""
+
+    def __init__(self) -> None:
+        self.handed: set[str] = set()  # "index" and the stages whose figures a batch draws
+        self.batches: list = []
+
+    @staticmethod
+    def key(job) -> tuple:
+        """What makes two planned figures the same: name, titles, unit and languages (a figure is drawn from the
+        run's saved tables, which do not change once written)."""
+        return (job.name, job.section, job.title_zh, job.title_en, job.unit, job.langs)
+
+    def start(self, result, config: ReportConfig, context: StageContext) -> list[str]:
+        """Fork a process drawing the figures of the index and stages in ``context.earlier`` not handed out yet;
+        returns their names ("index", stage names)."""
+        import functools
+
+        from ._jobs import BackgroundJobs
+
+        from .figures import match_figure_types
+
+        def drawn_from(stage: str) -> bool:  # a table of the stage has a figure type (as the plan chooses them)
+            if stage == "index":
+                return True
+            out = StageOutput.from_mapping(context.earlier[stage])
+            kinds = out.table_kinds()
+            return any(match_figure_types(kinds[name]) for name in out.tables)
+
+        new = sorted(({"index"} | set(context.earlier)) - self.handed)
+        self.handed |= set(new)
+        new = [name for name in new if drawn_from(name)]
+        if new:
+            job = functools.partial(_draw_ahead, result, dict(context.earlier), context.run_dir, config, frozenset(new))
+            self.batches.append(BackgroundJobs([job], before_fork=_choose_backend))
+        return new
+
+    def drawn(self) -> dict[tuple, Any]:
+        """``{key: files}`` of every figure drawn ahead (waits for the batches still drawing)."""
+        out: dict[tuple, Any] = {}
+        for batch in self.batches:
+            out.update(batch.result()[0])
+        return out
+
+    def cancel(self) -> None:
+        """Stop every batch still drawing."""
+        for batch in self.batches:
+            batch.cancel()
+
+
+def _draw_ahead(result, earlier: dict, run_dir: Path, config: ReportConfig, origins: frozenset) -> dict[tuple, Any]:
+    """In the forked process: plan the run's figures on the outputs so far and draw those whose table comes from
+    ``origins`` ("index": the index's own figures and its quality tables), costliest first."""
+    from .figures import longest_first, match_figure_types
+    from .tables import RunTables
+
+    def figure_tables(output) -> StageOutput:  # the tables a figure may draw (the others do not enter the plan)
+        out = StageOutput.from_mapping(output)
+        kinds = out.table_kinds()
+        return StageOutput(tables={n: t for n, t in out.tables.items() if match_figure_types(kinds[n])},
+                           results=out.results)
+
+    run = RunTables.from_outputs(result, {stage: figure_tables(o) for stage, o in earlier.items()}, run_dir)
+    plan = _figure_plan(run, config)
+    calls = plan.calls()
+    mine = [k for k in longest_first(plan.costs())
+            if (plan.jobs[k].stage if plan.jobs[k].stage in earlier else "index") in origins]
+    return {FiguresAhead.key(plan.jobs[k]): calls[k]() for k in mine}
+
+
+def start_figures_ahead(result, config: ReportConfig, context: StageContext, started: FiguresAhead | None):
+    """The report stage's ``ahead`` hook: after the build and after each stage, fork a process drawing the
+    figures whose tables are ready, while the run goes on with its later stages. Only when the run is saved,
+    draws figures and may use two processes (``[report] processes``)."""
+    context = StageContext.coerce(context)
+    if context.run_dir is None or not config.figures or default_processes(config.processes) < 2:
+        return started
+    ahead = started if started is not None else FiguresAhead()
+    new = ahead.start(result, config, context)
+    if new:
+        context.say(f"figures ahead: the report figures of {', '.join(new)} drawn by a worker process")
+    return ahead
 
 
 def _choose_backend() -> None:
@@ -157,12 +266,13 @@ def run_stage(result, config: ReportConfig, context: StageContext) -> StageOutpu
         return StageOutput()
     from .tables import RunTables
 
+    ahead = context.ahead if isinstance(context.ahead, FiguresAhead) else None
     run = RunTables.from_outputs(result, context.earlier, context.run_dir)
-    out = generate_reports(run, config, progress=context.progress)
+    out = generate_reports(run, config, progress=context.progress, ahead=ahead)
     # the figure index is written by generate_reports (also for 'nqpf report'); returned only without figures
     tables = {} if config.figures else {"figures": out.figure_index()}
     return StageOutput(tables=tables, artefacts={"_outputs": out})
 
 
-STAGE = Stage(name="report", order=90, config_model=ReportConfig, run=run_stage,
+STAGE = Stage(name="report", order=90, config_model=ReportConfig, run=run_stage, ahead=start_figures_ahead,
               description="Excel workbook, figures (PNG/SVG, China maps) and the self-contained HTML report")

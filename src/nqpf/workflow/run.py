@@ -93,22 +93,36 @@ def run_stages(result: IndexResult, cfg: RunConfig, *, out_dir: Path | None = No
     """
     sections = check_stage_sections(cfg)
     config_dir = Path(cfg.base_dir) if cfg.base_dir else Path.cwd()
+    todo = [st for st in stages() if st.name in sections and not (only and st.name not in only)]
     outputs: dict[str, StageOutput] = {}
-    for st in stages():
-        if st.name not in sections or (only and st.name not in only):
-            continue
-        if progress:
-            progress(st.name)
-        sc = _validate_section(st, sections[st.name])
+    started: dict[str, Any] = {}  # what the later stages' ahead hooks began (e.g. figures drawn in a worker)
+
+    def context(st: Stage, **extra) -> StageContext:
         sub = out_dir / st.name if out_dir is not None else None
-        if sub is not None:
-            sub.mkdir(parents=True, exist_ok=True)
-        ctx = StageContext(config=cfg, config_dir=config_dir, out_dir=sub, run_dir=out_dir, data=data,
-                           progress=progress, earlier=dict(outputs))
-        res = StageOutput.from_mapping(st.run(result, sc, ctx))  # a plug-in may still return a plain dict
-        outputs[st.name] = res
-        if sub is not None:
-            save_stage_outputs(res.tables, sub, encoding=cfg.output.csv_encoding)
+        return StageContext(config=cfg, config_dir=config_dir, out_dir=sub, run_dir=out_dir, data=data,
+                            progress=progress, earlier=dict(outputs), **extra)
+
+    try:
+        for k, st in enumerate(todo):
+            # the stages after the next one may start what they can from the outputs so far
+            for later in todo[k + 1:]:
+                if later.ahead is not None:
+                    started[later.name] = later.ahead(result, _validate_section(later, sections[later.name]),
+                                                      context(later), started.get(later.name))
+            if progress:
+                progress(st.name)
+            sc = _validate_section(st, sections[st.name])
+            ctx = context(st, ahead=started.pop(st.name, None))
+            if ctx.out_dir is not None:
+                ctx.out_dir.mkdir(parents=True, exist_ok=True)
+            res = StageOutput.from_mapping(st.run(result, sc, ctx))  # a plug-in may still return a plain dict
+            outputs[st.name] = res
+            if ctx.out_dir is not None:
+                save_stage_outputs(res.tables, ctx.out_dir, encoding=cfg.output.csv_encoding)
+    finally:  # work started ahead for a stage that did not run (a failure, or a stage that ignored it)
+        for value in started.values():
+            if hasattr(value, "cancel"):
+                value.cancel()
     return outputs
 
 
