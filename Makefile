@@ -14,6 +14,7 @@ $(VENV)/.stamp-base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip setuptools wheel
 	$(PIP) install -q -e .
+	$(PY) -m compileall -q src/nqpf >/dev/null  # byte-code of the editable source now, not at each first import
 	touch $@
 
 $(VENV)/.stamp-test: $(VENV)/.stamp-base

@@ -127,6 +127,9 @@ def baseline_tree(rev: str, dest: Path) -> Path | None:
 
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(dest, filter="data")
+    # both sides start from byte-code, as an installed package does (make's venv compiles the current source)
+    for src in (dest / "src", repo / "src"):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True, capture_output=True)
     return dest / "src"
 
 
