@@ -101,6 +101,11 @@ def test_the_view_from_memory_equals_the_view_from_the_folder(run_dir):
     mem = RunTables.from_outputs(load_result(run_dir), {"analysis": StageOutput(tables={"dagum_totals": t})}, run_dir)
     pd.testing.assert_frame_equal(mem.stage_tables[("analysis", "dagum_totals")], t)
     assert mem.kind("analysis", "dagum_totals") == "dagum_totals"  # no result handed over: the table's own name
+    # saved=True (the report stage of a run): the run saved the table, so its file is read instead of the object
+    # being written again — an empty object here, the saved table comes back
+    saved = RunTables.from_outputs(load_result(run_dir), {"analysis": StageOutput(tables={"dagum_totals": t.iloc[:0]})},
+                                   run_dir, saved=True)
+    pd.testing.assert_frame_equal(saved.stage_tables[("analysis", "dagum_totals")], t)
 
 
 def test_a_table_with_figure_columns_but_another_kind_gets_no_figure(run_dir, tmp_path):

@@ -231,7 +231,7 @@ def _draw_ahead(result, earlier: dict, run_dir: Path, config: ReportConfig, orig
         return StageOutput(tables={n: t for n, t in out.tables.items() if match_figure_types(kinds[n])},
                            results=out.results)
 
-    run = RunTables.from_outputs(result, {stage: figure_tables(o) for stage, o in earlier.items()}, run_dir)
+    run = RunTables.from_outputs(result, {stage: figure_tables(o) for stage, o in earlier.items()}, run_dir, saved=True)
     plan = _figure_plan(run, config)
     calls = plan.calls()
     mine = [k for k in longest_first(plan.costs())
@@ -267,7 +267,7 @@ def run_stage(result, config: ReportConfig, context: StageContext) -> StageOutpu
     from .tables import RunTables
 
     ahead = context.ahead if isinstance(context.ahead, FiguresAhead) else None
-    run = RunTables.from_outputs(result, context.earlier, context.run_dir)
+    run = RunTables.from_outputs(result, context.earlier, context.run_dir, saved=True)  # run_stages saved them
     out = generate_reports(run, config, progress=context.progress, ahead=ahead)
     # the figure index is written by generate_reports (also for 'nqpf report'); returned only without figures
     tables = {} if config.figures else {"figures": out.figure_index()}

@@ -403,7 +403,8 @@ class RunTables:
         return [(k, t) for k, t in self.stage_tables.items() if self.kind(*k) in kinds]
 
     @classmethod
-    def from_outputs(cls, result: IndexResult, outputs: Mapping[str, Any], run_dir: str | Path) -> "RunTables":
+    def from_outputs(cls, result: IndexResult, outputs: Mapping[str, Any], run_dir: str | Path, *,
+                     saved: bool = False) -> "RunTables":
         """The view of a run in memory: ``outputs`` are the :class:`~nqpf._stages.StageOutput` of the stages that
         ran before the report (``StageContext.earlier``); their tables, table kinds (from their results) and
         guide files are taken from memory, nothing is searched for on disk.
@@ -412,6 +413,9 @@ class RunTables:
         CSV round trip of :func:`~nqpf.index.result.write_csv` and :func:`~nqpf.index.result.read_run_csv`), and
         the index ``result`` in its saved form, read from ``run_dir`` where the run saved it before the stages ran
         (:func:`~nqpf.index.result.load_result`: ranks with gaps as floats, codes as text, the portable manifest).
+
+        ``saved=True``: the run has just saved these stages' tables under ``run_dir/<stage>/`` (the report stage of
+        a run, and the figures it draws ahead); they are read from there instead of being written a second time.
         """
         from .._stages import StageOutput
 
@@ -424,7 +428,8 @@ class RunTables:
             out = StageOutput.from_mapping(outputs[stage])
             tk = out.table_kinds()
             for name in sorted(out.tables):
-                table = _as_saved(out.tables[name], encoding=enc)
+                f = Path(run_dir) / stage / f"{name}.csv"
+                table = (_read_saved(f) if saved and f.is_file() else _as_saved(out.tables[name], encoding=enc))
                 if table is not None:
                     tables[(stage, name)] = table
                     kinds[(stage, name)] = tk[name]
@@ -463,6 +468,13 @@ def _as_saved(table: Any, *, encoding: str) -> pd.DataFrame | None:
     return read_run_csv(io.StringIO(text), dtype=_STAGE_DTYPES)
 
 
+def _read_saved(f: Path) -> pd.DataFrame | None:
+    """A stage table saved by a run (None: saved as an empty file, a table without columns)."""
+    if f.stat().st_size <= 8 and not f.read_bytes().lstrip(b"\xef\xbb\xbf").strip():
+        return None
+    return read_run_csv(f, dtype=_STAGE_DTYPES)
+
+
 def collect(run_dir: str | Path) -> RunTables:
     """Read a saved run: the index result, the tables ``stages.json`` lists (with their kinds) and the path guides.
 
@@ -482,10 +494,10 @@ def collect(run_dir: str | Path) -> RunTables:
     for stage in sorted(listed):
         for name in sorted(listed[stage]):
             f = d / stage / f"{name}.csv"
-            if not f.is_file() or (f.stat().st_size <= 8 and not f.read_bytes().lstrip(b"\xef\xbb\xbf").strip()):
-                continue
-            tables[(stage, name)] = read_run_csv(f, dtype=_STAGE_DTYPES)
-            kinds[(stage, name)] = listed[stage][name]
+            table = _read_saved(f) if f.is_file() else None
+            if table is not None:
+                tables[(stage, name)] = table
+                kinds[(stage, name)] = listed[stage][name]
     files = {}
     gdir = d / "paths" / "guides"
     if "paths" in listed and gdir.is_dir():
