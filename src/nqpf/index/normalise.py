@@ -18,7 +18,6 @@ import warnings
 from typing import Literal
 
 import numpy as np
-from scipy.stats import rankdata
 
 from .._errors import ConstantIndicatorWarning, MethodError
 from .._validation import check_option
@@ -115,6 +114,8 @@ def vector(x: np.ndarray, d: np.ndarray, *, ref: np.ndarray | None = None) -> np
 
 
 def _rank_cols(xo: np.ndarray, method: str) -> np.ndarray:
+    from scipy.stats import rankdata  # here, not at import: scipy.stats takes ~0.8 s to import, every command paid it
+
     out = np.full(xo.shape, np.nan)
     for j in range(xo.shape[1]):
         col = xo[:, j]
