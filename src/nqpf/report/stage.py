@@ -188,7 +188,6 @@ class FiguresAhead:
         import functools
 
         from ._jobs import BackgroundJobs
-
         from .figures import match_figure_types
 
         def drawn_from(stage: str) -> bool:  # a table of the stage has a figure type (as the plan chooses them)
