@@ -7,11 +7,15 @@ the ratio and the check that both give the same root scores; then the time of ev
 stage attempts (from its progress messages, skipped attempts included), slowest first. Target:
 build + analysis under 60 s on a 2-core machine (the issue's target: under 8 s).
 
-Then the parts made faster, each beside its former code in the same run, with
-the check that the results are equal: obstacle degree's top-k lists by columns vs row by row
-(``tests/_reference.py``); the stage's unit list from the unique units vs a set over every score row; the
-build with the data-quality screen's NaN-aware medians by one sort vs ``np.nanmedian`` (equal scores,
-findings and changes).
+Then the parts made faster, each beside its former code in the same run, with the check that the results are
+equal: the analysis stage's county-scale paths (``tests/_reference.py``, ``county_scale_former_paths``: PanelOLS
+on integer entities vs the unit labels, the
+kernel density by blocks of the grid vs the whole grid × values matrix, group codes without a string column, the
+typology's scores filtered by year first; in the whole stage only, each node's panel built once vs per analysis
+and the stage tables' shallow vs deep copies), each analysis new and former interleaved, then the whole stage with
+every former path (all tables equal, bit for bit); obstacle degree's top-k lists by columns vs row by row; the
+stage's unit list from the unique units vs a set over every score row; the build with the data-quality screen's
+NaN-aware medians by one sort vs ``np.nanmedian`` (equal scores, findings and changes).
 
     .venv/bin/python benchmarks/bench_county_scale.py
 """
@@ -127,22 +131,94 @@ def main() -> None:
     top = [f"{k} {sum(v):.1f} s" for k, v in rows[:3]]
     skipped = sum(sum(v) for k, v in per_kind.items() if str(status.get(k, "")).startswith("0 ok"))
     print(f"dominated by: {', '.join(top)}; skipped-only analyses take {skipped:.2f} s in all")
-    ok = compare_former(res, cfg, d, fw, t_build)
+    ok = compare_former(res, cfg, d, fw, t_build, out, t_analysis)
     if diff >= 1e-9 or not ok:
         raise SystemExit(1)
 
 
-def compare_former(res, cfg, d, fw, t_build: float) -> bool:
+def _same_tables(a: dict, b: dict) -> bool:
+    """Every DataFrame of ``a`` equals (values, dtypes, columns, index) that of ``b`` of the same name."""
+    names = [k for k, v in a.items() if isinstance(v, pd.DataFrame)]
+    return names == [k for k, v in b.items() if isinstance(v, pd.DataFrame)] and all(
+        a[k].equals(b[k]) and list(a[k].dtypes) == list(b[k].dtypes) and list(a[k].columns) == list(b[k].columns)
+        and a[k].index.equals(b[k].index) for k in names)
+
+
+def _patched(patches, fn):
+    """``fn()`` with every ``(module, name, value)`` of ``patches`` set, then restored."""
+    saved = [(m, n, getattr(m, n)) for m, n, _ in patches]
+    for m, n, v in patches:
+        setattr(m, n, v)
+    try:
+        return fn()
+    finally:
+        for m, n, v in saved:
+            setattr(m, n, v)
+
+
+def compare_stage_paths(res, cfg, d, out, t_analysis: float) -> bool:
+    """The analysis stage's county-scale fast paths beside their former code (``tests/_reference.py``,
+    ``county_scale_former_paths``): each analysis they touch, new and former interleaved (best of 3), then the whole
+    stage with every former path (every table equal, bit for bit)."""
+    from _reference import county_scale_former_paths
+
+    from nqpf.analysis.stage import analyze
+
+    former = county_scale_former_paths()
+    by_name = {n: (m, n, v) for m, n, v in former}
+    all_ok = True
+    def run(kind: str, **kw):
+        return lambda: analyze(kind, res, **kw).tables()
+
+    parts = [
+        ("beta (root): PanelOLS entities", ["_panel_index"], run("beta", node="NQPF")),
+        ("density (root): kde blocks", ["kde"], run("density", node="NQPF")),
+        ("dagum (root): group codes", ["_group_codes"], run("dagum", node="NQPF", group="region4")),
+        ("theil (root): group codes", ["_group_codes"], run("theil", node="NQPF", group="region4")),
+        ("typology: scores of the year", ["_scores_of"], run("typology")),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for label, names, fn in parts:
+            patches = [by_name[n] for n in names]
+            t_new = t_old = float("inf")
+            for _ in range(3):
+                t0 = time.perf_counter()
+                new = fn()
+                t_new = min(t_new, time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                old = _patched(patches, fn)
+                t_old = min(t_old, time.perf_counter() - t0)
+            ok = _same_tables(new, old)
+            all_ok &= ok
+            print(f"  {label:<32} new {t_new:5.2f} s  former {t_old:6.2f} s  ratio {t_old / t_new:5.1f}x; "
+                  f"tables {'equal' if ok else 'DIFFERENT'}")
+        # the whole stage, every former path at once (the stage tables' deep copies included), then new again
+        t0 = time.perf_counter()
+        old_out = _patched(former, lambda: run_stages(res, cfg, data=d))
+        t_old = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        run_stages(res, cfg, data=d)
+        t_new = min(t_analysis, time.perf_counter() - t0)
+    ok = _same_tables(out["analysis"].tables, old_out["analysis"].tables)
+    all_ok &= ok
+    print(f"  {'analysis stage, all of them':<32} new {t_new:5.2f} s  former {t_old:6.2f} s  ratio {t_old / t_new:5.1f}x; "
+          f"all {len(out['analysis'].tables)} tables {'equal (bit for bit)' if ok else 'DIFFERENT'} "
+          "(new: best of 2 runs)")
+    return all_ok
+
+
+def compare_former(res, cfg, d, fw, t_build: float, out, t_analysis: float) -> bool:
     """The changed parts beside their former code: times and equality."""
     print("changed parts vs their former code (same run):")
-    all_ok = True
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    all_ok = compare_stage_paths(res, cfg, d, out, t_analysis)
 
     # obstacle degree: the top-k lists built column by column vs the former row-by-row loop
     from nqpf.analysis import obstacle as obs_mod
 
     t_new, o_new = best_of(lambda: obs_mod.obstacle_degree(res.normalised, res.weights), repeat=1)
     vec = obs_mod._top_lists
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from _reference import obstacle_top_lists_rows
 
     obs_mod._top_lists = obstacle_top_lists_rows

@@ -10,7 +10,12 @@ The straightforward, one-computation-at-a-time code paths that the fast implemen
   one test at a time (fast path: the batched code of ``nqpf.analysis.convergence``); pass them to
   ``convergence._club_convergence(..., t_test=, find=, trend=)``;
 * :func:`obstacle_top_lists_rows` — the obstacle-degree top-k lists row by row (fast path:
-  ``nqpf.analysis.obstacle._top_lists``, column by column).
+  ``nqpf.analysis.obstacle._top_lists``, column by column);
+* the former code of the county-scale fast paths of the analysis stage, equal results bit for bit
+  (:func:`county_scale_former_paths` lists them with the names they replace): a panel built per analysis,
+  deep-copied stage tables,
+  PanelOLS on a labelled index, the whole-grid kernel density,
+  group labels through a string column, the typology's scores filtered by node over all years.
 """
 from __future__ import annotations
 
@@ -24,7 +29,9 @@ from nqpf.analysis import inequality as ineq
 from nqpf.analysis.convergence import cross_sectional_variation
 
 __all__ = ["dagum_direct", "qs_long_run_variance", "log_t_test_reference", "find_clubs_reference", "hp_trend_rowwise",
-           "REFERENCE_CLUBS"]
+           "REFERENCE_CLUBS", "obstacle_top_lists_rows", "stack_deep_copy", "scores_of_all_rows", "panel_index_labels",
+           "kde_whole_grid", "group_codes_string_column", "no_panel_cache",
+           "county_scale_former_paths"]
 
 
 def hp_trend_rowwise(x: np.ndarray, lamb: float) -> np.ndarray:
@@ -206,3 +213,76 @@ def obstacle_top_lists_rows(o, order, undefined, indicators, label, ids):
     top = pd.concat([ids.loc[top["_i"]].reset_index(drop=True), top.drop(columns="_i")], axis=1)
     top_wide = pd.concat([ids, pd.DataFrame(wide_rows, index=ids.index, columns=cols)], axis=1)
     return top, top_wide
+
+
+# --------------------------------------------------------------------------- former code of the county-scale fast paths
+# (benchmarks/bench_county_scale.py times each beside its replacement; tests/test_fast_paths.py checks equal results)
+def stack_deep_copy(store, kind, res, extra):
+    """``analysis.stage._stack`` as it was: every table deep-copied before the id columns are inserted."""
+    import pandas as pd
+
+    prefix = kind.replace("-", "_")
+    for tname, df in res.tables().items():
+        if not isinstance(df, pd.DataFrame):
+            continue
+        df = df.copy()
+        for pos, (col, val) in enumerate(extra.items()):
+            if col in df.columns:
+                df = df.drop(columns=[col])
+            df.insert(pos, col, val)
+        store.setdefault(f"{prefix}_{tname}", []).append(df)
+
+
+def scores_of_all_rows(scores, year, nodes):
+    """``analysis.stage._scores_of`` as it was: the node labels of every score row converted to text."""
+    return scores[(scores["year"] == year) & scores["node"].astype(str).isin(nodes)]
+
+
+def panel_index_labels(d, *, unit, year):
+    """``convergence.beta._panel_index`` as it was: PanelOLS indexed by the unit labels themselves."""
+    return d.set_index([unit, year])
+
+
+def kde_whole_grid(values, grid, *, h, kernel="gaussian"):
+    """``analysis.density.kde`` as it was: the whole grid × values kernel matrix at once."""
+    x = np.asarray(values, dtype=float)
+    g = np.asarray(grid, dtype=float)
+    u = (x[None, :] - g[:, None]) / h
+    if kernel == "gaussian":
+        k = np.exp(-0.5 * u * u) / np.sqrt(2.0 * np.pi)
+    else:
+        k = np.where(np.abs(u) <= 1.0, 0.75 * (1.0 - u * u), 0.0)
+    return k.sum(axis=1) / (x.size * h)
+
+
+def group_codes_string_column(groups, n, *, where):
+    """``analysis.inequality._group_codes`` as it was: every label through a pandas string column."""
+    import pandas as pd
+
+    from nqpf._errors import DataError
+
+    g = pd.Series(np.asarray(groups, dtype=object).ravel())
+    if len(g) != n:
+        raise DataError(f"{where}: values and groups must have the same length; got {n} values and {len(g)} groups.")
+    if g.isna().any():
+        raise DataError(f"{where}: group labels contain missing entries; got {int(g.isna().sum())}.")
+    codes, labels = pd.factorize(g.astype(str), sort=True)
+    return codes, np.asarray(labels, dtype=object)
+
+
+def no_panel_cache():
+    """``analysis.stage.panel_cache`` switched off: every analysis builds its node's panel, as it was."""
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def county_scale_former_paths():
+    """(module, attribute, former code) of every fast path of the county-scale analysis stage (for monkeypatching)."""
+    from nqpf.analysis import density, inequality, obstacle, stage
+    from nqpf.analysis.convergence import beta
+
+    return [(stage, "panel_cache", no_panel_cache), (stage, "_stack", stack_deep_copy),
+            (stage, "_scores_of", scores_of_all_rows),
+            (beta, "_panel_index", panel_index_labels),
+            (density, "kde", kde_whole_grid), (inequality, "_group_codes", group_codes_string_column)]

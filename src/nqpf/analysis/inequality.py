@@ -155,7 +155,14 @@ def _clean_values(values: Any, *, where: str) -> np.ndarray:
 
 
 def _group_codes(groups: Any, n: int, *, where: str) -> tuple[np.ndarray, np.ndarray]:
-    g = pd.Series(np.asarray(groups, dtype=object).ravel())
+    """Codes 0…k−1 of the group labels (as text) and the k labels, sorted."""
+    arr = np.asarray(groups, dtype=object).ravel()
+    if len(arr) == n and pd.api.types.infer_dtype(arr, skipna=False) == "string":
+        # labels that are all text already (the panels' group column): factorised as they are, without the
+        # conversion to a string column (the same codes and labels; ~0.7 ms a cross-section, 150 of them a run)
+        codes, labels = pd.factorize(arr, sort=True)
+        return codes, np.asarray(labels, dtype=object)
+    g = pd.Series(arr)
     if len(g) != n:
         raise DataError(f"{where}: values and groups must have the same length; got {n} values and {len(g)} groups. "
                         "Pass one group label per value.")

@@ -226,6 +226,17 @@ def _tiled_labels(labels: list[str], m: int) -> Any:
     return pd.Series(np.array(labels)).take(np.tile(np.arange(len(labels)), m)).array
 
 
+def _wide(data: pd.DataFrame, ids: list[str], where: str) -> pd.DataFrame:
+    """The long table ``ids, indicator, value`` as one row per ``ids`` key and one column per indicator (pandas'
+    pivot); duplicate (key, indicator) rows are an error."""
+    dup = data.duplicated(ids + ["indicator"])
+    if dup.any():
+        raise DataError(f"{where}: the long table has {int(dup.sum())} duplicate (unit, year, indicator) rows. Keep one row per cell.")
+    wide = data.pivot(index=ids, columns="indicator", values="value").reset_index()
+    wide.columns.name = None
+    return wide
+
+
 @validate_params({"top_k": [Interval(numbers.Integral, 1, None)]})
 def obstacle_degree(
     normalised_wide: pd.DataFrame,
@@ -318,11 +329,7 @@ def obstacle_degree(
         ids = [c for c in ("unit", "year") if c in data.columns]
         if not ids:
             raise DataError(f"{where}: a long table needs a 'unit' column; got {list(data.columns)}. Add the unit ids.")
-        dup = data.duplicated(ids + ["indicator"])
-        if dup.any():
-            raise DataError(f"{where}: the long table has {int(dup.sum())} duplicate (unit, year, indicator) rows. Keep one row per cell.")
-        data = data.pivot(index=ids, columns="indicator", values="value").reset_index()
-        data.columns.name = None
+        data = _wide(data, ids, where)
     if isinstance(weights, pd.DataFrame):
         indicators = [c for c in data.columns if str(c) in table_nodes and str(c) not in tree.values()]
         if not indicators:
@@ -489,11 +496,13 @@ def _top_lists(o: np.ndarray, order: np.ndarray, undefined: np.ndarray, indicato
     top = pd.DataFrame({"_i": ii.astype(np.int64), "rank": np.tile(np.arange(1, kk + 1, dtype=np.int64), rows.size),
                         "indicator": list(ind_arr[jj]), "label": list(lab_arr[jj]), "obstacle": val, "obstacle_pct": pct})
     top = pd.concat([ids.loc[top["_i"]].reset_index(drop=True), top.drop(columns="_i")], axis=1)
-    text = [f"{lab} ({v:.1f}%)" for lab, v in zip(lab_arr[jj], pct)]
+    # Python floats and ints (tolist) format and index faster than numpy scalars, to the same text
+    text = [f"{lab} ({v:.1f}%)" for lab, v in zip(lab_arr[jj].tolist(), pct.tolist())]
+    row_list = rows.tolist()
     wide: dict[str, list] = {}
     for r, c in enumerate(cols):
         col: list = [np.nan] * m
-        for i, t in zip(rows, text[r::kk]):
+        for i, t in zip(row_list, text[r::kk]):
             col[i] = t
         wide[c] = col
     wide_df = pd.DataFrame(wide, index=ids.index, columns=cols) if m else \

@@ -38,7 +38,7 @@ from .._errors import DataError, MethodError, MethodWarning, NqpfError
 from .._results import Result
 from .._validation import check_option
 from .._stages import Stage, StageContext, StageOutput
-from ._input import as_panel, child_nodes, root_node
+from ._input import as_panel, child_nodes, panel_cache, root_node
 from .density import Kernel
 from .dynamics import StateRule
 from ..spatial.weights import IslandRule, SpatialWeights, WeightsKind, province_units, province_weights, read_weights
@@ -237,7 +237,7 @@ def analyze(kind: str, data: Any, *, node: str | None = None, group: str | None 
     if _has_scores(data):
         yr = typology_year if typology_year is not None else int(data.scores["year"].max())
         chosen = list(nodes) if nodes else child_nodes(data, root_node(data))
-        wide = data.scores[(data.scores["year"] == yr) & data.scores["node"].astype(str).isin(chosen)]
+        wide = _scores_of(data.scores, yr, chosen)
         if wide.empty:
             raise DataError(f"analyze('typology'): no scores for nodes {chosen} in {yr}; got years "
                             f"{sorted(data.scores['year'].unique())[-3:]}. Pass typology_year= or nodes=.")
@@ -247,6 +247,16 @@ def analyze(kind: str, data: Any, *, node: str | None = None, group: str | None 
         labels = {c: names.get(c, c) for c in table.columns}
         return typology(table, k=typology_k or None, method=typology_method, seed=seed, labels=labels)  # type: ignore[arg-type]
     return typology(data, k=typology_k or None, method=typology_method, seed=seed)  # type: ignore[arg-type]
+
+
+def _scores_of(scores: pd.DataFrame, year: int, nodes: list[str]) -> pd.DataFrame:
+    """The rows of ``scores`` of one year and of the given nodes (in their order in ``scores``, with their index).
+
+    The year first: the node labels are converted to text for that year's rows only, not for every score row
+    (1.9 million at county scale, 0.1 s).
+    """
+    in_year = scores[scores["year"] == year]
+    return in_year[in_year["node"].astype(str).isin(nodes).to_numpy()]
 
 
 def _has_scores(data: Any) -> bool:
@@ -319,7 +329,9 @@ def _stack(store: dict[str, list[pd.DataFrame]], kind: str, res: Result, extra: 
     for tname, df in res.tables().items():
         if not isinstance(df, pd.DataFrame):
             continue
-        df = df.copy()
+        # a shallow copy: the id columns are inserted into the copy only, the result's table is left as it was
+        # (a deep copy cost ~0.3 s for the obstacle tables of a county panel, 1.7 million rows)
+        df = df.copy(deep=False)
         for pos, (col, val) in enumerate(extra.items()):
             if col in df.columns:
                 df = df.drop(columns=[col])
@@ -341,7 +353,17 @@ def run_analysis(result: Any, config: AnalysisConfig, context: StageContext | di
 
 def _run_analyses(result: Any, config: AnalysisConfig, ctx: StageContext
                   ) -> tuple[dict[str, pd.DataFrame], dict[str, Result], SpatialWeights | None]:
-    """The analyses of :func:`run_analysis`: tables, results by label, and the spatial weights used (or None)."""
+    """The analyses of :func:`run_analysis`: tables, results by label, and the spatial weights used (or None).
+
+    Each node's panel is built once for all the analyses of the node (:func:`~nqpf.analysis._input.panel_cache`).
+    """
+    with panel_cache():
+        return _attempt_all(result, config, ctx)
+
+
+def _attempt_all(result: Any, config: AnalysisConfig, ctx: StageContext
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, Result], SpatialWeights | None]:
+    """The body of :func:`_run_analyses`: every configured analysis attempted, skips logged."""
     progress: Callable[[str], None] | None = ctx.progress
     kinds = config.kinds()
     nodes = config.nodes or _default_nodes(result)

@@ -32,6 +32,7 @@ from .beta import (  # noqa: F401 - private names kept for tests and references
     _annual_growth,
     _beta_cross_section,
     _beta_panel,
+    _panel_index,
     _coef_table,
 )
 from .club import (  # noqa: F401 - private names kept for tests and references

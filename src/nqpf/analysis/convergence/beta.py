@@ -208,6 +208,18 @@ def _annual_growth(df: pd.DataFrame, *, value: str, year: str, unit: str, contro
     return d, gaps, n_pairs - len(d)
 
 
+def _panel_index(d: pd.DataFrame, *, unit: str, year: str) -> pd.DataFrame:
+    """``d`` indexed by (entity, time) for ``PanelOLS``, the entity being the unit's rank in sorted order.
+
+    The unit labels appear in no output of the panel estimate, only their grouping and order: the
+    ranks 0 … N−1 give the MultiIndex the codes that the labels would give (its levels are sorted),
+    so the estimates are the same, bit for bit; linearmodels' index operations (uniqueness checks,
+    group-bys, takes) are much faster on integers than on text (0.1 s a fit at county scale).
+    """
+    codes = pd.factorize(d[unit], sort=True)[0]
+    return d.assign(**{unit: codes}).set_index([unit, year])
+
+
 def _beta_panel(df, *, value, year, unit, kind, controls, fe, cluster, notes, params, where) -> BetaResult:
     from linearmodels.panel import PanelOLS
 
@@ -219,7 +231,7 @@ def _beta_panel(df, *, value, year, unit, kind, controls, fe, cluster, notes, pa
     if d[unit].nunique() < 2 or len(d) < len(controls) + 3:
         raise MethodError(f"{where}: too few annual growth observations; got {len(d)} from {d[unit].nunique()} units. "
                           "Pass a panel with at least two consecutive years for several units.")
-    d = d.set_index([unit, year])
+    d = _panel_index(d, unit=unit, year=year)
     exog_cols = ["ln_initial", *controls]
     exog = d[exog_cols].copy()
     exog.insert(0, "const", 1.0)
