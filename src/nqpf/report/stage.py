@@ -106,10 +106,11 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
     # (or, with one process, here). The figures come first: report.html embeds them and is written here while
     # the workers go on with the workbooks and profiles (the costliest first, so that the workers finish together)
     plan = _figure_plan(run, config) if config.figures else None
-    # figures drawn ahead (by a forked process while the later stages ran) are taken from there
-    drawn = ahead.drawn() if ahead is not None and plan is not None else {}
-    drawn_ahead = {k: drawn[ahead.key(j)] for k, j in enumerate(plan.jobs) if ahead.key(j) in drawn} if drawn else {}
-    todo = [k for k in range(len(plan.jobs)) if k not in drawn_ahead] if plan is not None else []
+    # figures handed to processes forked while the later stages ran are taken from them (waited for once the
+    # workers here have started)
+    expected = ({k for k, j in enumerate(plan.jobs) if ahead.origin(j, run.stages) in ahead.handed}
+                if ahead is not None and plan is not None else set())
+    todo = [k for k in range(len(plan.jobs)) if k not in expected] if plan is not None else []
     calls_figures = plan.calls() if plan is not None else []
     jobs: dict[str, list] = {
         "figures": [calls_figures[k] for k in todo],
@@ -131,12 +132,15 @@ def generate_reports(run_dir: "str | Path | RunTables", config: ReportConfig | d
     if progress:
         progress(f"report: {len(calls)} files (figures, workbooks, unit profiles) in "
                  f"{processes if processes > 1 and len(calls) > 1 else 1} process(es)"
-                 + (f"; {len(drawn_ahead)} figures drawn ahead" if drawn_ahead else ""))
+                 + (f"; {len(expected)} figures drawn ahead" if expected else ""))
     batch = JobBatch(calls, processes=processes, order=order, before_fork=_choose_backend)
     try:
         if plan is not None:
-            values = dict(zip(todo, batch.result(slots["figures"])))
-            values.update(drawn_ahead)
+            drawn = ahead.drawn() if expected else {}
+            # a figure expected from ahead but not drawn there (the plans would have to differ) is drawn here
+            values = {k: drawn[ahead.key(plan.jobs[k])] if ahead.key(plan.jobs[k]) in drawn else calls_figures[k]()
+                      for k in sorted(expected)}
+            values.update(zip(todo, batch.result(slots["figures"])))
             out.figures = plan.records([values[k] for k in range(len(plan.jobs))])
             (d / "report").mkdir(exist_ok=True)
             write_csv(out.figure_index(), d / "report" / "figures.csv", encoding=csv_encoding_of(run.result.manifest))
@@ -175,6 +179,12 @@ class FiguresAhead:
     def __init__(self) -> None:
         self.handed: set[str] = set()  # "index" and the stages whose figures a batch draws
         self.batches: list = []
+
+    @staticmethod
+    def origin(job, stages) -> str:
+        """Where a planned figure's table comes from: its stage when that is one of ``stages`` (the stages that ran),
+        else "index" (the index's own figures and its data-quality tables)."""
+        return job.stage if job.stage in stages else "index"
 
     @staticmethod
     def key(job) -> tuple:
@@ -233,8 +243,7 @@ def _draw_ahead(result, earlier: dict, run_dir: Path, config: ReportConfig, orig
     run = RunTables.from_outputs(result, {stage: figure_tables(o) for stage, o in earlier.items()}, run_dir, saved=True)
     plan = _figure_plan(run, config)
     calls = plan.calls()
-    mine = [k for k in longest_first(plan.costs())
-            if (plan.jobs[k].stage if plan.jobs[k].stage in earlier else "index") in origins]
+    mine = [k for k in longest_first(plan.costs()) if FiguresAhead.origin(plan.jobs[k], run.stages) in origins]
     return {FiguresAhead.key(plan.jobs[k]): calls[k]() for k in mine}
 
 
