@@ -172,6 +172,11 @@ class BackgroundJobs:
         """True when a forked process runs the jobs."""
         return self._proc is not None
 
+    @property
+    def busy(self) -> bool:
+        """True while the forked process is still running jobs."""
+        return self._proc is not None and self._proc.is_alive()
+
     def cancel(self) -> None:
         """Stop the process (jobs not yet done are dropped); :meth:`result` then refuses."""
         self._cancelled = len(self._values) < len(self.jobs)

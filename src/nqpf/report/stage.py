@@ -171,10 +171,12 @@ def _figure_plan(run: "RunTables", config: ReportConfig):
 
 
 class FiguresAhead:
-    """Figures of a run drawn before its report stage: each call of :meth:`start` forks one process
+    """Figures of a run drawn before its report stage: a call of :meth:`start` forks one process
     (:class:`~nqpf.report._jobs.BackgroundJobs`) that plans the figures on the outputs so far and draws those of
     the stages not handed out before (the index's figures first), while this process goes on with the later
-    stages. Planning in the forked process keeps this one's cost to the fork."""
+    stages. Planning in the forked process keeps this one's cost to the fork; while one such process is still
+    drawing no other is started (two would share the second core with this one), so its stages wait for the
+    next call or are drawn by the report stage."""
 
     def __init__(self) -> None:
         self.handed: set[str] = set()  # "index" and the stages whose figures a batch draws
@@ -207,6 +209,8 @@ class FiguresAhead:
             kinds = out.table_kinds()
             return any(match_figure_types(kinds[name]) for name in out.tables)
 
+        if any(batch.busy for batch in self.batches):
+            return []  # one drawing process at a time beside the run: the next call, or the report, takes these
         new = sorted(({"index"} | set(context.earlier)) - self.handed)
         self.handed |= set(new)
         new = [name for name in new if drawn_from(name)]
