@@ -117,8 +117,10 @@ def test_figures_drawn_ahead_give_the_same_files(tmp_path):
     assert "figures ahead: the report figures of analysis drawn by a worker process" in ahead_msgs
     report_msg = next(m for m in said if m.startswith("report: ") and "files" in m)
     n_ahead = int(report_msg.rsplit("; ", 1)[1].split()[0])
-    # every figure of this run draws the index or an analysis table: all were drawn ahead
-    assert n_ahead == len(runs["ahead"].stage_outputs["report"].artefacts["_outputs"].figures) >= 10
+    # the index's and the analysis tables' figures were drawn ahead; the rank intervals of sensitivity too when
+    # the analysis figures were done before sensitivity was (else the report drew that one)
+    n_figures = len(runs["ahead"].stage_outputs["report"].artefacts["_outputs"].figures)
+    assert n_figures - 1 <= n_ahead <= n_figures and n_ahead >= 10
     a, b = tmp_path / "ahead", tmp_path / "alone"
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
@@ -136,7 +138,7 @@ def test_figures_drawn_ahead_give_the_same_files(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = generate_reports(c, {**opts, "processes": 2}, ahead=lost)
-    assert len(out.figures) == n_ahead
+    assert len(out.figures) == n_figures
     for f in sorted((b / "figures").iterdir()):
         assert (c / "figures" / f.name).read_bytes() == f.read_bytes(), f.name
     shutil.rmtree(tmp_path)
