@@ -92,5 +92,19 @@ def main() -> None:
             raise
         typer.echo(f"Error: {unexpected_error_message(exc)}", err=True)
         sys.exit(2)
+    finally:
+        _quick_exit()
+
+
+def _quick_exit() -> None:
+    """Before the interpreter exits: move every object to the collector's permanent generation (``gc.freeze``),
+    so that the collections of the interpreter's shutdown do not walk them. The command's work is done and its
+    files are closed; after a demo run those walks over the objects of the imported libraries (libpysal alone:
+    0.4 s) took about a second. Objects are still freed and atexit handlers still run."""
+    import gc
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()
 
 
