@@ -31,7 +31,46 @@ def default_processes(processes: int = 0) -> int:
     return processes or (2 if (os.cpu_count() or 1) >= 2 else 1)
 
 
-class JobBatch:
+class _Jobs:
+    """What :class:`JobBatch` and :class:`BackgroundJobs` share: values kept by job index, :meth:`result` waiting
+    for the jobs asked for (each subclass's ``_fetch``), the first failure raised and the workers stopped, and
+    :meth:`cancel`."""
+
+    jobs: list
+    _values: dict
+    _cancelled: bool
+
+    def _fetch(self, i: int) -> None:  # pragma: no cover - every subclass has its own
+        raise NotImplementedError
+
+    def _stop(self) -> None:  # pragma: no cover - every subclass has its own
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Stop the workers (jobs not yet done are dropped); :meth:`result` then refuses."""
+        self._cancelled = len(self._values) < len(self.jobs)
+        self._stop()
+
+    def result(self, indices: Sequence[int] | None = None) -> list[Any]:
+        """The values of the jobs ``indices`` (default: all), in that order; waits for those only. Each job
+        runs once (a later call returns the value kept); the first failure is raised and the workers stopped."""
+        if self._cancelled:
+            raise RuntimeError(f"{type(self).__name__}.result: the jobs were cancelled")
+        idx = range(len(self.jobs)) if indices is None else list(indices)
+        try:
+            for i in idx:
+                if i not in self._values:
+                    self._fetch(i)
+        except BaseException:
+            self._cancelled = True  # failed jobs are not run again
+            self._stop()
+            raise
+        if len(self._values) == len(self.jobs):
+            self._stop()
+        return [self._values[i] for i in idx]
+
+
+class JobBatch(_Jobs):
     """Jobs being run; :meth:`result` waits for them and returns their values in job order.
 
     Parameters
@@ -82,34 +121,14 @@ class JobBatch:
         """True when worker processes run the jobs."""
         return self._pool is not None
 
-    def cancel(self) -> None:
-        """Stop the workers (jobs not yet started are dropped); :meth:`result` then refuses."""
-        self._cancelled = len(self._values) < len(self.jobs)
-        self._stop()
+    def _fetch(self, i: int) -> None:
+        self._values[i] = self.jobs[i]() if self._pool is None else self._futures[i].result()
 
     def _stop(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
             self._futures = {}
-
-    def result(self, indices: Sequence[int] | None = None) -> list[Any]:
-        """The values of the jobs ``indices`` (default: all), in that order; waits for those only. Each job
-        runs once (a later call returns the value kept); the first failure is raised and the batch stopped."""
-        if self._cancelled:
-            raise RuntimeError("JobBatch.result: the batch was cancelled")
-        idx = range(len(self.jobs)) if indices is None else list(indices)
-        try:
-            for i in idx:
-                if i not in self._values:
-                    self._values[i] = self.jobs[i]() if self._pool is None else self._futures[i].result()
-        except BaseException:
-            self._cancelled = True  # a failed batch is not run again
-            self._stop()
-            raise
-        if len(self._values) == len(self.jobs):
-            self._stop()
-        return [self._values[i] for i in idx]
 
 
 def _serve(jobs: Sequence[Callable[[], Any]], conn) -> None:
@@ -129,7 +148,7 @@ def _serve(jobs: Sequence[Callable[[], Any]], conn) -> None:
         conn.close()
 
 
-class BackgroundJobs:
+class BackgroundJobs(_Jobs):
     """Jobs run one after another by one forked process while this process goes on; :meth:`result` waits for
     the jobs asked for and returns their values.
 
@@ -177,11 +196,6 @@ class BackgroundJobs:
         """True while the forked process is still running jobs."""
         return self._proc is not None and self._proc.is_alive()
 
-    def cancel(self) -> None:
-        """Stop the process (jobs not yet done are dropped); :meth:`result` then refuses."""
-        self._cancelled = len(self._values) < len(self.jobs)
-        self._stop()
-
     def _stop(self) -> None:
         if self._proc is not None:
             if self._proc.is_alive():
@@ -190,31 +204,18 @@ class BackgroundJobs:
             self._conn.close()
             self._proc = self._conn = None
 
-    def result(self, indices: Sequence[int] | None = None) -> list[Any]:
-        """The values of the jobs ``indices`` (default: all), in that order; the first failure is raised and the
-        process stopped."""
-        if self._cancelled:
-            raise RuntimeError("BackgroundJobs.result: the jobs were cancelled")
-        idx = range(len(self.jobs)) if indices is None else list(indices)
-        try:
-            for i in idx:
-                while i not in self._values:
-                    if self._proc is None:
-                        self._values[i] = self.jobs[i]()
-                        continue
-                    try:
-                        k, ok, value = self._conn.recv()
-                    except EOFError:
-                        self._proc.join()
-                        raise RuntimeError(f"BackgroundJobs: the worker process stopped (exit code "
-                                           f"{self._proc.exitcode}) before job {i} was done") from None
-                    if not ok:
-                        raise value
-                    self._values[k] = value
-        except BaseException:
-            self._cancelled = True
-            self._stop()
-            raise
-        if len(self._values) == len(self.jobs):
-            self._stop()
-        return [self._values[i] for i in idx]
+    def _fetch(self, i: int) -> None:
+        """Run job ``i`` here (no forked process), or take the process's values until job ``i``'s has come."""
+        while i not in self._values:
+            if self._proc is None:
+                self._values[i] = self.jobs[i]()
+                return
+            try:
+                k, ok, value = self._conn.recv()
+            except EOFError:
+                self._proc.join()
+                raise RuntimeError(f"BackgroundJobs: the worker process stopped (exit code {self._proc.exitcode}) "
+                                   f"before job {i} was done") from None
+            if not ok:
+                raise value
+            self._values[k] = value
