@@ -12,6 +12,7 @@ later stages): figures whose tables are ready are drawn before the report stage 
 from __future__ import annotations
 
 import gc
+from abc import ABC, abstractmethod
 from typing import Any, Callable, Sequence
 
 __all__ = ["JobBatch", "BackgroundJobs", "default_processes"]
@@ -31,7 +32,7 @@ def default_processes(processes: int = 0) -> int:
     return processes or (2 if (os.cpu_count() or 1) >= 2 else 1)
 
 
-class _Jobs:
+class _Jobs(ABC):
     """What :class:`JobBatch` and :class:`BackgroundJobs` share: values kept by job index, :meth:`result` waiting
     for the jobs asked for (each subclass's ``_fetch``), the first failure raised and the workers stopped, and
     :meth:`cancel`."""
@@ -40,11 +41,13 @@ class _Jobs:
     _values: dict
     _cancelled: bool
 
-    def _fetch(self, i: int) -> None:  # pragma: no cover - every subclass has its own
-        raise NotImplementedError
+    @abstractmethod
+    def _fetch(self, i: int) -> None:
+        """Put job ``i``'s value into ``_values`` (and any other values that came with it)."""
 
-    def _stop(self) -> None:  # pragma: no cover - every subclass has its own
-        raise NotImplementedError
+    @abstractmethod
+    def _stop(self) -> None:
+        """Stop the workers, if any."""
 
     def cancel(self) -> None:
         """Stop the workers (jobs not yet done are dropped); :meth:`result` then refuses."""

@@ -200,14 +200,9 @@ class FiguresAhead:
         import functools
 
         from ._jobs import BackgroundJobs
-        from .figures import match_figure_types
 
         def drawn_from(stage: str) -> bool:  # a table of the stage has a figure type (as the plan chooses them)
-            if stage == "index":
-                return True
-            out = StageOutput.from_mapping(context.earlier[stage])
-            kinds = out.table_kinds()
-            return any(match_figure_types(kinds[name]) for name in out.tables)
+            return stage == "index" or bool(_figure_tables(context.earlier[stage]).tables)
 
         if any(batch.busy for batch in self.batches):
             return []  # one drawing process at a time beside the run: the next call, or the report, takes these
@@ -235,20 +230,23 @@ class FiguresAhead:
 def _draw_ahead(result, earlier: dict, run_dir: Path, config: ReportConfig, origins: frozenset) -> dict[tuple, Any]:
     """In the forked process: plan the run's figures on the outputs so far and draw those whose table comes from
     ``origins`` ("index": the index's own figures and its quality tables), costliest first."""
-    from .figures import longest_first, match_figure_types
+    from .figures import longest_first
     from .tables import RunTables
 
-    def figure_tables(output) -> StageOutput:  # the tables a figure may draw (the others do not enter the plan)
-        out = StageOutput.from_mapping(output)
-        kinds = out.table_kinds()
-        return StageOutput(tables={n: t for n, t in out.tables.items() if match_figure_types(kinds[n])},
-                           results=out.results)
-
-    run = RunTables.from_outputs(result, {stage: figure_tables(o) for stage, o in earlier.items()}, run_dir, saved=True)
+    run = RunTables.from_outputs(result, {stage: _figure_tables(o) for stage, o in earlier.items()}, run_dir, saved=True)
     plan = _figure_plan(run, config)
     calls = plan.calls()
     mine = [k for k in longest_first(plan.costs()) if FiguresAhead.origin(plan.jobs[k], run.stages) in origins]
     return {FiguresAhead.key(plan.jobs[k]): calls[k]() for k in mine}
+
+
+def _figure_tables(output) -> StageOutput:
+    """A stage's output with only the tables a figure type draws (the others do not enter the figure plan)."""
+    from .figures import match_figure_types
+
+    out = StageOutput.from_mapping(output)
+    kinds = out.table_kinds()
+    return StageOutput(tables={n: t for n, t in out.tables.items() if match_figure_types(kinds[n])}, results=out.results)
 
 
 def start_figures_ahead(result, config: ReportConfig, context: StageContext, started: FiguresAhead | None):

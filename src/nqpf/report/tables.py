@@ -407,7 +407,7 @@ class RunTables:
                      saved: bool = False) -> "RunTables":
         """The view of a run in memory: ``outputs`` are the :class:`~nqpf._stages.StageOutput` of the stages that
         ran before the report (``StageContext.earlier``); their tables, table kinds (from their results) and
-        guide files are taken from memory, nothing is searched for on disk.
+        guide files are taken from memory, nothing is searched for on disk (but see ``saved``).
 
         The report shows what the run folder holds, to the last digit: every stage table is taken as saved (the
         CSV round trip of :func:`~nqpf.index.result.write_csv` and :func:`~nqpf.index.result.read_run_csv`), and

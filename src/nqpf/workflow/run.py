@@ -96,6 +96,12 @@ def run_stages(result: IndexResult, cfg: RunConfig, *, out_dir: Path | None = No
     todo = [st for st in stages() if st.name in sections and not (only and st.name not in only)]
     outputs: dict[str, StageOutput] = {}
     started: dict[str, Any] = {}  # what the later stages' ahead hooks began (e.g. figures drawn in a worker)
+    configs: dict[str, Any] = {}  # each section validated once, when first needed (an ahead hook or its turn)
+
+    def config_of(st: Stage) -> Any:
+        if st.name not in configs:
+            configs[st.name] = _validate_section(st, sections[st.name])
+        return configs[st.name]
 
     def context(st: Stage, **extra) -> StageContext:
         sub = out_dir / st.name if out_dir is not None else None
@@ -107,11 +113,10 @@ def run_stages(result: IndexResult, cfg: RunConfig, *, out_dir: Path | None = No
             # the stages after the next one may start what they can from the outputs so far
             for later in todo[k + 1:]:
                 if later.ahead is not None:
-                    started[later.name] = later.ahead(result, _validate_section(later, sections[later.name]),
-                                                      context(later), started.get(later.name))
+                    started[later.name] = later.ahead(result, config_of(later), context(later), started.get(later.name))
             if progress:
                 progress(st.name)
-            sc = _validate_section(st, sections[st.name])
+            sc = config_of(st)
             ctx = context(st, ahead=started.pop(st.name, None))
             if ctx.out_dir is not None:
                 ctx.out_dir.mkdir(parents=True, exist_ok=True)
