@@ -175,6 +175,62 @@ def end_to_end(tmp: Path, rev: str, repeat: int) -> list[tuple[str, float, float
     return [(label, *best[label]) for label, _ in sides]
 
 
+def report_command(tmp: Path, demo: Path, rev: str, repeat: int) -> list[tuple[str, float]]:
+    """``nqpf report DIR`` as users run it (a fresh interpreter) on copies of the demo's folder, the current code
+    and the code at ``rev`` alternately, ``repeat`` times each; the best wall time of each side."""
+    cli = [sys.executable, "-c", "import sys; from nqpf.cli import main; sys.argv[0] = 'nqpf'; sys.exit(main())",
+           "report"]
+    base = baseline_tree(rev, tmp / f"baseline-{rev}") if rev else None
+    sides = [("current", None)] + ([(f"at {rev}", {**os.environ, "PYTHONPATH": str(base)})] if base else [])
+    best: dict[str, float] = {}
+    for r in range(repeat):
+        for label, env in sides:
+            d = tmp / f"report-{r}-{label.replace(' ', '_')}"
+            shutil.copytree(demo, d)
+            wall, _, _ = whole_process(cli + [str(d), "-q"], env=env, sample=False)
+            shutil.rmtree(d, ignore_errors=True)
+            best[label] = min(best.get(label, float("inf")), wall)
+    return [(label, best[label]) for label, _ in sides]
+
+
+def bench_png(d: Path, tmp: Path) -> tuple[float, float, bool, str]:
+    """Every PNG figure of the report drawn and saved by ``savefig(bbox_inches="tight")`` (two drawings) vs by
+    :func:`nqpf.report.figures.save_figure` (one drawing, cut to the same box). Equal: the same size up to 2
+    pixels and the same pixels up to a shift of at most one (mean absolute difference < 6 of 255 per channel)."""
+    from PIL import Image
+
+    from nqpf.report.figures import _plt, plan_run_figures, save_figure
+    from nqpf.report.tables import collect
+
+    plt = _plt()
+    run = collect(d)
+    plan = plan_run_figures(run, tmp / "png", lang="zh", dpi=150, formats=("png",))
+    (tmp / "png").mkdir(exist_ok=True)
+    t_old = t_new = 0.0
+    worst_size, worst_diff = 0, 0.0
+    for job in plan.jobs:
+        for lg in job.langs:
+            fig = job.draw(lg)
+            if fig is None:
+                continue
+            t = time.perf_counter()
+            fig.savefig(tmp / "png" / "old.png", dpi=150, bbox_inches="tight")
+            t_old += time.perf_counter() - t
+            plt.close(fig)
+            fig = job.draw(lg)
+            t = time.perf_counter()
+            save_figure(fig, tmp / "png" / "new", formats=("png",), dpi=150)
+            t_new += time.perf_counter() - t
+            a = np.asarray(Image.open(tmp / "png" / "old.png").convert("RGB")).astype(np.int16)
+            b = np.asarray(Image.open(tmp / "png" / "new.png").convert("RGB")).astype(np.int16)
+            worst_size = max(worst_size, abs(a.shape[0] - b.shape[0]), abs(a.shape[1] - b.shape[1]))
+            h, w = min(a.shape[0], b.shape[0]) - 2, min(a.shape[1], b.shape[1]) - 2
+            worst_diff = max(worst_diff, min(float(np.abs(a[1:1 + h, 1:1 + w] - b[1 + i:1 + i + h, 1 + j:1 + j + w]).mean())
+                                             for i in (-1, 0, 1) for j in (-1, 0, 1)))
+    note = f"largest size difference {worst_size} px, largest mean absolute pixel difference {worst_diff:.2f}"
+    return t_old, t_new, worst_size <= 2 and worst_diff < 6, note
+
+
 def time_report(d: Path, cfg: dict) -> float:
     from nqpf.report.stage import generate_reports
 
@@ -286,6 +342,9 @@ def main() -> None:
                     help="git revision measured beside the current code end to end (default: the code before the "
                          "speed work of the demo; '' to skip)")
     ap.add_argument("--repeat", type=int, default=2, help="end-to-end runs of each side (best wall time kept)")
+    ap.add_argument("--report-baseline", default="fe39969",
+                    help="git revision whose `nqpf report DIR` is measured beside the current code (default: the "
+                         "code before the single-drawing PNG figures and the lazy command line; '' to skip)")
     args = ap.parse_args()
     md = args.markdown
     tmp = Path(tempfile.mkdtemp(prefix="nqpf-bench-demo-"))
@@ -320,6 +379,8 @@ def main() -> None:
                 for n in s["node"].unique() for y in (res.years[0], res.years[-1])]
         b_old, b_new, b_eq = bench_breaks(vals)
         w_old, w_new, w_eq = bench_workbook(tmp / "demo", tmp)
+        cmd_report = report_command(tmp, tmp / "demo", args.report_baseline, args.repeat)
+        p_old, p_new, p_eq, p_note = bench_png(tmp / "demo", tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     cur = e2e[0]
@@ -337,6 +398,14 @@ def main() -> None:
     rows += [(f"  stage {name}", None, t, None) for name, t in stages]
     rows.append(("nqpf demo in this process: every figure drawn in the report stage vs the figures of the index and "
                  "the analysis drawn ahead, while the later stages run", t_late, total, not diff_late))
+    cur_report = cmd_report[0][1]
+    rows += [(f"`nqpf report DIR` on the demo's folder, whole process (fresh interpreter, best of {args.repeat}): code "
+              f"{label} vs current", wall, cur_report, None) for label, wall in cmd_report[1:]]
+    if len(cmd_report) == 1:
+        rows.append((f"`nqpf report DIR` on the demo's folder, whole process (best of {args.repeat})", None, cur_report,
+                     None))
+    rows.append(("PNG figures of the report: savefig(bbox_inches='tight'), two drawings, vs one drawing cut to the "
+                 "same box", p_old, p_new, p_eq))
     rows += [(f"report: former defaults ({n_ref} files, PNG+SVG, radar per unit, 1 process) vs current "
               f"({n_new} files)", t_ref, t_new, not diff),
              ("report, current settings: every file written in this process vs by two workers (figures, "
@@ -357,9 +426,10 @@ def main() -> None:
                   f"{'' if eq is None else ('equal' if eq else 'DIFFERENT')}")
     print(f"whole-process demo: {cur[1]:.2f} s (target < 15 s), peak RSS of the tree {cur[2]:.0f} MiB (target < 500), "
           f"largest single process {cur[3]:.0f} MiB")
+    print(f"nqpf report DIR: {cur_report:.2f} s (target < 5 s); PNG figures drawn once vs savefig: {p_note}")
     print(f"peak memory, in-process run: demo process {own:.0f} MiB, largest child (figure worker) {kids:.0f} MiB; "
           f"{n_png} PNG files compared{'; differ: ' + ', '.join(diff) if diff else ''}; CPUs {os.cpu_count()}")
-    if diff or diff_late or not (o_eq and b_eq and w_eq):
+    if diff or diff_late or not (o_eq and b_eq and w_eq and p_eq):
         sys.exit(1)
 
 

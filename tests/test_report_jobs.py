@@ -96,6 +96,26 @@ def test_background_jobs_raise_the_failure_and_cancel_stops_the_process():
         slow.result()
 
 
+@fork
+def test_objects_stay_frozen_while_any_forked_worker_lives():
+    import gc
+    import time
+
+    assert gc.get_freeze_count() == 0
+    background = BackgroundJobs([lambda: time.sleep(0.3) or 1])
+    frozen = gc.get_freeze_count()
+    assert frozen > 0  # the objects made before the fork left to the workers' pages
+    batch = JobBatch([lambda i=i: _value(i) for i in range(3)], processes=2)
+    assert gc.get_freeze_count() >= frozen
+    assert [v for v, _ in batch.result()] == [0, 1, 2]
+    assert gc.get_freeze_count() > 0  # the background process still runs
+    assert background.result() == [1]
+    assert gc.get_freeze_count() == 0  # both stopped: every object back to the collector
+    cancelled = JobBatch([lambda: time.sleep(0.5)] * 2, processes=2)
+    cancelled.cancel()
+    assert gc.get_freeze_count() == 0
+
+
 def test_longest_first_and_default_processes():
     assert longest_first([0.2, 1.0, 0.2, 3.0]) == [3, 1, 0, 2]  # ties keep their order
     assert default_processes(3) == 3

@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._errors import DataError, MethodError
 from .._results import Result, Summary
@@ -257,6 +256,7 @@ def homogeneity_test(conditional_counts: np.ndarray) -> dict[str, Any]:
     df = Σ_i (b_i − 1)(A_i − 1), b_i = lag classes with transitions out of i, A_i = non-zero
     entries in row i of the pooled matrix (Bickenbach & Bode 2003).
     """
+    from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
     T = np.asarray(conditional_counts, dtype=float)
     pooled = T.sum(axis=0)
     p = transition_probabilities(pooled)

@@ -32,19 +32,14 @@ COMMAND_MODULES = (
     "webapp",     # nqpf app: the local web application (module not named app: that is the typer object)
 )
 
-app = typer.Typer(
-    name="nqpf",
-    help=(
-        "nqpf — measure, diagnose and explain New Quality Productive Forces (新质生产力).\n\n"
-        "Build a composite index (熵值法 entropy weights, 极差标准化 min–max normalisation, TOPSIS …) "
-        "from one config file plus data, analyse it (Dagum 基尼系数, Moran's I, Markov, 耦合协调度, "
-        "障碍度 …) and write tables, figures, an HTML report and per-unit path guides."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-)
+#: the first word of each command → the module of this package that registers it: ``nqpf report …`` imports
+#: only ``nqpf.cli.report`` (the other modules import the library for their options' choices; about a second).
+#: tests/test_cli_lazy.py checks it against the commands the modules register.
+COMMANDS = {
+    "build": "build", "regenerate": "build", "validate": "build", "demo": "build", "framework": "build",
+    "init": "init", "analyze": "analyze", "sensitivity": "sensitivity", "explain": "explain", "gtfp": "gtfp",
+    "text": "text", "guide": "guide", "guide-check": "guide", "serve": "serve", "report": "report", "app": "webapp",
+}
 
 
 def _print_version(value: bool) -> None:
@@ -56,7 +51,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", help="Print the nqpf version and exit.", is_eager=True,
                                  callback=_print_version),
@@ -64,10 +58,45 @@ def _root(
     pass
 
 
-for _name in COMMAND_MODULES:
-    _full = f"{__name__}.{_name}"
-    if importlib.util.find_spec(_full) is not None:
-        importlib.import_module(_full).register(app)
+def make_app(modules: "tuple[str, ...]" = COMMAND_MODULES) -> typer.Typer:
+    """The ``nqpf`` application with the commands of ``modules`` (modules of this package; default: all)."""
+    application = typer.Typer(
+        name="nqpf",
+        help=(
+            "nqpf — measure, diagnose and explain New Quality Productive Forces (新质生产力).\n\n"
+            "Build a composite index (熵值法 entropy weights, 极差标准化 min–max normalisation, TOPSIS …) "
+            "from one config file plus data, analyse it (Dagum 基尼系数, Moran's I, Markov, 耦合协调度, "
+            "障碍度 …) and write tables, figures, an HTML report and per-unit path guides."
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode="rich",
+        pretty_exceptions_enable=False,
+    )
+    application.callback()(_root)
+    for name in modules:
+        full = f"{__name__}.{name}"
+        if importlib.util.find_spec(full) is not None:
+            importlib.import_module(full).register(application)
+    return application
+
+
+def __getattr__(name: str):
+    """``nqpf.cli.app``: the application with every command, made when first asked for."""
+    if name == "app":
+        if "app" not in globals():
+            globals()["app"] = make_app()
+        return globals()["app"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def command_app(argv: "list[str]") -> typer.Typer:
+    """The application :func:`main` runs for the arguments ``argv``: only the module of the command named
+    (the first argument that is not an option), every command when none is named or the name is unknown
+    (``nqpf --help`` lists them all; a misspelt command gets typer's suggestions)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    module = COMMANDS.get(first)
+    return make_app((module,)) if module is not None else __getattr__("app")
 
 
 def main() -> None:
@@ -80,7 +109,7 @@ def main() -> None:
 
     warnings.showwarning = _show
     try:
-        app()
+        command_app(sys.argv[1:])()
     except NqpfError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(1)

@@ -31,7 +31,6 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._errors import DataError, MethodError, MethodWarning
 from .._results import Result, Summary, json_safe
@@ -98,6 +97,7 @@ class PanelRegression(Result):
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals from the t distribution with ``df_resid`` degrees of freedom."""
+        from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
         q = stats.t.ppf(0.5 + level / 2, self.df_resid) if np.isfinite(self.df_resid) else stats.norm.ppf(0.5 + level / 2)
         return pd.DataFrame({"lower": self.params - q * self.std_errors, "upper": self.params + q * self.std_errors})
 
@@ -448,6 +448,7 @@ def _year_dummies(design: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fit_re(design: pd.DataFrame, spec: ModelSpec, terms: list[str]) -> dict[str, Any]:
+    from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
     from linearmodels import RandomEffects
 
     idx = _panel_index(design)
@@ -573,6 +574,7 @@ def hausman(
     >>> hausman(d, y="lwage", x=["union"], controls=["married", "expersq"], method="mundlak").preferred
     'fe'
     """
+    from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
     from linearmodels import PanelOLS, RandomEffects
 
     check_option(fe, FixedEffects, param="fe", caller="hausman")

@@ -24,7 +24,6 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._errors import DataError, MethodError
 from .._results import Result, Summary
@@ -148,6 +147,7 @@ def heterogeneity(
     >>> bool(res.equality.set_index("term").loc["joint", "p_value"] < 0.01)
     True
     """
+    from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
     for v, lit, p in ((fe, FixedEffects, "fe"), (cluster, ClusterBy, "cluster"), (ssc, SmallSample, "ssc"), (test, EqualityTest, "test")):
         check_option(v, lit, param=p, caller="heterogeneity")
     where = "heterogeneity"

@@ -26,7 +26,6 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._errors import DataError
 from .._results import Result, Summary
@@ -53,6 +52,7 @@ def sobel_test(a: float, se_a: float, b: float, se_b: float) -> tuple[float, flo
     >>> round(z, 4)
     3.1235
     """
+    from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
     se = float(np.sqrt(b * b * se_a * se_a + a * a * se_b * se_b))
     z = a * b / se if se > 0 else float("nan")
     return float(z), float(2 * stats.norm.sf(abs(z)))
@@ -175,6 +175,7 @@ def mediation(
     >>> bool(res.effects.set_index("effect").loc["indirect (a·b)", "ci_lower"] > 0)
     True
     """
+    from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
     for v, lit, p in ((fe, FixedEffects, "fe"), (cluster, ClusterBy, "cluster"), (ssc, SmallSample, "ssc")):
         check_option(v, lit, param=p, caller="mediation")
     if mediator in (x, y) or x == y:

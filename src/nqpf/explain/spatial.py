@@ -32,7 +32,6 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._errors import DataError
 from .._results import Result, Summary
@@ -216,6 +215,7 @@ def spatial_panel(
     >>> round(res.rho, 1)
     0.4
     """
+    from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
     where = "spatial_panel"
     check_option(model, SpatialModel, param="model", caller=where)
     check_option(fe, SpatialEffects, param="fe", caller=where)

@@ -744,6 +744,86 @@ def rank_interval_plot(rank_stats: pd.DataFrame, *, year: int | None = None, lab
 
 # --------------------------------------------------------------------------- saving
 
+def tight_pixel_box(bbox_inches, dpi: float, width: int, height: int, pad: float) -> tuple[int, int, int, int] | None:
+    """The pixel rows and columns ``(top, bottom, left, right)`` of a figure's tight box in its rendered image.
+
+    ``bbox_inches`` is ``Figure.get_tightbbox`` (inches from the lower left corner), padded by ``pad`` inches on
+    each side as ``savefig(bbox_inches="tight", pad_inches=pad)`` pads it, then widened to whole pixels; the image
+    is ``height × width`` pixels with its first row at the top. The padding may reach beyond the image (a figure
+    whose layout fills it: ``savefig`` then paints the margin in the figure's face colour). ``None`` when the box
+    itself reaches outside the image (an artist drawn beyond the figure's edge: only a second drawing on a larger
+    canvas can show it).
+
+    Examples
+    --------
+    >>> from matplotlib.transforms import Bbox
+    >>> tight_pixel_box(Bbox([[0.5, 0.2], [5.5, 3.6]]), 100, 600, 400, 0.1)
+    (30, 390, 40, 560)
+    >>> tight_pixel_box(Bbox([[0.02, 0.2], [5.5, 3.6]]), 100, 600, 400, 0.1)
+    (30, 390, -8, 560)
+    >>> tight_pixel_box(Bbox([[-0.2, 0.2], [5.5, 3.6]]), 100, 600, 400, 0.1) is None
+    True
+    """
+    if (bbox_inches.x0 * dpi < -0.5 or bbox_inches.y0 * dpi < -0.5 or bbox_inches.x1 * dpi > width + 0.5
+            or bbox_inches.y1 * dpi > height + 0.5):
+        return None
+    x0, y0 = (bbox_inches.x0 - pad) * dpi, (bbox_inches.y0 - pad) * dpi
+    x1, y1 = (bbox_inches.x1 + pad) * dpi, (bbox_inches.y1 + pad) * dpi
+    left, right = int(np.floor(x0 + 1e-6)), int(np.ceil(x1 - 1e-6))
+    top, bottom = height - int(np.ceil(y1 - 1e-6)), height - int(np.floor(y0 + 1e-6))
+    return top, bottom, left, right
+
+
+def cut_image(image: np.ndarray, box: tuple[int, int, int, int], fill: Sequence[int]) -> np.ndarray:
+    """Rows ``top:bottom`` and columns ``left:right`` of an ``H × W × C`` image, the part of the box outside the
+    image filled with the colour ``fill`` (``C`` values).
+
+    Examples
+    --------
+    >>> img = np.arange(12, dtype=np.uint8).reshape(2, 3, 2)
+    >>> cut_image(img, (0, 2, 1, 4), (9, 9))[:, :, 0].tolist()
+    [[2, 4, 9], [8, 10, 9]]
+    """
+    top, bottom, left, right = box
+    h, w = image.shape[:2]
+    out = np.empty((bottom - top, right - left) + image.shape[2:], dtype=image.dtype)
+    out[...] = np.asarray(fill, dtype=image.dtype)
+    r0, r1, c0, c1 = max(top, 0), min(bottom, h), max(left, 0), min(right, w)
+    out[r0 - top:r1 - top, c0 - left:c1 - left] = image[r0:r1, c0:c1]
+    return out
+
+
+def _save_png_drawn_once(fig, path: Path, dpi: int) -> bool:
+    """Save ``fig`` as a PNG holding its tight box, drawing it once: the figure is drawn on an Agg canvas, its
+    tight box (``Figure.get_tightbbox`` with the text sizes of that drawing, padded by ``savefig.pad_inches``)
+    is cut from the image (:func:`tight_pixel_box`, :func:`cut_image`: a margin beyond the figure in its face
+    colour, as ``savefig`` paints it) and written by matplotlib's own PNG writer (``matplotlib.image.imsave``, the
+    call of ``savefig``). ``savefig(bbox_inches="tight")`` draws the figure twice (once to measure, once to paint);
+    the cut image shows the same pixels up to a shift of less than one pixel.
+    Returns ``False``, with nothing written, when the tight box reaches beyond the figure (then ``savefig``).
+    """
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgba
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    old_dpi = fig.dpi
+    fig.dpi = dpi
+    try:
+        canvas.draw()
+        image = np.asarray(canvas.buffer_rgba())
+        box = tight_pixel_box(fig.get_tightbbox(canvas.get_renderer()), dpi, image.shape[1], image.shape[0],
+                              float(matplotlib.rcParams["savefig.pad_inches"]))
+        if box is None:
+            return False
+        fill = np.round(np.asarray(to_rgba(fig.get_facecolor())) * 255).astype(np.uint8)
+        # a memoryview of RGBA bytes is written as it is (an array would pass through a colour map first)
+        matplotlib.image.imsave(path, memoryview(cut_image(image, box, fill)), format="png", dpi=dpi, origin="upper")
+        return True
+    finally:
+        fig.dpi = old_dpi
+
+
 def save_figure(fig, path: str | Path, *, formats: Sequence[str] = ("png", "svg"), dpi: int = 150) -> list[Path]:
     """Save ``fig`` as ``path.<format>`` for each format; refuse figures with missing glyphs.
 
@@ -772,7 +852,8 @@ def save_figure(fig, path: str | Path, *, formats: Sequence[str] = ("png", "svg"
                 # identical runs give identical files: no date, and fixed SVG ids (matplotlib draws random
                 # clip-path ids unless svg.hashsalt is set)
                 with plt.rc_context({"svg.hashsalt": "nqpf"}):
-                    fig.savefig(p, dpi=dpi, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+                    if fmt != "png" or not _save_png_drawn_once(fig, p, dpi):
+                        fig.savefig(p, dpi=dpi, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
             missing = [str(w.message) for w in caught if "missing from" in str(w.message).lower()
                        or "glyph" in str(w.message).lower()]
             if missing:

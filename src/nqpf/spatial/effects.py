@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = ["spatial_effects", "simulate_effects", "effects_table", "EFFECTS"]
 
@@ -134,6 +133,7 @@ def simulate_effects(params: Any, vm: Any, W: Any, *, k: int, durbin: bool, draw
 
 
 def _row(term: str, effect: str, estimate: float, se: float) -> dict[str, Any]:
+    from scipy import stats  # here, not at import: scipy.stats takes ~0.8 s to import
     z = estimate / se if se > 0 else float("nan")
     return {"term": term, "effect": effect, "estimate": float(estimate), "std_error": float(se), "z": z,
             "p_value": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")}
