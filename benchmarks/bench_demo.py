@@ -154,43 +154,48 @@ def baseline_tree(rev: str, dest: Path) -> Path | None:
     return dest / "src"
 
 
+#: ``nqpf`` as its console script runs it, in a fresh interpreter (the command's words follow)
+NQPF = [sys.executable, "-c", "import sys; from nqpf.cli import main; sys.argv[0] = 'nqpf'; sys.exit(main())"]
+
+
+def sides(tmp: Path, rev: str) -> list[tuple[str, dict | None]]:
+    """The code measured: ``("current", None)``, then, when ``rev`` is given and ``git archive`` can make it, the
+    code at ``rev`` with the environment that puts it first on the path."""
+    base = baseline_tree(rev, tmp / f"baseline-{rev}") if rev else None
+    return [("current", None)] + ([(f"at {rev}", {**os.environ, "PYTHONPATH": str(base)})] if base else [])
+
+
 def end_to_end(tmp: Path, rev: str, repeat: int) -> list[tuple[str, float, float, float]]:
     """``nqpf demo`` as users run it (a fresh interpreter: imports, every stage, report), current code and the code
     at ``rev`` alternately, ``repeat`` times each; best wall time and peak memory of each."""
-    cli = [sys.executable, "-c", "import sys; from nqpf.cli import main; sys.argv[0] = 'nqpf'; sys.exit(main())", "demo"]
-    base = baseline_tree(rev, tmp / "baseline") if rev else None
-    sides = [("current", None)]
-    if base is not None:
-        sides.append((f"at {rev}", {**os.environ, "PYTHONPATH": str(base)}))
+    cli = NQPF + ["demo"]
+    sides_ = sides(tmp, rev)
     best: dict[str, tuple[float, float, float]] = {}
     # timed runs are not sampled (reading /proc/PID/smaps of every process every 50 ms takes CPU time the run would
     # otherwise have); the memory comes from one more run of each side, whose time is not used
     for r in range(repeat + 1):
-        for label, env in sides:
+        for label, env in sides_:
             out = tmp / f"e2e-{r}-{label.replace(' ', '_')}"
             wall, tree, single = whole_process(cli + ["--out", str(out)], env=env, sample=r == repeat)
             shutil.rmtree(out, ignore_errors=True)
             w0, t0, s0 = best.get(label, (float("inf"), 0.0, 0.0))
             best[label] = (w0 if r == repeat else min(w0, wall), max(t0, tree), max(s0, single))
-    return [(label, *best[label]) for label, _ in sides]
+    return [(label, *best[label]) for label, _ in sides_]
 
 
 def report_command(tmp: Path, demo: Path, rev: str, repeat: int) -> list[tuple[str, float]]:
     """``nqpf report DIR`` as users run it (a fresh interpreter) on copies of the demo's folder, the current code
     and the code at ``rev`` alternately, ``repeat`` times each; the best wall time of each side."""
-    cli = [sys.executable, "-c", "import sys; from nqpf.cli import main; sys.argv[0] = 'nqpf'; sys.exit(main())",
-           "report"]
-    base = baseline_tree(rev, tmp / f"baseline-{rev}") if rev else None
-    sides = [("current", None)] + ([(f"at {rev}", {**os.environ, "PYTHONPATH": str(base)})] if base else [])
+    sides_ = sides(tmp, rev)
     best: dict[str, float] = {}
     for r in range(repeat):
-        for label, env in sides:
+        for label, env in sides_:
             d = tmp / f"report-{r}-{label.replace(' ', '_')}"
             shutil.copytree(demo, d)
-            wall, _, _ = whole_process(cli + [str(d), "-q"], env=env, sample=False)
+            wall, _, _ = whole_process(NQPF + ["report", str(d), "-q"], env=env, sample=False)
             shutil.rmtree(d, ignore_errors=True)
             best[label] = min(best.get(label, float("inf")), wall)
-    return [(label, best[label]) for label, _ in sides]
+    return [(label, best[label]) for label, _ in sides_]
 
 
 def bench_png(d: Path, tmp: Path) -> tuple[float, float, bool, str]:

@@ -7,6 +7,7 @@ one-line ``Error: …`` message and exit code 1.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -81,12 +82,16 @@ def make_app(modules: "tuple[str, ...]" = COMMAND_MODULES) -> typer.Typer:
     return application
 
 
+@functools.lru_cache(maxsize=1)
+def full_app() -> typer.Typer:
+    """The application with every command (made once)."""
+    return make_app()
+
+
 def __getattr__(name: str):
-    """``nqpf.cli.app``: the application with every command, made when first asked for."""
+    """``nqpf.cli.app``: :func:`full_app`, made when first asked for."""
     if name == "app":
-        if "app" not in globals():
-            globals()["app"] = make_app()
-        return globals()["app"]
+        return full_app()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -96,7 +101,7 @@ def command_app(argv: "list[str]") -> typer.Typer:
     (``nqpf --help`` lists them all; a misspelt command gets typer's suggestions)."""
     first = next((a for a in argv if not a.startswith("-")), None)
     module = COMMANDS.get(first)
-    return make_app((module,)) if module is not None else __getattr__("app")
+    return make_app((module,)) if module is not None else full_app()
 
 
 def main() -> None:
