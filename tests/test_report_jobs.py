@@ -158,6 +158,19 @@ def test_objects_stay_frozen_while_any_forked_worker_lives():
     assert gc.get_freeze_count() == 0
 
 
+@fork
+def test_a_worker_that_cannot_be_started_leaves_nothing_frozen(monkeypatch):
+    import gc
+
+    def refuse(self):
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(mp.get_context("fork").Process, "start", refuse)
+    with pytest.raises(OSError, match="temporarily unavailable"):
+        JobBatch([lambda: 1, lambda: 2], processes=2)
+    assert gc.get_freeze_count() == 0
+
+
 def test_longest_first_and_default_processes():
     assert longest_first([0.2, 1.0, 0.2, 3.0]) == [3, 1, 0, 2]  # ties keep their order
     assert default_processes(3) == 3

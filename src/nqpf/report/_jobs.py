@@ -92,6 +92,7 @@ class _Jobs:
         self._procs: list = []
         self._conns: list = []
         self._taken = None
+        self._frozen = False
         order = list(range(len(self.jobs)) if order is None else order)
         if sorted(order) != list(range(len(self.jobs))):
             raise ValueError(f"{type(self).__name__}: order must list every job index once; got {order}")
@@ -104,6 +105,7 @@ class _Jobs:
         # while these workers still take jobs from it
         self._taken = taken = ctx.Value("l", 0)
         _freeze()  # until the workers stop (_stop)
+        self._frozen = True
         try:
             for w in range(min(workers, len(self.jobs))):
                 recv, send = ctx.Pipe(duplex=False)
@@ -152,15 +154,16 @@ class _Jobs:
                 self._values[k] = value
 
     def _stop(self) -> None:
-        if self._procs:
-            for proc in self._procs:
-                if proc.is_alive():
-                    proc.terminate()
-            for proc in self._procs:
-                proc.join()
-            for conn in self._conns:
-                conn.close()
-            self._procs, self._conns, self._taken = [], [], None
+        for proc in self._procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self._procs:
+            proc.join()
+        for conn in self._conns:
+            conn.close()
+        self._procs, self._conns, self._taken = [], [], None
+        if self._frozen:
+            self._frozen = False
             _unfreeze()
 
     def cancel(self) -> None:
