@@ -200,17 +200,15 @@ def report_command(tmp: Path, demo: Path, rev: str, repeat: int) -> list[tuple[s
     return [(label, best[label]) for label, _ in sides_]
 
 
-def bench_png(d: Path, tmp: Path) -> tuple[float, float, bool, str]:
+def bench_png(run, tmp: Path) -> tuple[float, float, bool, str]:
     """Every PNG figure of the report drawn and saved by ``savefig(bbox_inches="tight")`` (two drawings) vs by
     :func:`nqpf.report.figures.save_figure` (one drawing, cut to the same box). Equal: the same size up to 2
     pixels and the same pixels up to a shift of at most one (mean absolute difference < 6 of 255 per channel)."""
     from PIL import Image
 
     from nqpf.report.figures import _plt, plan_run_figures, save_figure
-    from nqpf.report.tables import collect
 
     plt = _plt()
-    run = collect(d)
     plan = plan_run_figures(run, tmp / "png", lang="zh", dpi=150, formats=("png",))
     (tmp / "png").mkdir(exist_ok=True)
     t_old = t_new = 0.0
@@ -322,13 +320,11 @@ def old_write_cells(ws, df, fmts, text) -> None:
                 ws.write_string(i, j, text(v, i, j))
 
 
-def bench_workbook(d: Path, tmp: Path) -> tuple[float, float, bool]:
+def bench_workbook(run, tmp: Path) -> tuple[float, float, bool]:
     """The workbook's cells written one by one (the former loop) vs columns converted once, written row by row
     (both in constant_memory mode, as write_workbook writes): seconds, and identical bytes."""
     from nqpf.report import excel
-    from nqpf.report.tables import collect
 
-    run = collect(d)
     new = excel._write_rows
     times = {}
     for label, fn in (("old", old_write_cells), ("new", new)):
@@ -342,7 +338,7 @@ def bench_workbook(d: Path, tmp: Path) -> tuple[float, float, bool]:
     return times["old"], times["new"], (tmp / "old.xlsx").read_bytes() == (tmp / "new.xlsx").read_bytes()
 
 
-def bench_workbook_memory(d: Path, tmp: Path) -> tuple[float, float, bool]:
+def bench_workbook_memory(run, tmp: Path) -> tuple[float, float, bool]:
     """Peak memory (MiB, tracemalloc) of write_workbook with every cell held until the workbook closes (xlsxwriter's
     default, the former setting) vs rows written out in order (constant_memory); equal: every sheet's cell values
     and number formats, read back with openpyxl."""
@@ -352,9 +348,7 @@ def bench_workbook_memory(d: Path, tmp: Path) -> tuple[float, float, bool]:
     import xlsxwriter
 
     from nqpf.report import excel
-    from nqpf.report.tables import collect
 
-    run = collect(d)
     original = xlsxwriter.Workbook
 
     class HoldCells(original):
@@ -424,10 +418,13 @@ def main() -> None:
         vals = [s[(s["node"] == n) & (s["year"] == y)]["score"].dropna().to_numpy()
                 for n in s["node"].unique() for y in (res.years[0], res.years[-1])]
         b_old, b_new, b_eq = bench_breaks(vals)
-        w_old, w_new, w_eq = bench_workbook(tmp / "demo", tmp)
-        wm_old, wm_new, wm_eq = bench_workbook_memory(tmp / "demo", tmp)
+        from nqpf.report.tables import collect
+
+        run = collect(tmp / "demo")  # the demo's tables, read once for the workbook and PNG comparisons
+        w_old, w_new, w_eq = bench_workbook(run, tmp)
+        wm_old, wm_new, wm_eq = bench_workbook_memory(run, tmp)
         cmd_report = report_command(tmp, tmp / "demo", args.report_baseline, args.repeat)
-        p_old, p_new, p_eq, p_note = bench_png(tmp / "demo", tmp)
+        p_old, p_new, p_eq, p_note = bench_png(run, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     cur = e2e[0]
