@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nqpf.report.figures import _plt, cut_image, save_figure, tight_pixel_box
+from nqpf.report.figures import _plt, cut_image, save_figure, tight_pixel_box, write_png
 from nqpf.report.fonts import cjk_font
 
 Image = pytest.importorskip("PIL.Image")
@@ -77,3 +77,22 @@ def test_tight_pixel_box_and_cut_image():
     out = cut_image(img, (-1, 3, 2, 7), (255, 255, 255, 255))
     assert out.shape == (4, 5, 4)
     assert (out[0] == 255).all() and (out[:, 3:] == 255).all() and (out[1:, :3, :3] == 0).all()
+
+
+def test_write_png_keeps_every_pixel(tmp_path):
+    rng = np.random.default_rng(7)
+    img = rng.integers(0, 256, size=(40, 30, 4), dtype=np.uint8)
+    img[..., 3] = 255
+    write_png(tmp_path / "opaque.png", img, 150)
+    with Image.open(tmp_path / "opaque.png") as back:
+        assert back.mode == "RGB" and back.info["dpi"][0] == pytest.approx(150, abs=0.05)  # stored per metre
+        assert back.info["Software"].startswith("Matplotlib version")
+        assert (np.asarray(back) == img[..., :3]).all()
+    img[5, 7, 3] = 128  # one pixel not opaque: the alpha channel is kept
+    write_png(tmp_path / "alpha.png", img, 150)
+    with Image.open(tmp_path / "alpha.png") as back:
+        assert back.mode == "RGBA" and (np.asarray(back) == img).all()
+    # a figure on its white face is written as RGB
+    [png] = save_figure(_figure(), tmp_path / "fig", formats=("png",), dpi=60)
+    with Image.open(png) as back:
+        assert back.mode == "RGB"

@@ -141,6 +141,9 @@ def test_font_subset_holds_only_the_requested_characters():
     assert all(ord(c) in cmap for c in "新质生产力")
     assert ord("省") not in cmap
     assert fmt == "opentype"
+    # the layout features a browser applies (fontTools' defaults), not the alternates nothing asks for
+    gsub = {r.FeatureTag for r in f["GSUB"].table.FeatureList.FeatureRecord}
+    assert "locl" in gsub and not gsub & {"aalt", "fwid", "hwid", "ruby", "ss01"}
 
 
 def test_the_same_figure_saves_to_identical_bytes(tmp_path):

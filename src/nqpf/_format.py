@@ -14,16 +14,18 @@ Floats differ by use:
 * :func:`fmt_display` — the report's table cells: whole numbers as integers, four decimals, four significant
   digits in scientific form for magnitudes ≥ 10⁴ or < 10⁻³;
 * :func:`fmt_general` — printed summaries: ``digits`` significant digits (``%g``), NaN as ``nan``.
+
+:func:`stars` gives the significance stars the regression and journal tables put after a coefficient.
 """
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["fmt_fixed", "fmt_display", "fmt_general"]
+__all__ = ["fmt_fixed", "fmt_display", "fmt_general", "stars"]
 
 
 def _kind(v: Any) -> str:
@@ -92,3 +94,16 @@ def fmt_general(v: Any, digits: int = 6) -> str:
     if isinstance(v, (float, np.floating)):
         return "nan" if math.isnan(v) else f"{v:.{digits}g}"
     return str(v)
+
+
+def stars(p: float, levels: Sequence[float] = (0.1, 0.05, 0.01)) -> str:
+    """Significance stars: one per level passed (levels in decreasing order).
+
+    Examples
+    --------
+    >>> stars(0.003), stars(0.04), stars(0.2)
+    ('***', '**', '')
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "*" * sum(p < lv for lv in levels)

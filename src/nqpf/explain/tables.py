@@ -8,7 +8,6 @@ controls, the fixed effects (Yes/No), the number of observations and R².
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Sequence
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError
-from .._format import fmt_fixed
+from .._format import fmt_fixed, stars
 from .._results import Result, Summary
 from .._validation import check_option
 
@@ -37,19 +36,6 @@ _LABELS = {
            "se": "{kind} standard errors in brackets", "t": "t statistics in brackets",
            "stars": "* p < {a}, ** p < {b}, *** p < {c}"},
 }
-
-
-def stars(p: float, levels: Sequence[float] = (0.1, 0.05, 0.01)) -> str:
-    """Significance stars: one per level passed (levels in decreasing order).
-
-    Examples
-    --------
-    >>> stars(0.003), stars(0.04), stars(0.2)
-    ('***', '**', '')
-    """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    return "*" * sum(p < lv for lv in levels)
 
 
 def _fmt(v: float, digits: int) -> str:

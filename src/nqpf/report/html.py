@@ -420,11 +420,13 @@ def _report_page(run: RunTables, *, figures: Sequence[FigureRecord] = (), lang: 
         if sec.builder is not None:
             parts.append(sec.builder(run, lang))
         parts += [_figure_html(r) for r in figs_by_section.get(sec.name, [])]
-        parts += by_section.get(sec.name, [])
-        html_body = "".join(p for p in parts if p)
-        if not html_body:  # the stage of this section did not run: leave the section out
+        parts += by_section.pop(sec.name, [])
+        # the parts go to the page one by one: joined, the figures' base64 (ASCII) would be stored in two or four
+        # bytes a character with the Chinese text around it, and the page twice in memory
+        parts = [p for p in parts if p]
+        if not parts:  # the stage of this section did not run: leave the section out
             continue
-        sections.append({"name": sec.name, "title_zh": sec.title_zh, "title_en": sec.title_en, "html": html_body})
+        sections.append({"name": sec.name, "title_zh": sec.title_zh, "title_en": sec.title_en, "parts": parts})
     data = report_data(run, lang=lang, mode=mode, guides_html=guides)
     data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     static = resources.files("nqpf.report").joinpath("static")

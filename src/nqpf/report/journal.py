@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .._csvsafe import _FORMULA_START
-from .._format import fmt_fixed
+from .._format import fmt_fixed, stars
 from ..index.result import csv_encoding_of
 from .tables import RunTables
 
@@ -493,7 +493,6 @@ def coef_text(coef: float, se: float | None, p: float | None) -> tuple[str, str]
     >>> coef_text(-0.29253, 0.04931, 1e-8)
     ('−0.293***', '(0.049)')
     """
-    from ..explain.tables import stars
 
     def num(v: float) -> str:
         return fmt_fixed(v, 3).replace("-", "\u2212")
