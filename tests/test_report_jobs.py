@@ -96,17 +96,28 @@ def test_background_jobs_raise_the_failure_and_cancel_stops_the_process():
         slow.result()
 
 
-@fork
-def test_a_worker_with_no_job_left_ends_while_the_others_run():
+def _wait_for(path, timeout: float = 60.0) -> int:
     import time
 
-    batch = JobBatch([lambda: time.sleep(1.5) or 0, lambda: 1], processes=2)
+    deadline = time.monotonic() + timeout
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return 0
+
+
+@fork
+def test_a_worker_with_no_job_left_ends_while_the_others_run(tmp_path):
+    import time
+
+    go = tmp_path / "go"  # job 0 runs until this file exists: no timing of the machine enters the test
+    batch = JobBatch([lambda: _wait_for(go), lambda: 1], processes=2)
     assert batch.result([1]) == [1]
-    deadline = time.monotonic() + 1.0
+    deadline = time.monotonic() + 30.0
     while sum(p.is_alive() for p in batch._procs) > 1 and time.monotonic() < deadline:
         time.sleep(0.02)
     # the worker that ran job 1 found nothing left and ended (its memory is not held); the other still runs job 0
     assert [p.is_alive() for p in batch._procs].count(True) == 1
+    go.touch()
     assert batch.result() == [0, 1]
     assert batch._procs == [] and not batch.busy
 
